@@ -1,0 +1,207 @@
+"""Fixtures: a fresh database for each test, on SQLite and on a real PostgreSQL server.
+
+Every test that takes `engine`, `session` or `seeded_engine` runs twice, once per backend.
+PostgreSQL is a throwaway server started for the test run (or the one named by
+$TRACKER_TEST_POSTGRES_URL). Each test gets its own database, copied from a template that was
+migrated (and, for `seeded_engine`, seeded) once per run, so tests stay fast and independent.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlmodel import Session
+
+from tracker.database import create_engine, init_database, session_for
+from tracker.seeds import load_seeds
+
+BACKENDS = ("sqlite", "postgresql")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _postgres_bin() -> Path:
+    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
+        if (candidate / "initdb").exists():
+            return candidate
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    pytest.fail(
+        "PostgreSQL's server is not installed (no initdb): run scripts/test.sh, "
+        "which installs it, or set TRACKER_TEST_POSTGRES_URL"
+    )
+
+
+def _as_postgres_user(command: list[str]) -> list[str]:
+    # initdb and postgres refuse to run as root.
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[URL]:
+    """The URL of the maintenance database of a PostgreSQL server for this test run."""
+    if given := os.environ.get("TRACKER_TEST_POSTGRES_URL"):
+        yield make_url(given).set(drivername="postgresql+psycopg")
+        return
+    bin_dir = _postgres_bin()
+    root = Path(tempfile.mkdtemp(prefix="tracker-postgres-"))
+    data = root / "data"
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    port = free_port()
+    run = {"check": True, "capture_output": True}
+    subprocess.run(
+        _as_postgres_user(
+            [str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "tracker"]
+        ),
+        **run,
+    )
+    options = (
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
+    )
+    subprocess.run(
+        _as_postgres_user(
+            [
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(root / "log"),
+                "-w",
+                "start",
+            ]
+        ),
+        **run,
+    )
+    try:
+        yield URL.create(
+            "postgresql+psycopg",
+            username="tracker",
+            host="127.0.0.1",
+            port=port,
+            database="postgres",
+        )
+    finally:
+        subprocess.run(
+            _as_postgres_user(
+                [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
+            ),
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
+
+
+class Databases:
+    """Makes fresh databases on one backend: empty, or copied from a prepared template."""
+
+    def __init__(self, backend: str, workdir: Path, server: URL | None) -> None:
+        self.backend, self.workdir, self.server = backend, workdir, server
+        self.templates: dict[str, URL] = {}
+
+    def _admin(self, sql: str) -> None:
+        assert self.server is not None
+        admin = sa.create_engine(self.server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.exec_driver_sql(sql)
+        admin.dispose()
+
+    def empty(self, template: URL | None = None) -> URL:
+        name = f"tracker_{uuid.uuid4().hex[:12]}"
+        if self.backend == "sqlite":
+            path = self.workdir / f"{name}.db"
+            if template is not None:
+                shutil.copyfile(template.database, path)
+            return URL.create("sqlite", database=str(path))
+        copy = f" TEMPLATE {template.database}" if template is not None else ""
+        self._admin(f"CREATE DATABASE {name}{copy}")
+        return self.server.set(database=name)
+
+    def drop(self, url: URL) -> None:
+        if self.backend == "postgresql":
+            self._admin(f"DROP DATABASE IF EXISTS {url.database} WITH (FORCE)")
+        else:
+            Path(url.database).unlink(missing_ok=True)
+
+    def prepared(self, *, seeded: bool) -> URL:
+        """A fresh database holding the schema and reference data, and the seeds if SEEDED."""
+        key = "seeded" if seeded else "migrated"
+        if key not in self.templates:
+            url = self.empty()
+            engine = create_engine(url)
+            init_database(engine)
+            if seeded:
+                with session_for(engine) as session:
+                    load_seeds(session=session)
+            engine.dispose()
+            self.templates[key] = url
+        return self.empty(template=self.templates[key])
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def databases(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Databases:
+    server = request.getfixturevalue("postgres_server") if request.param == "postgresql" else None
+    return Databases(request.param, tmp_path_factory.mktemp(request.param), server)
+
+
+@pytest.fixture
+def backend(databases: Databases) -> str:
+    return databases.backend
+
+
+def _engine(databases: Databases, url: URL) -> Iterator[Engine]:
+    engine = create_engine(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        databases.drop(url)
+
+
+@pytest.fixture
+def empty_engine(databases: Databases) -> Iterator[Engine]:
+    """A database with nothing in it, not even a schema."""
+    yield from _engine(databases, databases.empty())
+
+
+@pytest.fixture
+def engine(databases: Databases) -> Iterator[Engine]:
+    """A database with the schema and reference data (ISO countries, CAMEO codes)."""
+    yield from _engine(databases, databases.prepared(seeded=False))
+
+
+@pytest.fixture
+def seeded_engine(databases: Databases) -> Iterator[Engine]:
+    """A database holding the seed data as well."""
+    yield from _engine(databases, databases.prepared(seeded=True))
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with Session(engine) as session:
+        yield session
+
+
+@pytest.fixture
+def seeded(seeded_engine: Engine) -> Iterator[Session]:
+    """A session on a database holding the seed data."""
+    with Session(seeded_engine) as session:
+        yield session

@@ -1,0 +1,105 @@
+"""Choosing, connecting to, initialising and backing up the database."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+
+from tracker.database import backup, create_engine, database_url, init_database, is_initialised
+from tracker.errors import TrackerError
+from tracker.models import CameoEvent, State
+
+
+def test_the_default_database_is_an_embedded_sqlite_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
+    assert database_url().render_as_string() == "sqlite:///tracker.db"
+
+
+def test_the_environment_selects_another_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", "sqlite:////tmp/elsewhere.db")
+    assert database_url().database == "/tmp/elsewhere.db"
+
+
+def test_postgresql_urls_use_psycopg_3() -> None:
+    assert database_url("postgresql://u@host/db").drivername == "postgresql+psycopg"
+
+
+def test_a_malformed_url_is_refused_in_words() -> None:
+    with pytest.raises(TrackerError, match="not a database URL"):
+        database_url("not a url")
+
+
+def test_an_unsupported_database_is_refused_in_words() -> None:
+    with pytest.raises(TrackerError, match="'nonsense' databases are not supported"):
+        create_engine("nonsense://")
+
+
+def test_sqlite_enforces_foreign_keys_on_every_connection(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'fk.db'}")
+    for _ in range(2):
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        engine.dispose()
+
+
+def test_init_creates_the_schema_and_loads_reference_data(empty_engine: Engine) -> None:
+    assert not is_initialised(empty_engine)
+    loaded = init_database(empty_engine)
+    assert is_initialised(empty_engine)
+    with Session(empty_engine) as session:
+        assert session.exec(select(func.count()).select_from(State)).one() == loaded["states"]
+        assert (
+            session.exec(select(func.count()).select_from(CameoEvent)).one()
+            == loaded["cameo_events"]
+        )
+
+
+def test_init_twice_changes_nothing(engine: Engine) -> None:
+    def counts() -> tuple[int, int, object]:
+        with Session(engine) as session:
+            return (
+                session.exec(select(func.count()).select_from(State)).one(),
+                session.exec(select(func.count()).select_from(CameoEvent)).one(),
+                session.exec(select(func.max(State.updated_at))).one(),
+            )
+
+    before = counts()
+    init_database(engine)
+    assert counts() == before
+
+
+def test_backup_writes_a_restorable_copy(
+    seeded_engine: Engine, tmp_path: Path, backend: str
+) -> None:
+    path = backup(seeded_engine, tmp_path / "backup.dump")
+    if backend == "sqlite":
+        with sqlite3.connect(path) as copy:
+            assert copy.execute("SELECT count(*) FROM engagement").fetchone()[0] == 8
+    else:
+        listing = subprocess.run(
+            ["pg_restore", "--list", str(path)], capture_output=True, text=True, check=True
+        )
+        assert "TABLE DATA public engagement" in listing.stdout
+
+
+def test_backup_never_overwrites_a_file(engine: Engine, tmp_path: Path) -> None:
+    existing = tmp_path / "precious.db"
+    existing.write_text("keep me")
+    with pytest.raises(TrackerError, match="already exists"):
+        backup(engine, existing)
+    assert existing.read_text() == "keep me"
+
+
+def test_every_table_has_timestamps(engine: Engine) -> None:
+    inspector = sa.inspect(engine)
+    for table in inspector.get_table_names():
+        if table == "alembic_version":
+            continue
+        columns = {column["name"] for column in inspector.get_columns(table)}
+        assert {"id", "created_at", "updated_at"} <= columns, table

@@ -1,0 +1,148 @@
+"""The `tracker` command: a thin layer over the library, one command per function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from tracker import __version__
+from tracker.database import URL_VARIABLE, backup, engine_for, init_database, session_for
+from tracker.deployments import list_estimates
+from tracker.errors import TrackerError, describe
+from tracker.seeds import load_seeds
+from tracker.serve import prepare, serve
+from tracker.states import find_state
+
+
+class _Commands(typer.core.TyperGroup):
+    """Shows any problem the user can act on as one line ("Error: ...") and exit code 1."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (TrackerError, ValidationError, SQLAlchemyError, OSError) as error:
+            typer.echo(f"Error: {describe(error)}", err=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_Commands,
+    help="Track alliances from open sources: states, treaties, engagements, deployments, pledges.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+def _engine(ctx: typer.Context) -> Engine:
+    return ctx.obj
+
+
+@app.callback()
+def _database(
+    ctx: typer.Context,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar=URL_VARIABLE,
+            help="SQLAlchemy URL of the database [default: sqlite:///tracker.db].",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = engine_for(database_url)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the database, or upgrade its schema, and load the reference data."""
+    loaded = init_database(_engine(ctx))
+    typer.echo(
+        f"Database ready at {_engine(ctx).url.render_as_string()}: "
+        f"{loaded['states']} states, {loaded['cameo_events']} CAMEO event codes."
+    )
+
+
+@app.command()
+def seed(ctx: typer.Context) -> None:
+    """Load the seed data (creating the schema if needed). Running it again changes nothing."""
+    engine = _engine(ctx)
+    init_database(engine)
+    with session_for(engine) as session:
+        counts = load_seeds(session=session)
+    typer.echo(
+        "Seed data loaded: " + ", ".join(f"{count} {kind}" for kind, count in counts.items())
+    )
+
+
+@app.command()
+def dashboard(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8501,
+    address: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Start the dashboard, first migrating the database and seeding it if it is empty."""
+    engine = _engine(ctx)
+    if prepare(engine):
+        typer.echo("The database was empty: seed data loaded.")
+    typer.echo(f"Dashboard at http://{address}:{port} (Ctrl+C stops it)")
+    raise typer.Exit(serve(engine, port=port, address=address))
+
+
+@app.command(name="backup")
+def backup_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="New file to write the backup to.")],
+) -> None:
+    """Write a consistent copy of the whole database to PATH."""
+    written = backup(_engine(ctx), path)
+    typer.echo(f"Backup written to {written}")
+
+
+@app.command()
+def estimates(
+    ctx: typer.Context,
+    sending: Annotated[
+        str | None, typer.Option("--from", help="Sending state: code, name or alias.")
+    ] = None,
+    receiving: Annotated[
+        str | None, typer.Option("--to", help="Receiving state: code, name or alias.")
+    ] = None,
+) -> None:
+    """Every source's estimate of deployments, with the passages they rest on."""
+    with session_for(_engine(ctx)) as session:
+        sending_code = find_state(session=session, name=sending).code if sending else None
+        receiving_code = find_state(session=session, name=receiving).code if receiving else None
+        rows = list_estimates(
+            session=session, sending_state_code=sending_code, receiving_state_code=receiving_code
+        )
+    if not rows:
+        typer.echo("No estimates match.")
+    for row in rows:
+        figure = " to ".join(f"{value:,}" for value in (row.low, row.high) if value is not None)
+        if row.low == row.high:
+            figure = f"{row.low:,}"
+        typer.echo(
+            f"{row.deployment}: {row.qualifier.replace('_', ' ')} {figure} "
+            f"({row.counting_basis.replace('_', ' ')}, as of {row.as_of}, {row.rank}) "
+            f"per {row.source} [{row.reliability}]"
+        )
+        for citation in row.citations:
+            via = f", relaying {citation.relayed_source}" if citation.relayed_source else ""
+            source = f"{citation.source}{via}; credibility {citation.credibility}"
+            typer.echo(f'    "{citation.quote}" ({source})')
+
+
+@app.command()
+def version() -> None:
+    """Print the tracker's version."""
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,157 @@
+"""The database: which one, how to connect, how to bring its schema up to date, how to back it up.
+
+An embedded SQLite file is the default (nothing to install or start); any SQLAlchemy URL in
+TRACKER_DATABASE_URL, or passed in, selects another, and PostgreSQL is the server for teams.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlmodel import Session, select
+
+from tracker.cameo import load_cameo_events
+from tracker.errors import TrackerError
+from tracker.models import State
+from tracker.states import load_countries
+
+DEFAULT_URL = "sqlite:///tracker.db"
+URL_VARIABLE = "TRACKER_DATABASE_URL"
+
+
+def project_path(name: str) -> Path:
+    """A folder or file shipped with the tracker (migrations, seeds, dashboard, alembic.ini):
+    inside the installed package, or at the top of a source checkout."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / name, package.parent / name):
+        if candidate.exists():
+            return candidate
+    raise TrackerError(f"the tracker's {name} are missing from {package}")
+
+
+def database_url(url: str | None = None) -> URL:
+    """URL, else $TRACKER_DATABASE_URL, else the embedded SQLite file; PostgreSQL URLs are
+    given the psycopg 3 driver."""
+    text = url or os.environ.get(URL_VARIABLE) or DEFAULT_URL
+    try:
+        parsed = make_url(text)
+    except sa.exc.ArgumentError:
+        raise TrackerError(f"{text!r} is not a database URL (try sqlite:///tracker.db)") from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _enforce_sqlite_foreign_keys(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    # SQLite checks foreign keys only when each connection asks it to.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def create_engine(url: str | URL | None = None) -> Engine:
+    """A new engine for URL (see `database_url`), with SQLite's foreign keys enforced."""
+    parsed = database_url(
+        url if url is None or isinstance(url, str) else url.render_as_string(hide_password=False)
+    )
+    try:
+        engine = sa.create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite")
+    except sa.exc.NoSuchModuleError:
+        raise TrackerError(
+            f"{parsed.drivername!r} databases are not supported: use sqlite:///FILE or postgresql://..."
+        ) from None
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _enforce_sqlite_foreign_keys)
+    return engine
+
+
+@cache
+def engine_for(url: str | None = None) -> Engine:
+    """One engine per database URL, shared by everything in the process."""
+    return create_engine(url)
+
+
+@contextmanager
+def session_for(engine: Engine) -> Iterator[Session]:
+    """A session that commits when the block ends and rolls back if it raises."""
+    with Session(engine) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    config = Config(str(project_path("alembic.ini")))
+    config.set_main_option("script_location", str(project_path("migrations")))
+    if engine is not None:
+        config.attributes["connection"] = engine
+    return config
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to REVISION (the newest by default)."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def init_database(engine: Engine) -> dict[str, int]:
+    """Create or upgrade the schema and load the reference data (ISO countries, CAMEO codes).
+    Safe to run again: nothing is duplicated. Returns how many reference rows were loaded."""
+    migrate(engine)
+    with session_for(engine) as session:
+        return {
+            "states": load_countries(session=session),
+            "cameo_events": load_cameo_events(session=session),
+        }
+
+
+def is_initialised(engine: Engine) -> bool:
+    """Whether the schema exists and holds the reference data."""
+    if not sa.inspect(engine).has_table("state"):
+        return False
+    with Session(engine) as session:
+        return session.exec(select(State.id).limit(1)).first() is not None
+
+
+def backup(engine: Engine, path: Path) -> Path:
+    """A consistent copy of the whole database at PATH: SQLite's online backup for a SQLite
+    file, pg_dump's custom format (restore with pg_restore) for PostgreSQL."""
+    path = Path(path)
+    if path.exists():
+        raise TrackerError(f"{path} already exists: choose a new file for the backup")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    url = engine.url
+    if engine.dialect.name == "sqlite":
+        if not url.database or url.database == ":memory:":
+            raise TrackerError("an in-memory database cannot be backed up")
+        with sqlite3.connect(url.database) as source, sqlite3.connect(path) as target:
+            source.backup(target)
+        return path
+    if engine.dialect.name == "postgresql":
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            raise TrackerError("pg_dump is not installed: install PostgreSQL's client tools")
+        libpq_url = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        result = subprocess.run(
+            [pg_dump, "--format=custom", f"--file={path}", f"--dbname={libpq_url}"],
+            capture_output=True,
+            text=True,
+        )
+        if result.returncode != 0:
+            path.unlink(missing_ok=True)
+            raise TrackerError(f"pg_dump failed: {result.stderr.strip().splitlines()[-1]}")
+        return path
+    raise TrackerError(f"backups of {engine.dialect.name} databases are not supported")

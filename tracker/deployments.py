@@ -1,0 +1,289 @@
+"""Forces or personnel one state sends to or for another, and every source's estimate of them.
+
+Estimates are ranges, not points, as in Wikidata: "between 25,000 and 30,000" is low 25000 and
+high 30000; "over 11,000" is low 11000 with no high; "roughly 15,000" is 15000 with its
+qualifier kept. Vague words take ACLED's conventional floors ("thousands" is at least 1000).
+Sources that disagree are all kept, side by side; an analyst may rank one preferred and one
+deprecated (Wikidata's ranks) without deleting anything.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+import sqlalchemy as sa
+from pydantic import model_validator
+from sqlmodel import Field, Session, SQLModel, select
+
+from tracker.citations import CitationCreate, CitationPublic, citations_for, cite
+from tracker.dates import DatePrecision
+from tracker.schema import Record, Table, date_checks, field_error, upsert, vocabulary
+from tracker.sources import Source
+
+
+class PersonnelKind(StrEnum):
+    COMBAT_TROOPS = "combat_troops"
+    MILITARY_WORKERS = "military_workers"  # construction, demining and other support labour
+    ADVISERS = "advisers"
+    OTHER = "other"
+
+
+class Qualifier(StrEnum):
+    EXACTLY = "exactly"
+    ROUGHLY = "roughly"
+    OVER = "over"
+    AT_LEAST = "at_least"
+    UNDER = "under"
+    UP_TO = "up_to"
+    BETWEEN = "between"
+    DOZENS = "dozens"
+    HUNDREDS = "hundreds"
+    THOUSANDS = "thousands"
+
+    @property
+    def floor(self) -> int | None:
+        """ACLED's conventional lower bound for a vague word."""
+        return {"dozens": 12, "hundreds": 100, "thousands": 1000}.get(self.value)
+
+
+# What each qualifier requires of the figures; the same rules back the database's CHECKs.
+_POINT = (Qualifier.EXACTLY, Qualifier.ROUGHLY)
+_LOW_ONLY = (
+    Qualifier.OVER,
+    Qualifier.AT_LEAST,
+    Qualifier.DOZENS,
+    Qualifier.HUNDREDS,
+    Qualifier.THOUSANDS,
+)
+_HIGH_ONLY = (Qualifier.UNDER, Qualifier.UP_TO)
+
+
+class CountingBasis(StrEnum):
+    TOTAL_PRESENT = "total_present"  # how many are there at the as-of date
+    CUMULATIVE = "cumulative"  # how many have been sent since the deployment began
+    ADDITIONAL_PLANNED = "additional_planned"  # how many more are expected
+
+
+class Rank(StrEnum):
+    PREFERRED = "preferred"
+    NORMAL = "normal"
+    DEPRECATED = "deprecated"
+
+
+class DeploymentBase(Record):
+    fuzzy_dates = ("started", "ended")
+    dates_in_order = (("started", "ended"),)
+
+    name: str = Field(min_length=1, max_length=300, unique=True)
+    sending_state_code: str = Field(foreign_key="state.code", ondelete="RESTRICT", index=True)
+    receiving_state_code: str = Field(foreign_key="state.code", ondelete="RESTRICT", index=True)
+    region: str | None = Field(default=None, max_length=200)
+    personnel_kind: PersonnelKind = Field(sa_type=vocabulary(PersonnelKind, "personnel_kind"))
+    started: date | None = None
+    started_precision: DatePrecision | None = Field(
+        default=None, sa_type=vocabulary(DatePrecision, "started_precision")
+    )
+    started_latest: date | None = None
+    ended: date | None = None
+    ended_precision: DatePrecision | None = Field(
+        default=None, sa_type=vocabulary(DatePrecision, "ended_precision")
+    )
+    ended_latest: date | None = None
+    summary: str | None = Field(default=None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _two_states(self) -> DeploymentBase:
+        if self.sending_state_code == self.receiving_state_code:
+            raise field_error(
+                "receiving_state_code", "a state cannot deploy to itself", self.receiving_state_code
+            )
+        return self
+
+
+class Deployment(DeploymentBase, Table, table=True):
+    __table_args__ = (
+        sa.CheckConstraint("sending_state_code <> receiving_state_code", name="two_states"),
+        *date_checks(DeploymentBase),
+    )
+
+
+def _codes(qualifiers: tuple[Qualifier, ...]) -> str:
+    return ", ".join(f"'{qualifier}'" for qualifier in qualifiers)
+
+
+class EstimateBase(Record):
+    fuzzy_dates = ("as_of",)
+
+    source_id: int = Field(
+        foreign_key="source.id",
+        ondelete="RESTRICT",
+        index=True,
+        description="whose figure this is; the citations say where it was read",
+    )
+    low: int | None = Field(default=None, ge=0)
+    high: int | None = Field(default=None, ge=0)
+    qualifier: Qualifier = Field(sa_type=vocabulary(Qualifier, "qualifier"))
+    counting_basis: CountingBasis = Field(sa_type=vocabulary(CountingBasis, "counting_basis"))
+    as_of: date = Field(index=True)
+    as_of_precision: DatePrecision = Field(sa_type=vocabulary(DatePrecision, "as_of_precision"))
+    as_of_latest: date
+    rank: Rank = Field(default=Rank.NORMAL, sa_type=vocabulary(Rank, "rank"))
+    note: str | None = Field(default=None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _figures_fit_qualifier(self) -> EstimateBase:
+        qualifier = Qualifier(self.qualifier)
+        if qualifier.floor is not None and self.low is None:
+            self.low = qualifier.floor
+        if self.low is not None and self.high is not None and self.low > self.high:
+            raise field_error("low", f"low ({self.low:,}) is above high ({self.high:,})", self.low)
+        if qualifier is Qualifier.BETWEEN and (self.low is None or self.high is None):
+            raise field_error("high", "'between' needs both a low and a high figure", self.high)
+        if qualifier in _POINT and (self.low is None or self.high != self.low):
+            raise field_error(
+                "high",
+                f"{qualifier.value!r} is one figure: give it as both low and high",
+                self.high,
+            )
+        if qualifier in _LOW_ONLY and (self.low is None or self.high is not None):
+            raise field_error(
+                "low", f"{qualifier.value!r} gives a low figure and no high", self.low
+            )
+        if qualifier in _HIGH_ONLY and (self.high is None or self.low is not None):
+            raise field_error(
+                "high", f"{qualifier.value!r} gives a high figure and no low", self.high
+            )
+        return self
+
+
+class Estimate(EstimateBase, Table, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint("deployment_id", "source_id", "counting_basis", "as_of"),
+        sa.CheckConstraint("low >= 0 AND high >= 0", name="counts_not_negative"),
+        sa.CheckConstraint("low <= high", name="low_not_above_high"),
+        sa.CheckConstraint(
+            f"qualifier NOT IN ({_codes(_POINT)}) OR (low IS NOT NULL AND high = low)",
+            name="point_has_one_figure",
+        ),
+        sa.CheckConstraint(
+            f"qualifier NOT IN ({_codes(_LOW_ONLY)}) OR (low IS NOT NULL AND high IS NULL)",
+            name="lower_bound_only",
+        ),
+        sa.CheckConstraint(
+            f"qualifier NOT IN ({_codes(_HIGH_ONLY)}) OR (high IS NOT NULL AND low IS NULL)",
+            name="upper_bound_only",
+        ),
+        sa.CheckConstraint(
+            "qualifier <> 'between' OR (low IS NOT NULL AND high IS NOT NULL)",
+            name="between_has_both",
+        ),
+        *date_checks(EstimateBase),
+    )
+
+    deployment_id: int = Field(foreign_key="deployment.id", ondelete="CASCADE", index=True)
+
+
+class EstimateCreate(EstimateBase):
+    citations: list[CitationCreate] = Field(min_length=1)
+
+
+class DeploymentCreate(DeploymentBase):
+    estimates: list[EstimateCreate] = Field(default_factory=list)
+    citations: list[CitationCreate] = Field(min_length=1)
+
+
+def save_deployment(*, session: Session, deployment: DeploymentCreate) -> Deployment:
+    """Create DEPLOYMENT with its estimates and citations, or bring the stored ones up to date."""
+    row = upsert(
+        session,
+        Deployment,
+        {"name": deployment.name},
+        deployment.model_dump(exclude={"name", "estimates", "citations"}),
+    )
+    cite(session=session, record=row, citations=deployment.citations)
+    for estimate in deployment.estimates:
+        save_estimate(session=session, deployment_id=row.id, estimate=estimate)
+    return row
+
+
+def save_estimate(*, session: Session, deployment_id: int, estimate: EstimateCreate) -> Estimate:
+    """Create ESTIMATE of a deployment or bring the stored one up to date, keyed by its
+    deployment, source, counting basis and as-of date."""
+    key = {"deployment_id": deployment_id} | estimate.model_dump(
+        include={"source_id", "counting_basis", "as_of"}
+    )
+    row = upsert(session, Estimate, key, estimate.model_dump(exclude=set(key) | {"citations"}))
+    cite(session=session, record=row, citations=estimate.citations)
+    return row
+
+
+class EstimatePublic(SQLModel):
+    """One source's estimate, with its deployment and source named and its quoted evidence."""
+
+    id: int
+    deployment: str
+    sending_state_code: str
+    receiving_state_code: str
+    source: str
+    source_title: str
+    source_type: str
+    perspective: str | None
+    reliability: str
+    low: int | None
+    high: int | None
+    qualifier: Qualifier
+    counting_basis: CountingBasis
+    as_of: str
+    rank: Rank
+    note: str | None
+    citations: list[CitationPublic]
+
+
+def list_estimates(
+    *,
+    session: Session,
+    sending_state_code: str | None = None,
+    receiving_state_code: str | None = None,
+    deployment_id: int | None = None,
+) -> list[EstimatePublic]:
+    """Every estimate of the matching deployments, oldest first, each with its source and the
+    passages that support it. Disagreeing sources all appear, deprecated ones included."""
+    query = (
+        select(Estimate, Deployment, Source)
+        .join(Deployment, Deployment.id == Estimate.deployment_id)
+        .join(Source, Source.id == Estimate.source_id)
+        .order_by(Deployment.name, Estimate.as_of, Estimate.id)
+    )
+    if sending_state_code:
+        query = query.where(Deployment.sending_state_code == sending_state_code)
+    if receiving_state_code:
+        query = query.where(Deployment.receiving_state_code == receiving_state_code)
+    if deployment_id is not None:
+        query = query.where(Deployment.id == deployment_id)
+    rows = session.exec(query).all()
+    citations = citations_for(
+        session=session, table="estimate", ids=[estimate.id for estimate, _, _ in rows]
+    )
+    return [
+        EstimatePublic(
+            id=estimate.id,
+            deployment=deployment.name,
+            sending_state_code=deployment.sending_state_code,
+            receiving_state_code=deployment.receiving_state_code,
+            source=source.outlet,
+            source_title=source.title,
+            source_type=source.type,
+            perspective=source.perspective,
+            reliability=source.reliability,
+            low=estimate.low,
+            high=estimate.high,
+            qualifier=estimate.qualifier,
+            counting_basis=estimate.counting_basis,
+            as_of=str(estimate.fuzzy("as_of")),
+            rank=estimate.rank,
+            note=estimate.note,
+            citations=citations[estimate.id],
+        )
+        for estimate, deployment, source in rows
+    ]

@@ -1,0 +1,53 @@
+"""Errors an analyst can read: what went wrong, in words, with where it happened."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+
+class TrackerError(Exception):
+    """A problem the user can fix; its message is shown as is, without a traceback."""
+
+
+class NotFound(TrackerError):
+    """A reference to a record that does not exist."""
+
+
+def describe_validation(error: ValidationError) -> str:
+    """One line per problem: "field: message"."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+        if problem["loc"]
+        else problem["msg"]
+        for problem in error.errors()
+    )
+
+
+_CONSTRAINT = re.compile(r"\b((?:ck|uq|fk)_[a-z0-9_]+)")
+
+
+def describe_integrity(error: IntegrityError) -> str:
+    """Name the database rule that refused a write, in both SQLite's and PostgreSQL's wording."""
+    text = str(error.orig)
+    named = _CONSTRAINT.search(text)
+    if "FOREIGN KEY" in text.upper() or (named and named.group(1).startswith("fk_")):
+        return f"refused by the database: a reference points to no record ({text.splitlines()[0]})"
+    if "UNIQUE" in text.upper() or (named and named.group(1).startswith("uq_")):
+        return f"refused by the database: such a record already exists ({text.splitlines()[0]})"
+    return f"refused by the database: {text.splitlines()[0]}"
+
+
+def describe(error: Exception) -> str:
+    """The sentence to show for ERROR, whatever layer raised it."""
+    match error:
+        case ValidationError():
+            return describe_validation(error)
+        case IntegrityError():
+            return describe_integrity(error)
+        case OperationalError():
+            return f"the database could not be used: {str(error.orig).splitlines()[0]}"
+        case _:
+            return str(error)

@@ -1,0 +1,34 @@
+"""Every table of the tracker, imported in one place so SQLModel.metadata is complete (for
+Alembic, the tests and anything that walks the schema)."""
+
+from sqlmodel import SQLModel
+
+from tracker.cameo import CameoEvent
+from tracker.citations import Citation
+from tracker.deployments import Deployment, Estimate
+from tracker.engagements import Engagement, EngagementParticipant
+from tracker.people import Person
+from tracker.pledges import Pledge, PledgeStatus
+from tracker.sources import Source
+from tracker.states import State, StateAlias
+from tracker.treaties import Treaty, TreatyParty
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "CameoEvent",
+    "Citation",
+    "Deployment",
+    "Engagement",
+    "EngagementParticipant",
+    "Estimate",
+    "Person",
+    "Pledge",
+    "PledgeStatus",
+    "Source",
+    "State",
+    "StateAlias",
+    "Treaty",
+    "TreatyParty",
+    "metadata",
+]

@@ -1,0 +1,131 @@
+"""Public commitments by a state or a person, and what became of them.
+
+Pledged is not delivered (the Kiel Institute's rule): a pledge keeps its exact words, and its
+status moves through announced, in progress, fulfilled or withdrawn, each step dated and sourced.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+import sqlalchemy as sa
+from pydantic import model_validator
+from sqlmodel import Field, Session
+
+from tracker.citations import CitationCreate, cite
+from tracker.dates import DatePrecision
+from tracker.schema import Record, Table, date_checks, field_error, upsert, vocabulary
+
+
+class PledgeKind(StrEnum):
+    MILITARY = "military"
+    ECONOMIC = "economic"
+    POLITICAL = "political"
+
+
+class Conditionality(StrEnum):
+    UNCONDITIONAL = "unconditional"
+    CONDITIONAL = "conditional"
+    UNSPECIFIED = "unspecified"
+
+
+class PledgeStatusKind(StrEnum):
+    ANNOUNCED = "announced"
+    IN_PROGRESS = "in_progress"
+    FULFILLED = "fulfilled"
+    WITHDRAWN = "withdrawn"
+
+
+class PledgeBase(Record):
+    fuzzy_dates = ("made",)
+
+    title: str = Field(min_length=1, max_length=300)
+    pledger_state_code: str = Field(foreign_key="state.code", ondelete="RESTRICT", index=True)
+    pledger_person_id: int | None = Field(
+        default=None, foreign_key="person.id", ondelete="RESTRICT", index=True
+    )
+    recipient_state_code: str | None = Field(
+        default=None, foreign_key="state.code", ondelete="RESTRICT", index=True
+    )
+    recipient_person_id: int | None = Field(
+        default=None, foreign_key="person.id", ondelete="RESTRICT", index=True
+    )
+    made: date = Field(index=True)
+    made_precision: DatePrecision = Field(sa_type=vocabulary(DatePrecision, "made_precision"))
+    made_latest: date
+    quote: str | None = Field(default=None, max_length=4000, description="the pledge's exact words")
+    kind: PledgeKind = Field(sa_type=vocabulary(PledgeKind, "kind"))
+    conditionality: Conditionality = Field(
+        default=Conditionality.UNSPECIFIED, sa_type=vocabulary(Conditionality, "conditionality")
+    )
+    conditions: str | None = Field(default=None, max_length=2000)
+    treaty_id: int | None = Field(
+        default=None, foreign_key="treaty.id", ondelete="RESTRICT", index=True
+    )
+
+    @model_validator(mode="after")
+    def _to_another(self) -> PledgeBase:
+        if self.recipient_state_code == self.pledger_state_code:
+            raise field_error(
+                "recipient_state_code", "a state cannot pledge to itself", self.recipient_state_code
+            )
+        return self
+
+
+class Pledge(PledgeBase, Table, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint("title", "made"),
+        sa.CheckConstraint("recipient_state_code <> pledger_state_code", name="to_another_state"),
+        *date_checks(PledgeBase),
+    )
+
+
+class PledgeStatusBase(Record):
+    fuzzy_dates = ("changed",)
+
+    status: PledgeStatusKind = Field(sa_type=vocabulary(PledgeStatusKind, "status"))
+    changed: date = Field(index=True)
+    changed_precision: DatePrecision = Field(sa_type=vocabulary(DatePrecision, "changed_precision"))
+    changed_latest: date
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class PledgeStatus(PledgeStatusBase, Table, table=True):
+    __tablename__ = "pledge_status"
+    __table_args__ = (
+        sa.UniqueConstraint("pledge_id", "status", "changed"),
+        *date_checks(PledgeStatusBase),
+    )
+
+    pledge_id: int = Field(foreign_key="pledge.id", ondelete="CASCADE", index=True)
+
+
+class PledgeStatusCreate(PledgeStatusBase):
+    citations: list[CitationCreate] = Field(min_length=1)
+
+
+class PledgeCreate(PledgeBase):
+    statuses: list[PledgeStatusCreate] = Field(min_length=1)
+    citations: list[CitationCreate] = Field(min_length=1)
+
+
+def save_pledge(*, session: Session, pledge: PledgeCreate) -> Pledge:
+    """Create PLEDGE with its status history and citations, or bring the stored ones up to date,
+    keyed by title and date."""
+    row = upsert(
+        session,
+        Pledge,
+        {"title": pledge.title, "made": pledge.made},
+        pledge.model_dump(exclude={"title", "made", "statuses", "citations"}),
+    )
+    cite(session=session, record=row, citations=pledge.citations)
+    for status in pledge.statuses:
+        status_row = upsert(
+            session,
+            PledgeStatus,
+            {"pledge_id": row.id, "status": status.status, "changed": status.changed},
+            status.model_dump(exclude={"status", "changed", "citations"}),
+        )
+        cite(session=session, record=status_row, citations=status.citations)
+    return row

@@ -1,0 +1,170 @@
+"""What every table shares: constraint names, id and timestamps, vocabularies, fuzzy dates.
+
+Importing this module sets the metadata naming convention, so it must come before any model
+(every model module imports it first).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar
+
+import sqlalchemy as sa
+from pydantic import ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+from sqlmodel import Field, Session, SQLModel, select
+
+from tracker.dates import FuzzyDate, fuzzy_columns
+
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Table(SQLModel):
+    """Columns every table has: a surrogate id and when the row was created and last changed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now()},
+        nullable=False,
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow,
+        sa_type=sa.DateTime(timezone=True),
+        sa_column_kwargs={"server_default": sa.func.now(), "onupdate": utcnow},
+        nullable=False,
+    )
+
+
+def vocabulary(enum: type[StrEnum], column: str) -> sa.Enum:
+    """A column type for a closed vocabulary: stored as its values in a plain VARCHAR with a
+    named CHECK constraint (ck_TABLE_COLUMN), never as member names or a native PostgreSQL type."""
+    return sa.Enum(
+        enum,
+        name=column,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+def _fuzzy_date_checks(name: str) -> tuple[sa.CheckConstraint, ...]:
+    precision, latest = f"{name}_precision", f"{name}_latest"
+    return (
+        sa.CheckConstraint(
+            f"({name} IS NULL) = ({precision} IS NULL)", name=f"{name}_has_precision"
+        ),
+        sa.CheckConstraint(f"({name} IS NULL) = ({latest} IS NULL)", name=f"{name}_has_latest"),
+        sa.CheckConstraint(f"{latest} >= {name}", name=f"{name}_in_order"),
+    )
+
+
+def date_checks(record: type[Record]) -> tuple[sa.CheckConstraint, ...]:
+    """The database's side of RECORD's date rules: each fuzzy date's three columns agree, and
+    each later date does not fall wholly before the date it follows."""
+    return (
+        *(check for name in record.fuzzy_dates for check in _fuzzy_date_checks(name)),
+        *(
+            sa.CheckConstraint(f"{end}_latest >= {start}", name=f"{end}_after_{start}")
+            for start, end in record.dates_in_order
+        ),
+    )
+
+
+def field_error(field: str, message: str, value: Any) -> ValidationError:
+    """A validation error placed on FIELD, so a form can show MESSAGE next to it."""
+    return ValidationError.from_exception_data(
+        "validation",
+        [InitErrorDetails(type=PydanticCustomError("invalid", message), loc=(field,), input=value)],
+    )
+
+
+class Record(SQLModel):
+    """Base of every record's fields, with its date rules declared once: which fields are fuzzy
+    dates (each accepted as its text form, "2025-08", or as its three columns) and which pairs
+    must come in order. `date_checks` turns the same declaration into CHECK constraints."""
+
+    fuzzy_dates: ClassVar[tuple[str, ...]] = ()
+    dates_in_order: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _spread_fuzzy_dates(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping) or not cls.fuzzy_dates:
+            return data
+        data = dict(data)
+        for name in cls.fuzzy_dates:
+            value = data.get(name)
+            if isinstance(value, FuzzyDate) or (
+                isinstance(value, str) and f"{name}_precision" not in data
+            ):
+                try:
+                    data.update(fuzzy_columns(name, value))
+                except ValueError as error:
+                    raise field_error(name, str(error), value) from None
+        return data
+
+    @model_validator(mode="after")
+    def _check_dates(self) -> Record:
+        for name in self.fuzzy_dates:
+            try:
+                self.fuzzy(name)
+            except ValueError as error:
+                raise field_error(name, str(error), getattr(self, name)) from None
+        for start, end in self.dates_in_order:
+            start_date, end_date = self.fuzzy(start), self.fuzzy(end)
+            if start_date and end_date and end_date.latest < start_date.earliest:
+                raise field_error(
+                    end,
+                    f"{_words(end)} ({end_date}) is before {_words(start)} ({start_date})",
+                    str(end_date),
+                )
+        return self
+
+    def fuzzy(self, name: str) -> FuzzyDate | None:
+        """The fuzzy date stored under NAME."""
+        return FuzzyDate.from_columns(
+            getattr(self, name), getattr(self, f"{name}_precision"), getattr(self, f"{name}_latest")
+        )
+
+
+def _words(field: str) -> str:
+    return field.replace("_", " ")
+
+
+TableT = TypeVar("TableT", bound=Table)
+
+
+def upsert(
+    session: Session, table: type[TableT], key: Mapping[str, Any], values: Mapping[str, Any]
+) -> TableT:
+    """The row of TABLE with natural KEY, created or brought up to date with VALUES.
+
+    A row that already holds VALUES is left untouched (its updated_at does not move), so
+    loading the same data twice changes nothing.
+    """
+    row = session.exec(select(table).filter_by(**key)).one_or_none()
+    if row is None:
+        row = table(**key, **values)
+        session.add(row)
+    else:
+        for column, value in values.items():
+            if getattr(row, column) != value:
+                setattr(row, column, value)
+    session.flush()
+    return row

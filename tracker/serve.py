@@ -1,0 +1,49 @@
+"""Starting the Streamlit dashboard on a database that is ready to show."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from sqlalchemy.engine import Engine
+
+from tracker.database import URL_VARIABLE, init_database, project_path, session_for
+from tracker.models import Engagement
+from tracker.seeds import load_seeds
+
+
+def prepare(engine: Engine) -> bool:
+    """Bring the schema up to date and, if the database holds no records yet, load the seed
+    data. Returns whether seeds were loaded."""
+    init_database(engine)
+    with session_for(engine) as session:
+        if session.query(Engagement.id).first() is not None:
+            return False
+        load_seeds(session=session)
+        return True
+
+
+def streamlit_command(*, port: int, address: str = "127.0.0.1") -> list[str]:
+    """The command that runs the dashboard app."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(project_path("dashboard") / "app.py"),
+        "--server.port",
+        str(port),
+        "--server.address",
+        address,
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+def serve(engine: Engine, *, port: int, address: str = "127.0.0.1") -> int:
+    """Run the dashboard on ENGINE's database until it is stopped; returns Streamlit's exit code."""
+    environment = os.environ | {URL_VARIABLE: engine.url.render_as_string(hide_password=False)}
+    return subprocess.call(streamlit_command(port=port, address=address), env=environment)

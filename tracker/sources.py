@@ -1,0 +1,101 @@
+"""Where claims come from: articles, readouts, state media, intelligence assessments.
+
+Each source carries the NATO Admiralty code's reliability grade, A (completely reliable) to E
+(unreliable) and F (cannot be judged); the credibility of each piece of information is graded
+separately, on the citation.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+import sqlalchemy as sa
+from pydantic import HttpUrl, field_validator
+from sqlmodel import Field, Session
+
+from tracker.dates import DatePrecision
+from tracker.schema import Record, Table, date_checks, upsert, vocabulary
+
+
+class SourceType(StrEnum):
+    STATE_MEDIA = "state_media"
+    GOVERNMENT_READOUT = "government_readout"
+    INTELLIGENCE_ASSESSMENT = "intelligence_assessment"
+    NEWS_REPORT = "news_report"
+    ANALYSIS = "analysis"
+
+
+class Reliability(StrEnum):
+    """Admiralty code source reliability."""
+
+    A = "A"  # completely reliable
+    B = "B"  # usually reliable
+    C = "C"  # fairly reliable
+    D = "D"  # not usually reliable
+    E = "E"  # unreliable
+    F = "F"  # reliability cannot be judged
+
+    @property
+    def meaning(self) -> str:
+        return {
+            "A": "completely reliable",
+            "B": "usually reliable",
+            "C": "fairly reliable",
+            "D": "not usually reliable",
+            "E": "unreliable",
+            "F": "cannot be judged",
+        }[self.value]
+
+
+class SourceBase(Record):
+    fuzzy_dates = ("published",)
+
+    outlet: str = Field(min_length=1, max_length=200, index=True)
+    author: str | None = Field(default=None, max_length=200)
+    title: str = Field(min_length=1, max_length=500)
+    url: str | None = Field(default=None, max_length=2000, unique=True)
+    published: date | None = None
+    published_precision: DatePrecision | None = Field(
+        default=None, sa_type=vocabulary(DatePrecision, "published_precision")
+    )
+    published_latest: date | None = None
+    retrieved: date | None = None
+    type: SourceType = Field(sa_type=vocabulary(SourceType, "type"))
+    perspective: str | None = Field(default=None, max_length=100, index=True)
+    reliability: Reliability = Field(
+        default=Reliability.F, sa_type=vocabulary(Reliability, "reliability")
+    )
+    state_code: str | None = Field(
+        default=None,
+        foreign_key="state.code",
+        ondelete="RESTRICT",
+        index=True,
+        description="the state a state-media or government source speaks for",
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _real_url(cls, url: str | None) -> str | None:
+        return None if url is None else str(HttpUrl(url))
+
+
+class Source(SourceBase, Table, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint("outlet", "title"),
+        *date_checks(SourceBase),
+    )
+
+
+class SourceCreate(SourceBase):
+    pass
+
+
+def save_source(*, session: Session, source: SourceCreate) -> Source:
+    """Create SOURCE or bring the stored one up to date, keyed by outlet and title."""
+    return upsert(
+        session,
+        Source,
+        {"outlet": source.outlet, "title": source.title},
+        source.model_dump(exclude={"outlet", "title"}),
+    )

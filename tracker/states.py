@@ -1,0 +1,125 @@
+"""States and alliance bodies, keyed by code: ISO 3166-1 alpha-3 for states ("PRK"), a short
+upper-case code for organisations ("NATO"). Other tables refer to a state by its code, so an
+unknown code is refused by the database's foreign keys, and exported rows stay readable."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import pycountry
+import sqlalchemy as sa
+from countrycode import countrycode
+from pydantic import field_validator, model_validator
+from sqlmodel import Field, Session, select
+
+from tracker.errors import NotFound
+from tracker.schema import Record, Table, field_error, upsert, vocabulary
+
+
+class StateKind(StrEnum):
+    STATE = "state"
+    ORGANISATION = "organisation"
+
+
+def is_iso_code(code: str) -> bool:
+    """Whether CODE is an ISO 3166-1 alpha-3 code, current or withdrawn (ISO 3166-3: "SUN")."""
+    return bool(
+        pycountry.countries.get(alpha_3=code) or pycountry.historic_countries.get(alpha_3=code)
+    )
+
+
+class StateBase(Record):
+    code: str = Field(max_length=8, unique=True)
+    name: str = Field(min_length=1, max_length=200, unique=True)
+    cow_code: int | None = Field(default=None, gt=0, unique=True)
+    kind: StateKind = Field(default=StateKind.STATE, sa_type=vocabulary(StateKind, "kind"))
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def _upper_case(cls, code: object) -> object:
+        return code.strip().upper() if isinstance(code, str) else code
+
+    @model_validator(mode="after")
+    def _known_code(self) -> StateBase:
+        if self.kind is StateKind.STATE and not is_iso_code(self.code):
+            raise field_error(
+                "code", f"{self.code!r} is not an ISO 3166 alpha-3 country code", self.code
+            )
+        if not (3 <= len(self.code) <= 8 and self.code.isalpha()):
+            raise field_error("code", f"{self.code!r} is not a code of 3 to 8 letters", self.code)
+        return self
+
+
+class State(StateBase, Table, table=True):
+    __table_args__ = (
+        sa.CheckConstraint(
+            "length(code) BETWEEN 3 AND 8 AND code = upper(code)", name="code_format"
+        ),
+        sa.CheckConstraint("cow_code > 0", name="cow_code_positive"),
+    )
+
+
+class StateCreate(StateBase):
+    aliases: list[str] = Field(default_factory=list)
+
+
+class StateAlias(Table, table=True):
+    """Another name a source uses for a state: "DPRK", "Pyongyang", "North Korean"."""
+
+    __tablename__ = "state_alias"
+    state_code: str = Field(foreign_key="state.code", ondelete="CASCADE", index=True)
+    alias: str = Field(min_length=1, max_length=200, unique=True)
+
+
+def save_state(*, session: Session, state: StateCreate) -> State:
+    """Create STATE or bring the stored one up to date, keyed by its code."""
+    row = upsert(
+        session, State, {"code": state.code}, state.model_dump(exclude={"code", "aliases"})
+    )
+    for alias in state.aliases:
+        upsert(session, StateAlias, {"alias": alias}, {"state_code": state.code})
+    return row
+
+
+def load_countries(*, session: Session) -> int:
+    """Every current ISO 3166-1 country, with its short English name and its Correlates of War
+    code where it has one; ISO's formal names become aliases. Returns how many were loaded."""
+    countries = list(pycountry.countries)
+    codes = [country.alpha_3 for country in countries]
+    short_names = countrycode(codes, origin="iso3c", destination="country.name.en")
+    cow_codes = countrycode(codes, origin="iso3c", destination="cown")
+    for country, short_name, cow_code in zip(countries, short_names, cow_codes, strict=True):
+        formal_names = {
+            getattr(country, field, None) for field in ("name", "official_name", "common_name")
+        }
+        save_state(
+            session=session,
+            state=StateCreate(
+                code=country.alpha_3,
+                name=short_name or country.name,
+                cow_code=cow_code,
+                aliases=sorted(name for name in formal_names if name and name != short_name),
+            ),
+        )
+    return len(countries)
+
+
+def find_state(*, session: Session, name: str) -> State:
+    """The state NAME refers to: its code, its name or one of its aliases, in any case."""
+    folded = name.strip().lower()
+    state = session.exec(
+        select(State)
+        .outerjoin(StateAlias, StateAlias.state_code == State.code)
+        .where(
+            sa.or_(
+                sa.func.lower(State.code) == folded,
+                sa.func.lower(State.name) == folded,
+                sa.func.lower(StateAlias.alias) == folded,
+            )
+        )
+    ).first()
+    if state is None:
+        raise NotFound(
+            f"no state is known as {name!r}: use an ISO code such as PRK, a name or an alias"
+        )
+    return state
