@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from tracker.database import URL_VARIABLE, init_database, project_path, session_for
 from tracker.models import Engagement
@@ -18,7 +19,7 @@ def prepare(engine: Engine) -> bool:
     data. Returns whether seeds were loaded."""
     init_database(engine)
     with session_for(engine) as session:
-        if session.query(Engagement.id).first() is not None:
+        if session.exec(select(Engagement.id).limit(1)).first() is not None:
             return False
         load_seeds(session=session)
         return True

@@ -1,0 +1,76 @@
+"""The `tracker` command: each command a thin layer over a library function."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from tracker.cli import app
+
+
+def _url(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+def tracker(*arguments: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(arguments))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_init_creates_the_schema_and_says_what_it_loaded(empty_engine: Engine) -> None:
+    code, out, _ = tracker("--database-url", _url(empty_engine), "init")
+    assert code == 0
+    assert "249 states, 8 CAMEO event codes" in out
+
+
+def test_seed_twice_reports_the_same_records(empty_engine: Engine) -> None:
+    first = tracker("--database-url", _url(empty_engine), "seed")
+    second = tracker("--database-url", _url(empty_engine), "seed")
+    assert first == second
+    assert first[0] == 0
+    assert "8 engagements, 2 deployments, 4 pledges" in first[1]
+
+
+def test_estimates_tells_what_every_source_says(seeded_engine: Engine) -> None:
+    code, out, _ = tracker(
+        "--database-url", _url(seeded_engine), "estimates", "--from", "DPRK", "--to", "Russia"
+    )
+    assert code == 0
+    assert "over 11,000 (cumulative" in out
+    assert "roughly 15,000 (cumulative" in out
+    assert "between 25,000 to 30,000 (additional planned" in out
+    assert "relaying South Korean intelligence" in out
+
+
+def test_backup_writes_a_file(seeded_engine: Engine, tmp_path: Path) -> None:
+    code, out, _ = tracker("--database-url", _url(seeded_engine), "backup", str(tmp_path / "copy"))
+    assert code == 0
+    assert (tmp_path / "copy").stat().st_size > 0
+    assert "Backup written" in out
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["estimates", "--from", "Narnia"], "Error: no state is known as 'Narnia'"),
+        (["backup", "/"], "Error: / already exists"),
+    ],
+)
+def test_errors_are_one_line_and_a_non_zero_exit(
+    seeded_engine: Engine, arguments: list[str], message: str
+) -> None:
+    code, out, err = tracker("--database-url", _url(seeded_engine), *arguments)
+    assert code == 1
+    assert err.strip().startswith(message)
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in out + err
+
+
+def test_an_unreachable_database_is_one_line_too() -> None:
+    code, _, err = tracker("--database-url", "postgresql://nobody@127.0.0.1:1/none", "init")
+    assert code == 1
+    assert err.startswith("Error: the database could not be used: connection failed")
+    assert len(err.strip().splitlines()) == 1

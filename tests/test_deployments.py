@@ -1,0 +1,188 @@
+"""Deployments and every source's estimate of them: ranges, qualifiers and ranks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from database_rules import FOREIGN_KEY, assert_accepted, assert_refused
+from pydantic import ValidationError
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from tracker.deployments import (
+    Deployment,
+    DeploymentCreate,
+    Estimate,
+    EstimateCreate,
+    Rank,
+    list_estimates,
+    save_estimate,
+)
+from tracker.sources import Source
+
+TROOPS = "North Korean troops in Russia (Kursk)"
+
+
+def _estimate(**fields: Any) -> dict[str, Any]:
+    return {
+        "source_id": 1,
+        "qualifier": "between",
+        "low": 25000,
+        "high": 30000,
+        "counting_basis": "additional_planned",
+        "as_of": "2025-06-01/2025-08-13",
+        "citations": [{"source_id": 1, "quote": "between 25,000 and 30,000"}],
+    } | fields
+
+
+def _problems(error: pytest.ExceptionInfo[ValidationError]) -> dict[str, str]:
+    return {".".join(map(str, problem["loc"])): problem["msg"] for problem in error.value.errors()}
+
+
+def test_the_seeds_answer_which_sources_estimate_north_korean_troops_in_russia(
+    seeded: Session,
+) -> None:
+    estimates = [
+        row
+        for row in list_estimates(
+            session=seeded, sending_state_code="PRK", receiving_state_code="RUS"
+        )
+        if row.deployment == TROOPS
+    ]
+    said = {(row.source, row.qualifier, row.low, row.high, row.counting_basis) for row in estimates}
+    assert said == {
+        ("Unnamed news outlet", "over", 11000, None, "cumulative"),
+        ("South Korean intelligence", "roughly", 15000, 15000, "cumulative"),
+        ("South Korean intelligence", "between", 25000, 30000, "additional_planned"),
+    }
+    for row in estimates:
+        assert row.citations, f"{row.source}'s estimate has no quoted evidence"
+        figure = f"{row.low:,}"
+        assert any(figure in citation.quote for citation in row.citations)
+    relayed = {citation.relayed_source for row in estimates for citation in row.citations}
+    assert "South Korean intelligence" in relayed
+
+
+def test_disagreeing_estimates_are_both_kept(seeded: Session) -> None:
+    cumulative = [
+        row.low
+        for row in list_estimates(session=seeded)
+        if row.deployment == TROOPS and row.counting_basis == "cumulative"
+    ]
+    assert sorted(cumulative) == [11000, 15000]
+
+
+def test_vague_words_take_acled_floors(seeded: Session) -> None:
+    workers = [row for row in list_estimates(session=seeded) if "workers" in row.deployment]
+    assert [(row.qualifier, row.low, row.high) for row in workers] == [("thousands", 1000, None)]
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"low": 30000, "high": 25000}, "low", "low (30,000) is above high (25,000)"),
+        ({"low": -5}, "low", "greater than or equal to 0"),
+        ({"qualifier": "between", "high": None}, "high", "'between' needs both"),
+        ({"qualifier": "roughly", "low": 15000, "high": None}, "high", "one figure"),
+        ({"qualifier": "over", "low": 11000, "high": 12000}, "low", "a low figure and no high"),
+        ({"qualifier": "up_to", "low": 100, "high": 200}, "high", "a high figure and no low"),
+        ({"qualifier": "approximately"}, "qualifier", "Input should be"),
+        ({"as_of": "earlier this summer"}, "as_of", "not a date"),
+        ({"citations": []}, "citations", "at least 1 item"),
+    ],
+)
+def test_python_refuses_a_bad_estimate_at_its_field(fields: dict, field: str, message: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        EstimateCreate.model_validate(_estimate(**fields))
+    assert message in _problems(error)[field]
+
+
+def test_a_vague_word_without_figures_gets_its_floor() -> None:
+    estimate = EstimateCreate.model_validate(_estimate(qualifier="hundreds", low=None, high=None))
+    assert (estimate.low, estimate.high) == (100, None)
+
+
+def _stored_estimate(session: Session, **fields: Any) -> dict[str, Any]:
+    deployment = session.exec(select(Deployment).where(Deployment.name == TROOPS)).one()
+    source = session.exec(select(Source).where(Source.outlet == "Kremlin")).one()
+    return {
+        "deployment_id": deployment.id,
+        "source_id": source.id,
+        "low": 100,
+        "high": 200,
+        "qualifier": "between",
+        "counting_basis": "total_present",
+        "as_of": date(2025, 1, 1),
+        "as_of_precision": "day",
+        "as_of_latest": date(2025, 1, 1),
+        "rank": "normal",
+    } | fields
+
+
+@pytest.mark.parametrize(
+    ("fields", "constraint"),
+    [
+        ({"low": 300, "high": 200}, "ck_estimate_low_not_above_high"),
+        ({"low": -1, "high": 200}, "ck_estimate_counts_not_negative"),
+        ({"qualifier": "over", "low": 100, "high": 200}, "ck_estimate_lower_bound_only"),
+        ({"qualifier": "roughly", "low": 100, "high": 200}, "ck_estimate_point_has_one_figure"),
+        ({"qualifier": "between", "high": None}, "ck_estimate_between_has_both"),
+        ({"qualifier": "approximately"}, "ck_estimate_qualifier"),
+        ({"rank": "best"}, "ck_estimate_rank"),
+        ({"as_of_latest": date(2024, 12, 31)}, "ck_estimate_as_of_in_order"),
+        ({"as_of_precision": None}, "ck_estimate_as_of_|not[- ]null"),
+        ({"source_id": 999_999}, FOREIGN_KEY),
+    ],
+)
+def test_the_database_refuses_a_bad_estimate(
+    seeded_engine: Engine, seeded: Session, fields: dict, constraint: str
+) -> None:
+    assert_accepted(seeded_engine, Estimate, _stored_estimate(seeded))
+    assert_refused(seeded_engine, Estimate, _stored_estimate(seeded, **fields), constraint)
+
+
+def test_the_database_refuses_an_unknown_state_code(seeded_engine: Engine) -> None:
+    row = {
+        "name": "Imaginary deployment",
+        "personnel_kind": "advisers",
+        "receiving_state_code": "RUS",
+    }
+    assert_accepted(seeded_engine, Deployment, row | {"sending_state_code": "PRK"})
+    assert_refused(seeded_engine, Deployment, row | {"sending_state_code": "XXX"}, FOREIGN_KEY)
+    assert_refused(
+        seeded_engine, Deployment, row | {"sending_state_code": "RUS"}, "ck_deployment_two_states"
+    )
+
+
+def test_a_deployment_cannot_send_to_its_own_state() -> None:
+    with pytest.raises(ValidationError, match="a state cannot deploy to itself"):
+        DeploymentCreate(
+            name="x",
+            sending_state_code="RUS",
+            receiving_state_code="RUS",
+            personnel_kind="advisers",
+            citations=[{"source_id": 1, "quote": "q"}],
+        )
+
+
+def test_an_estimate_is_deprecated_rather_than_deleted(seeded: Session) -> None:
+    eleven_thousand = next(row for row in list_estimates(session=seeded) if row.low == 11000)
+    stored = seeded.get(Estimate, eleven_thousand.id)
+    save_estimate(
+        session=seeded,
+        deployment_id=stored.deployment_id,
+        estimate=EstimateCreate.model_validate(
+            stored.model_dump(exclude={"id", "created_at", "updated_at", "deployment_id"})
+            | {
+                "rank": "deprecated",
+                "citations": [{"source_id": stored.source_id, "quote": "over 11,000"}],
+            }
+        ),
+    )
+    seeded.commit()
+    ranks = {
+        row.low: row.rank for row in list_estimates(session=seeded) if row.deployment == TROOPS
+    }
+    assert ranks == {11000: Rank.DEPRECATED, 15000: Rank.NORMAL, 25000: Rank.NORMAL}
