@@ -16,7 +16,9 @@ from tracker.deployments import (
     DeploymentCreate,
     Estimate,
     EstimateCreate,
+    Qualifier,
     Rank,
+    describe_figure,
     list_estimates,
     save_estimate,
 )
@@ -186,3 +188,20 @@ def test_an_estimate_is_deprecated_rather_than_deleted(seeded: Session) -> None:
         row.low: row.rank for row in list_estimates(session=seeded) if row.deployment == TROOPS
     }
     assert ranks == {11000: Rank.DEPRECATED, 15000: Rank.NORMAL, 25000: Rank.NORMAL}
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "low", "high", "words"),
+    [
+        ("over", 11000, None, "over 11,000"),
+        ("roughly", 15000, 15000, "roughly 15,000"),
+        ("between", 25000, 30000, "25,000 to 30,000"),
+        ("exactly", 12, 12, "12"),
+        ("up_to", None, 500, "up to 500"),
+        ("thousands", 1000, None, "thousands (at least 1,000)"),
+    ],
+)
+def test_a_figure_reads_in_words_with_its_qualifier(
+    qualifier: str, low: int, high: int, words: str
+) -> None:
+    assert describe_figure(Qualifier(qualifier), low, high) == words

@@ -35,7 +35,11 @@ CAMEO_EVENTS = (
     CameoEventBase(code="042", name="Make a visit", goldstein=1.9),
     CameoEventBase(code="043", name="Host a visit", goldstein=2.8),
     CameoEventBase(code="044", name="Meet at a third location", goldstein=2.5),
+    CameoEventBase(code="0311", name="Express intent to cooperate economically", goldstein=5.2),
     CameoEventBase(code="0312", name="Express intent to cooperate militarily", goldstein=5.2),
+    CameoEventBase(
+        code="032", name="Express intent to provide diplomatic cooperation", goldstein=4.5
+    ),
     CameoEventBase(code="057", name="Sign formal agreement", goldstein=8.0),
     CameoEventBase(code="062", name="Cooperate militarily", goldstein=7.4),
     CameoEventBase(code="072", name="Provide military aid", goldstein=8.3),

@@ -124,11 +124,8 @@ def estimates(
     if not rows:
         typer.echo("No estimates match.")
     for row in rows:
-        figure = " to ".join(f"{value:,}" for value in (row.low, row.high) if value is not None)
-        if row.low == row.high:
-            figure = f"{row.low:,}"
         typer.echo(
-            f"{row.deployment}: {row.qualifier.replace('_', ' ')} {figure} "
+            f"{row.deployment}: {row.figure} "
             f"({row.counting_basis.replace('_', ' ')}, as of {row.as_of}, {row.rank}) "
             f"per {row.source} [{row.reliability}]"
         )

@@ -9,6 +9,7 @@ deprecated (Wikidata's ranks) without deleting anything.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from enum import StrEnum
 
@@ -239,6 +240,26 @@ class EstimatePublic(SQLModel):
     note: str | None
     citations: list[CitationPublic]
 
+    @property
+    def figure(self) -> str:
+        """The estimate in words: "over 11,000", "roughly 15,000", "25,000 to 30,000"."""
+        return describe_figure(Qualifier(self.qualifier), self.low, self.high)
+
+
+def describe_figure(qualifier: Qualifier, low: int | None, high: int | None) -> str:
+    """A figure in words, keeping the source's qualifier."""
+    match qualifier:
+        case Qualifier.BETWEEN:
+            return f"{low:,} to {high:,}"
+        case Qualifier.EXACTLY:
+            return f"{low:,}"
+        case _ if qualifier.floor is not None:
+            return f"{qualifier.value} (at least {low:,})"
+        case _ if qualifier in _HIGH_ONLY:
+            return f"{qualifier.value.replace('_', ' ')} {high:,}"
+        case _:
+            return f"{qualifier.value.replace('_', ' ')} {low:,}"
+
 
 def list_estimates(
     *,
@@ -246,9 +267,11 @@ def list_estimates(
     sending_state_code: str | None = None,
     receiving_state_code: str | None = None,
     deployment_id: int | None = None,
+    where: Sequence[sa.ColumnElement[bool]] = (),
 ) -> list[EstimatePublic]:
     """Every estimate of the matching deployments, oldest first, each with its source and the
-    passages that support it. Disagreeing sources all appear, deprecated ones included."""
+    passages that support it. Disagreeing sources all appear, deprecated ones included. WHERE
+    adds conditions on the estimates (a view's filters)."""
     query = (
         select(Estimate, Deployment, Source)
         .join(Deployment, Deployment.id == Estimate.deployment_id)
@@ -261,7 +284,7 @@ def list_estimates(
         query = query.where(Deployment.receiving_state_code == receiving_state_code)
     if deployment_id is not None:
         query = query.where(Deployment.id == deployment_id)
-    rows = session.exec(query).all()
+    rows = session.exec(query.where(*where)).all()
     citations = citations_for(
         session=session, table="estimate", ids=[estimate.id for estimate, _, _ in rows]
     )

@@ -12,12 +12,14 @@ from tracker.pledges import Pledge, PledgeStatus
 from tracker.sources import Source
 from tracker.states import State, StateAlias
 from tracker.treaties import Treaty, TreatyParty
+from tracker.versions import DataVersion
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "CameoEvent",
     "Citation",
+    "DataVersion",
     "Deployment",
     "Engagement",
     "EngagementParticipant",

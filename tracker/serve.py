@@ -26,21 +26,24 @@ def prepare(engine: Engine) -> bool:
 
 
 def streamlit_command(*, port: int, address: str = "127.0.0.1") -> list[str]:
-    """The command that runs the dashboard app."""
+    """The command that runs the dashboard app, with the tracker's settings."""
+    settings = {
+        "server.port": port,
+        "server.address": address,
+        "server.headless": "true",
+        "browser.gatherUsageStats": "false",
+        "client.toolbarMode": "viewer",
+        "theme.base": "light",
+        "theme.primaryColor": "#1f5f8b",
+    }
+    options = [part for name, value in settings.items() for part in (f"--{name}", str(value))]
     return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
         str(project_path("dashboard") / "app.py"),
-        "--server.port",
-        str(port),
-        "--server.address",
-        address,
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
+        *options,
     ]
 
 

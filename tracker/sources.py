@@ -12,7 +12,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from pydantic import HttpUrl, field_validator
-from sqlmodel import Field, Session
+from sqlmodel import Field, Session, select
 
 from tracker.dates import DatePrecision
 from tracker.schema import Record, Table, date_checks, upsert, vocabulary
@@ -98,4 +98,16 @@ def save_source(*, session: Session, source: SourceCreate) -> Source:
         Source,
         {"outlet": source.outlet, "title": source.title},
         source.model_dump(exclude={"outlet", "title"}),
+    )
+
+
+def perspectives(*, session: Session) -> list[str]:
+    """The perspectives sources have been assessed with, in order."""
+    return list(
+        session.exec(
+            select(Source.perspective)
+            .where(Source.perspective.is_not(None))
+            .distinct()
+            .order_by(Source.perspective)
+        )
     )

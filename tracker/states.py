@@ -123,3 +123,8 @@ def find_state(*, session: Session, name: str) -> State:
             f"no state is known as {name!r}: use an ISO code such as PRK, a name or an alias"
         )
     return state
+
+
+def state_names(*, session: Session) -> dict[str, str]:
+    """Every state's name by code, in name order."""
+    return dict(session.exec(select(State.code, State.name).order_by(State.name)).all())

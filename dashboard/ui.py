@@ -1,0 +1,144 @@
+"""What every dashboard page shares: the filters, cached reads, source lines, empty states.
+
+Pages read only through `load`, which calls a tracker service in its own session and caches the
+answer, keyed by the database, the filters, the arguments and the data version: any write to
+the database moves the version, so a cached answer is never stale.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from datetime import date
+from typing import Any, TypeVar
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from sqlmodel import Session
+
+from tracker.database import engine_for
+from tracker.filters import Filters, RecordKind
+from tracker.provenance import sources_behind
+from tracker.versions import data_version
+
+T = TypeVar("T")
+
+KIND_LABELS = {
+    RecordKind.ENGAGEMENT: "Engagements",
+    RecordKind.TREATY: "Treaties",
+    RecordKind.PLEDGE: "Pledges",
+    RecordKind.DEPLOYMENT: "Deployments",
+    RecordKind.ESTIMATE: "Estimates",
+}
+
+
+def database_url() -> str:
+    return engine_for().url.render_as_string(hide_password=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=1000)
+def _cached(
+    name: str,
+    url: str,
+    version: int,
+    filters: Filters | None,
+    arguments: tuple,
+    _service: Callable[..., Any],
+) -> Any:
+    with Session(engine_for(url)) as session:
+        extra = {"filters": filters} if filters is not None else {}
+        return _service(session=session, **extra, **dict(arguments))
+
+
+def load(service: Callable[..., T], *, filtered: bool = True, **arguments: Any) -> T:
+    """SERVICE's answer for the current database and filters, from the cache while the data
+    has not changed since it was computed."""
+    with Session(engine_for()) as session:
+        version = data_version(session)
+    return _cached(
+        f"{service.__module__}.{service.__qualname__}",
+        database_url(),
+        version,
+        current_filters() if filtered else None,
+        tuple(sorted(arguments.items())),
+        service,
+    )
+
+
+def current_filters() -> Filters:
+    """The filters the sidebar set on this run (every filter off if the sidebar has not run)."""
+    return st.session_state.get("filters") or Filters()
+
+
+def sources_line(kinds: tuple[RecordKind, ...]) -> None:
+    """A line under a chart naming the sources behind the records of KINDS in view."""
+    names, more = load(sources_behind, kinds=kinds)
+    show_sources(names, more)
+
+
+def show_sources(names: list[str], more: int = 0) -> None:
+    if not names:
+        st.caption("Sources: none, since no records are in view.")
+        return
+    tail = f", and {more} more" if more else ""
+    st.caption(plain(f"Sources: {'; '.join(names)}{tail}."))
+
+
+def nothing_to_show(what: str) -> None:
+    """Say in words that a chart has no data, rather than drawing an empty frame."""
+    st.info(
+        f"No {what} match the current filters. "
+        "Widen the dates or clear some filters in the sidebar."
+    )
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=])")
+
+
+def plain(text: str | None) -> str:
+    """TEXT escaped so Streamlit's markdown shows it as typed: no links, emphasis or HTML."""
+    return "" if text is None else _MARKDOWN.sub(r"\\\1", text)
+
+
+def day(value: date) -> str:
+    """A date as analysts write it: 12 Aug 2025."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def download(frame: pd.DataFrame, name: str) -> None:
+    """A button that downloads exactly the table shown, as CSV."""
+    st.download_button(
+        f"Download this table (CSV, {len(frame):,} rows)",
+        frame.to_csv(index=False).encode("utf-8"),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"download-{name}",
+    )
+
+
+KIND_COLOURS = alt.Scale(
+    domain=list(KIND_LABELS.values()),
+    range=["#4c78a8", "#72b7b2", "#f58518", "#e45756", "#b279a2"],
+)
+
+
+def category_colours(values: Iterable[str], missing: str = "not assessed") -> alt.Scale:
+    """Distinct colours for VALUES, with grey for MISSING (an unassessed source)."""
+    domain = sorted(set(values) - {missing})
+    palette = [
+        "#4c78a8",
+        "#f58518",
+        "#54a24b",
+        "#e45756",
+        "#b279a2",
+        "#72b7b2",
+        "#ff9da6",
+        "#9d755d",
+        "#eeca3b",
+    ]
+    colours = [palette[index % len(palette)] for index in range(len(domain))]
+    if missing in set(values):
+        domain, colours = [*domain, missing], [*colours, "#bab0ac"]
+    return alt.Scale(domain=domain, range=colours)

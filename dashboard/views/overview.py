@@ -1,0 +1,156 @@
+"""Overview: the headline figures and alliance activity over time."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+import ui
+
+from tracker.activity import (
+    EstimateRange,
+    Period,
+    activity_by_period,
+    activity_index,
+    activity_weights,
+    headlines,
+)
+from tracker.filters import RecordKind
+from tracker.states import state_names
+
+filters = ui.current_filters()
+period = Period.for_span(filters.start, filters.end)
+time_unit = "yearmonth" if period is Period.MONTH else "year"
+
+st.title("Alliance activity")
+st.caption("What the records show, for the dates, states and sources chosen in the sidebar.")
+
+
+def spread(estimate: EstimateRange | None) -> str:
+    if estimate is None:
+        return "no estimate"
+    if estimate.high is None:
+        return f"over {estimate.low:,}"
+    if estimate.high == estimate.low:
+        return f"{estimate.low:,}"
+    return f"{estimate.low:,}–{estimate.high:,}"
+
+
+def spread_help(estimate: EstimateRange | None, what: str) -> str:
+    if estimate is None:
+        return f"No current estimate of {what} is in view."
+    return (
+        f"{estimate.deployment}: the spread of {estimate.sources} source(s) over the 90 days to "
+        f"the latest estimate ({ui.day(estimate.as_of)}); deprecated estimates left out."
+    )
+
+
+top = ui.load(headlines)
+counts = st.columns(3)
+counts[0].metric(
+    "Treaties in force",
+    top.treaties_in_force,
+    help=f"Treaties signed or in force by {ui.day(top.as_of)} with no recorded end.",
+)
+counts[1].metric(
+    f"Engagements in the 90 days to {ui.day(top.as_of)}",
+    top.engagements_last_90_days,
+    help="Calls, visits and summits held or planned (not cancelled) "
+    "in the 90 days to the end of the date range.",
+)
+counts[2].metric(
+    "Open pledges",
+    top.open_pledges,
+    help="Pledges whose latest status is announced or in progress: not yet fulfilled or withdrawn.",
+)
+figures = st.columns(2)
+figures[0].metric(
+    "Personnel deployed, latest estimates",
+    spread(top.deployed),
+    help=spread_help(top.deployed, "personnel deployed"),
+)
+figures[1].metric(
+    "Additional personnel planned, latest estimates",
+    spread(top.planned),
+    help=spread_help(top.planned, "additional personnel"),
+)
+if top.deployed or top.planned:
+    st.caption(
+        ui.plain(
+            f"Estimates: {(top.deployed or top.planned).deployment}. "
+            "The Deployments page shows every source's figure."
+        )
+    )
+
+st.subheader(f"Records per {period}, by kind")
+activity = ui.load(activity_by_period, period=period)
+if activity.empty:
+    ui.nothing_to_show("records")
+else:
+    activity["kind"] = activity["kind"].map(lambda kind: ui.KIND_LABELS[RecordKind(kind)])
+    chart = (
+        alt.Chart(activity, title=f"Alliance activity: records per {period}, by kind")
+        .mark_bar()
+        .encode(
+            x=alt.X(f"{time_unit}(period):T", title=period.title()),
+            y=alt.Y("sum(records):Q", title="Records (count)", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("kind:N", title="Record kind", scale=ui.KIND_COLOURS),
+            tooltip=[
+                alt.Tooltip(f"{time_unit}(period):T", title=period.title()),
+                alt.Tooltip("kind:N", title="Kind"),
+                alt.Tooltip("sum(records):Q", title="Records"),
+            ],
+        )
+        .properties(height=340)
+    )
+    st.altair_chart(chart, width="stretch", alt="Bar chart of records per period by kind")
+ui.sources_line(filters.kinds)
+
+st.subheader("Activity index by pair of states")
+index = ui.load(activity_index, period=period)
+if index.empty:
+    ui.nothing_to_show("records between two states")
+else:
+    names = ui.load(state_names, filtered=False)
+    index["pair"] = index["state_a"].map(names) + " – " + index["state_b"].map(names)
+    chart = (
+        alt.Chart(
+            index, title=f"Cooperation-weighted activity per {period}, most active pairs of states"
+        )
+        .mark_line(point=alt.OverlayMarkDef(size=50), strokeWidth=2)
+        .encode(
+            x=alt.X(f"{time_unit}(period):T", title=period.title()),
+            y=alt.Y("index:Q", title="Activity index (sum of Goldstein weights)"),
+            color=alt.Color(
+                "pair:N", title="Pair of states", scale=ui.category_colours(index["pair"])
+            ),
+            tooltip=[
+                alt.Tooltip("pair:N", title="Pair"),
+                alt.Tooltip(f"{time_unit}(period):T", title=period.title()),
+                alt.Tooltip("index:Q", title="Index", format=".1f"),
+                alt.Tooltip("records:Q", title="Records"),
+            ],
+        )
+        .properties(height=320)
+    )
+    st.altair_chart(
+        chart, width="stretch", alt="Line chart of the activity index per pair of states"
+    )
+ui.sources_line(tuple(kind for kind in filters.kinds if kind is not RecordKind.ESTIMATE))
+with st.expander("How the activity index is weighted"):
+    st.write(
+        "Each record between two states adds the Goldstein cooperation score of its CAMEO event "
+        "code (from -10, most conflictual, to +10, most cooperative). A treaty involving more than "
+        "two states counts for every pair of its parties. Estimates are reports about a "
+        "deployment, not acts between states, and add nothing."
+    )
+    weights = ui.load(activity_weights, filtered=False)
+    st.dataframe(
+        weights,
+        hide_index=True,
+        column_config={
+            "record": "Record",
+            "cameo_code": "CAMEO code",
+            "cameo_event": "CAMEO event",
+            "goldstein": st.column_config.NumberColumn("Goldstein weight", format="%.1f"),
+        },
+    )

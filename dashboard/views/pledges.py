@@ -1,0 +1,81 @@
+"""Pledges: who pledged what to whom, in their words, and what became of it."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+import ui
+
+from tracker.filters import RecordKind
+from tracker.timelines import pledge_timeline
+
+st.title("Pledges")
+st.caption(
+    "Pledged is not delivered: each pledge keeps its exact words and a dated history of its status."
+)
+
+pledges, history = ui.load(pledge_timeline)
+st.subheader("Status over time")
+if history.empty:
+    ui.nothing_to_show("pledges")
+else:
+    # An imprecise date is drawn at its middle, with a line across the days it may be.
+    history = history.assign(
+        middle=history["date"] + (history["date_latest"] - history["date"]) / 2
+    )
+    base = alt.Chart(history, title="Each pledge's status changes, from announcement on")
+    y = alt.Y("pledge:N", title=None, axis=alt.Axis(labelLimit=420, labelOverlap=False))
+    spans = base.mark_rule(strokeWidth=2, opacity=0.5).encode(
+        x=alt.X("date:T", title="Date of the status change", scale=alt.Scale(padding=20)),
+        x2="date_latest:T",
+        y=y,
+        color=alt.Color("status:N"),
+    )
+    chart = base.mark_point(size=150, filled=True).encode(
+        x=alt.X("middle:T"),
+        y=y,
+        color=alt.Color(
+            "status:N",
+            title="Status",
+            scale=alt.Scale(
+                domain=["announced", "in progress", "fulfilled", "withdrawn"],
+                range=["#4c78a8", "#f58518", "#54a24b", "#e45756"],
+            ),
+        ),
+        tooltip=[
+            alt.Tooltip("pledge:N", title="Pledge"),
+            alt.Tooltip("status:N", title="Status"),
+            alt.Tooltip("when:N", title="When"),
+        ],
+    )
+    st.altair_chart(
+        (spans + chart).properties(height=alt.Step(36)),
+        width="stretch",
+        alt="Pledge status history",
+    )
+ui.sources_line((RecordKind.PLEDGE,))
+
+st.subheader("The pledges, in their words")
+for pledge in pledges.itertuples():
+    with st.container(border=True):
+        st.markdown(f"**{ui.plain(pledge.pledge)}**")
+        recipient = f" to {pledge.to}" if pd.notna(pledge.to) else ""
+        st.caption(
+            ui.plain(
+                f"{pledge.by}{recipient}, {pledge.made} · {pledge.kind} · {pledge.conditionality}"
+                + (f" · under the {pledge.treaty}" if pd.notna(pledge.treaty) else "")
+                + f" · now {pledge.status}"
+            )
+        )
+        if pd.notna(pledge.quote):
+            st.markdown(f"> “{ui.plain(pledge.quote)}”")
+        steps = history[history["pledge_id"] == pledge.id]
+        st.caption(
+            ui.plain(
+                "Status history: "
+                + "; then ".join(f"{s.status} ({s.when})" for s in steps.itertuples())
+            )
+        )
+if not pledges.empty:
+    ui.download(pledges.drop(columns=["id", "date"]), "pledges")

@@ -1,0 +1,373 @@
+"""Alliance activity: headline figures, records over time, and an activity index per pair of states.
+
+Everything is counted and summed in SQL; only the aggregated rows reach Python.
+
+The activity index weights each record by the Goldstein cooperation score of its CAMEO event
+code (-10 most conflictual, +10 most cooperative): an engagement by its own code (a phone call
+1.0, a visit 1.9, a hosted visit 2.8, a meeting at a third place 2.5); a treaty as "sign formal
+agreement" (057, 8.0); a pledge as an expressed intent to cooperate, militarily (0312, 5.2),
+economically (0311, 5.2) or diplomatically (032, 4.5); a deployment as "cooperate militarily"
+(062, 7.4). Estimates are reports about a deployment, not acts between states, so they add
+nothing to the index.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from tracker.cameo import CameoEvent
+from tracker.deployments import CountingBasis, Deployment, Estimate, Rank
+from tracker.engagements import Engagement, EngagementKind, EngagementParticipant, EngagementStatus
+from tracker.filters import Filters, RecordKind
+from tracker.pledges import Pledge, PledgeKind, PledgeStatus, PledgeStatusKind
+from tracker.treaties import Treaty, TreatyParty
+
+TREATY_CODE = "057"
+DEPLOYMENT_CODE = "062"
+PLEDGE_CODES = {
+    PledgeKind.MILITARY: "0312",
+    PledgeKind.ECONOMIC: "0311",
+    PledgeKind.POLITICAL: "032",
+}
+
+
+class Period(StrEnum):
+    MONTH = "month"
+    YEAR = "year"
+
+    def starts(self, first: pd.Timestamp, last: pd.Timestamp) -> pd.DatetimeIndex:
+        """The first day of every period from the one holding FIRST to the one holding LAST."""
+        if self is Period.MONTH:
+            return pd.date_range(first.to_period("M").start_time, last, freq="MS")
+        return pd.date_range(first.to_period("Y").start_time, last, freq="YS")
+
+    @classmethod
+    def for_span(cls, start: date | None, end: date | None) -> Period:
+        """Months for up to ten years, years beyond, so a chart keeps readable bars."""
+        if start and end and (end - start).days > 3653:
+            return cls.YEAR
+        return cls.MONTH
+
+
+class _MonthStart(sa.sql.expression.FunctionElement):
+    type = sa.Date()
+    inherit_cache = True
+    name = "month_start"
+
+
+class _YearStart(sa.sql.expression.FunctionElement):
+    type = sa.Date()
+    inherit_cache = True
+    name = "year_start"
+
+
+@compiles(_MonthStart, "sqlite")
+def _sqlite_month(element: _MonthStart, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+@compiles(_YearStart, "sqlite")
+def _sqlite_year(element: _YearStart, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of year')"
+
+
+@compiles(_MonthStart)
+def _month(element: _MonthStart, compiler: Any, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+@compiles(_YearStart)
+def _year(element: _YearStart, compiler: Any, **kw: Any) -> str:
+    return f"CAST(date_trunc('year', {compiler.process(element.clauses, **kw)}) AS DATE)"
+
+
+def period_start(column: Any, period: Period) -> sa.ColumnElement[date]:
+    """The first day of the month or year COLUMN falls in, computed by the database."""
+    return _MonthStart(column) if period is Period.MONTH else _YearStart(column)
+
+
+def _start(kind: RecordKind) -> Any:
+    return getattr(kind.table, kind.date_field)
+
+
+def activity_by_period(*, session: Session, filters: Filters, period: Period) -> pd.DataFrame:
+    """How many records of each kind fall in each period: columns period, kind, records."""
+    parts = [
+        sa.select(
+            period_start(_start(kind), period).label("period"),
+            sa.literal(kind.value).label("kind"),
+            sa.func.count().label("records"),
+        )
+        .where(_start(kind).is_not(None), *filters.conditions(kind))
+        .group_by(sa.literal_column("period"))
+        for kind in filters.kinds
+    ]
+    if not parts:
+        return pd.DataFrame(columns=["period", "kind", "records"])
+    rows = session.exec(sa.union_all(*parts).order_by(sa.literal_column("period"))).all()
+    frame = pd.DataFrame(rows, columns=["period", "kind", "records"])
+    frame["period"] = pd.to_datetime(frame["period"])
+    return frame
+
+
+def _ordered(first: Any, second: Any) -> tuple[Any, Any]:
+    """The two states of a pair in code order, so A-B and B-A are one dyad."""
+    return (
+        sa.case((first < second, first), else_=second),
+        sa.case((first < second, second), else_=first),
+    )
+
+
+def _dyad_query(kind: RecordKind, filters: Filters, period: Period) -> sa.Select:
+    table = kind.table
+    if kind in (RecordKind.ENGAGEMENT, RecordKind.TREATY):
+        link = EngagementParticipant if kind is RecordKind.ENGAGEMENT else TreatyParty
+        first, second = aliased(link), aliased(link)
+        owner = f"{kind.value}_id"
+        pairs = (
+            sa.select(
+                getattr(first, owner).label("record_id"),
+                first.state_code.label("state_a"),
+                second.state_code.label("state_b"),
+            )
+            .join(
+                second,
+                sa.and_(
+                    getattr(second, owner) == getattr(first, owner),
+                    first.state_code < second.state_code,
+                ),
+            )
+            .distinct()
+            .subquery()
+        )
+        state_a, state_b = pairs.c.state_a, pairs.c.state_b
+        code = Engagement.cameo_code if kind is RecordKind.ENGAGEMENT else sa.literal(TREATY_CODE)
+        base = sa.select(pairs).join(table, table.id == pairs.c.record_id)
+    else:
+        ends = (
+            (Pledge.pledger_state_code, Pledge.recipient_state_code)
+            if kind is RecordKind.PLEDGE
+            else (Deployment.sending_state_code, Deployment.receiving_state_code)
+        )
+        state_a, state_b = _ordered(*ends)
+        code = (
+            sa.case(
+                *(
+                    (Pledge.kind == pledge_kind.value, value)
+                    for pledge_kind, value in PLEDGE_CODES.items()
+                )
+            )
+            if kind is RecordKind.PLEDGE
+            else sa.literal(DEPLOYMENT_CODE)
+        )
+        base = sa.select(table.id).where(ends[1].is_not(None))
+    bucket = period_start(_start(kind), period)
+    return (
+        base.with_only_columns(
+            bucket.label("period"),
+            state_a.label("state_a"),
+            state_b.label("state_b"),
+            sa.func.count().label("records"),
+            sa.func.sum(CameoEvent.goldstein).label("index"),
+        )
+        .join(CameoEvent, CameoEvent.code == code)
+        .where(_start(kind).is_not(None), *filters.conditions(kind))
+        .group_by(sa.literal_column("period"), state_a, state_b)
+    )
+
+
+def activity_index(
+    *, session: Session, filters: Filters, period: Period, top: int = 8
+) -> pd.DataFrame:
+    """The weighted activity of the TOP most active pairs of states in each period: columns
+    period, state_a, state_b, dyad (e.g. "PRK–RUS"), records, index."""
+    columns = ["period", "state_a", "state_b", "records", "index"]
+    kinds = [kind for kind in filters.kinds if kind is not RecordKind.ESTIMATE]
+    if not kinds:
+        return pd.DataFrame(columns=[*columns, "dyad"])
+    combined = sa.union_all(*(_dyad_query(kind, filters, period) for kind in kinds)).subquery()
+    rows = session.exec(
+        sa.select(
+            combined.c.period,
+            combined.c.state_a,
+            combined.c.state_b,
+            sa.func.sum(combined.c.records),
+            sa.func.sum(combined.c["index"]),
+        ).group_by(combined.c.period, combined.c.state_a, combined.c.state_b)
+    ).all()
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["period"] = pd.to_datetime(frame["period"])
+    frame["dyad"] = frame["state_a"] + "–" + frame["state_b"]
+    leaders = frame.groupby("dyad")["index"].sum().nlargest(top).index
+    frame = frame[frame["dyad"].isin(leaders)]
+    if frame.empty:
+        return frame.reset_index(drop=True)
+    # A period with no records between a pair is an index of 0, not a gap to draw across.
+    first = pd.Timestamp(filters.start or frame["period"].min())
+    last = pd.Timestamp(filters.end or frame["period"].max())
+    periods = period.starts(first, last)
+    pairs = frame.drop_duplicates("dyad").set_index("dyad")[["state_a", "state_b"]]
+    full = (
+        frame.set_index(["dyad", "period"])[["records", "index"]]
+        .reindex(
+            pd.MultiIndex.from_product([pairs.index, periods], names=["dyad", "period"]),
+            fill_value=0,
+        )
+        .reset_index()
+        .join(pairs, on="dyad")
+    )
+    return full[[*columns, "dyad"]].sort_values(["period", "dyad"]).reset_index(drop=True)
+
+
+def activity_weights(*, session: Session) -> pd.DataFrame:
+    """The weight each kind of record adds to the activity index, with its CAMEO code."""
+    weights = [
+        *(
+            (f"Engagement: {kind.value.replace('_', ' ')}", kind.default_cameo_code)
+            for kind in EngagementKind
+        ),
+        ("Treaty signed", TREATY_CODE),
+        *((f"Pledge: {kind.value}", code) for kind, code in PLEDGE_CODES.items()),
+        ("Deployment", DEPLOYMENT_CODE),
+    ]
+    events = {
+        code: (name, goldstein)
+        for code, name, goldstein in session.exec(
+            sa.select(CameoEvent.code, CameoEvent.name, CameoEvent.goldstein)
+        ).all()
+    }
+    return pd.DataFrame(
+        [(record, code, *events[code]) for record, code in weights],
+        columns=["record", "cameo_code", "cameo_event", "goldstein"],
+    )
+
+
+class EstimateRange(BaseModel):
+    deployment: str
+    low: int
+    high: int | None
+    sources: int
+    as_of: date
+
+
+class Headlines(BaseModel):
+    as_of: date
+    treaties_in_force: int
+    engagements_last_90_days: int
+    open_pledges: int
+    deployed: EstimateRange | None
+    planned: EstimateRange | None
+
+
+def headlines(*, session: Session, filters: Filters, today: date | None = None) -> Headlines:
+    """The figures an analyst briefs first, as of the end of the date range (or today)."""
+    as_of = filters.end or today or date.today()
+    in_force_since = sa.func.coalesce(Treaty.in_force, Treaty.signed)
+    treaties = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Treaty)
+        .where(
+            in_force_since <= as_of,
+            sa.or_(Treaty.ended.is_(None), Treaty.ended > as_of),
+            *filters.conditions(RecordKind.TREATY, spans=True),
+        )
+    )
+    engagements = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Engagement)
+        .where(
+            Engagement.occurred.between(as_of - timedelta(days=89), as_of),
+            Engagement.status != EngagementStatus.CANCELLED,
+            *filters.conditions(RecordKind.ENGAGEMENT),
+        )
+    )
+    latest_status = (
+        sa.select(PledgeStatus.status)
+        .where(PledgeStatus.pledge_id == Pledge.id, PledgeStatus.changed <= as_of)
+        .order_by(PledgeStatus.changed.desc(), PledgeStatus.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    pledges = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Pledge)
+        .where(
+            latest_status.in_([PledgeStatusKind.ANNOUNCED, PledgeStatusKind.IN_PROGRESS]),
+            *filters.conditions(RecordKind.PLEDGE),
+        )
+    )
+    return Headlines(
+        as_of=as_of,
+        treaties_in_force=treaties,
+        engagements_last_90_days=engagements,
+        open_pledges=pledges,
+        deployed=_latest_range(
+            session, filters, as_of, (CountingBasis.TOTAL_PRESENT, CountingBasis.CUMULATIVE)
+        ),
+        planned=_latest_range(session, filters, as_of, (CountingBasis.ADDITIONAL_PLANNED,)),
+    )
+
+
+def _latest_range(
+    session: Session, filters: Filters, as_of: date, bases: tuple[CountingBasis, ...]
+) -> EstimateRange | None:
+    """The spread of the current estimates (of the given counting bases, not deprecated) of the
+    most recently estimated deployment, over the 90 days to its latest estimate."""
+    current = [
+        Estimate.counting_basis.in_(bases),
+        Estimate.rank != Rank.DEPRECATED,
+        Estimate.as_of <= as_of,
+        *filters.conditions(RecordKind.ESTIMATE),
+    ]
+    latest = session.exec(
+        sa.select(Estimate.deployment_id, Estimate.as_of)
+        .where(*current)
+        .order_by(Estimate.as_of_latest.desc(), Estimate.id.desc())
+        .limit(1)
+    ).first()
+    if latest is None:
+        return None
+    deployment_id, latest_as_of = latest
+    low, high, open_ended, sources, name = session.exec(
+        sa.select(
+            sa.func.min(sa.func.coalesce(Estimate.low, Estimate.high)),
+            sa.func.max(sa.func.coalesce(Estimate.high, Estimate.low)),
+            sa.func.max(sa.case((Estimate.high.is_(None), 1), else_=0)),
+            sa.func.count(sa.distinct(Estimate.source_id)),
+            sa.func.min(Deployment.name),
+        )
+        .join(Deployment, Deployment.id == Estimate.deployment_id)
+        .where(
+            *current,
+            Estimate.deployment_id == deployment_id,
+            Estimate.as_of_latest >= latest_as_of - timedelta(days=90),
+        )
+    ).one()
+    single_open_figure = open_ended and low == high and sources == 1
+    return EstimateRange(
+        deployment=name,
+        low=low,
+        high=None if single_open_figure else high,
+        sources=sources,
+        as_of=latest_as_of,
+    )
+
+
+def record_span(*, session: Session) -> tuple[date | None, date | None]:
+    """The earliest and latest dates any record carries (None when there are no records)."""
+    starts = sa.union_all(
+        *(sa.select(getattr(kind.table, kind.date_field).label("day")) for kind in RecordKind)
+    ).subquery()
+    earliest, latest = session.exec(
+        sa.select(sa.func.min(starts.c.day), sa.func.max(starts.c.day))
+    ).one()
+    return earliest, latest

@@ -1,0 +1,178 @@
+"""Where the records in view come from: which sources they rest on, how much rests on each,
+and which records rest on a single source or on state media alone.
+
+A citation names the source it was read in and, when that source repeats another, the source it
+relays. The relayed source is where the claim originates: "KCNA, as reported by an article"
+originates with KCNA. An estimate's own source (whose figure it is) originates it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from tracker.citations import Citation
+from tracker.deployments import Deployment, Estimate
+from tracker.filters import Filters, RecordKind
+from tracker.sources import Source, SourceType
+
+
+def _evidence(kinds: Iterable[RecordKind], filters: Filters) -> sa.Subquery:
+    """One row per source behind each record in view: kind, record_id, source_id, originating
+    (whether the claim starts with that source rather than being relayed by it)."""
+    parts = []
+    for kind in kinds:
+        record_id = getattr(Citation, f"{kind.value}_id")
+        in_view = sa.select(kind.table.id).where(*filters.conditions(kind))
+        cited = sa.select(sa.literal(kind.value).label("kind"), record_id.label("record_id"))
+        parts += [
+            cited.add_columns(
+                Citation.source_id.label("source_id"),
+                (Citation.relayed_source_id.is_(None)).label("originating"),
+            ).where(record_id.in_(in_view)),
+            cited.add_columns(
+                Citation.relayed_source_id.label("source_id"), sa.true().label("originating")
+            ).where(record_id.in_(in_view), Citation.relayed_source_id.is_not(None)),
+        ]
+        if kind is RecordKind.ESTIMATE:
+            parts.append(
+                sa.select(
+                    sa.literal(kind.value).label("kind"),
+                    Estimate.id.label("record_id"),
+                    Estimate.source_id.label("source_id"),
+                    sa.true().label("originating"),
+                ).where(Estimate.id.in_(in_view))
+            )
+    return sa.union_all(*parts).subquery("evidence")
+
+
+def sources_behind(
+    *, session: Session, filters: Filters, kinds: Iterable[RecordKind], most: int = 12
+) -> tuple[list[str], int]:
+    """The sources behind the records of KINDS in view, most used first: up to MOST outlets,
+    and how many more there are."""
+    kinds = [kind for kind in kinds if kind in filters.kinds]
+    if not kinds:
+        return [], 0
+    evidence = _evidence(kinds, filters)
+    rows = session.exec(
+        sa.select(Source.outlet, sa.func.count())
+        .join(evidence, evidence.c.source_id == Source.id)
+        .group_by(Source.outlet)
+        .order_by(sa.func.count().desc(), Source.outlet)
+    ).all()
+    return [outlet for outlet, _ in rows[:most]], max(0, len(rows) - most)
+
+
+def source_usage(*, session: Session, filters: Filters) -> pd.DataFrame:
+    """Every source with how many records in view rest on it (cited directly or relayed)."""
+    evidence = _evidence(RecordKind, filters)
+    distinct = (
+        sa.select(evidence.c.source_id, evidence.c.kind, evidence.c.record_id).distinct().subquery()
+    )
+    used = (
+        sa.select(distinct.c.source_id, sa.func.count().label("records"))
+        .group_by(distinct.c.source_id)
+        .subquery()
+    )
+    rows = session.exec(
+        sa.select(
+            Source.id,
+            Source.outlet,
+            Source.title,
+            Source.type,
+            Source.perspective,
+            Source.reliability,
+            sa.func.coalesce(used.c.records, 0),
+        )
+        .outerjoin(used, used.c.source_id == Source.id)
+        .order_by(sa.func.coalesce(used.c.records, 0).desc(), Source.outlet, Source.title)
+    ).all()
+    frame = pd.DataFrame(
+        rows, columns=["id", "outlet", "title", "type", "perspective", "reliability", "records"]
+    )
+    frame["type"] = frame["type"].str.replace("_", " ")
+    frame["perspective"] = frame["perspective"].fillna("not assessed")
+    return frame
+
+
+def _labels(kind: RecordKind) -> sa.Select:
+    if kind is RecordKind.ESTIMATE:
+        label = Deployment.name + sa.literal(": estimate by ") + Source.outlet
+        return (
+            sa.select(Estimate.id.label("record_id"), label.label("record"))
+            .join(Deployment, Deployment.id == Estimate.deployment_id)
+            .join(Source, Source.id == Estimate.source_id)
+        )
+    column = kind.table.title if hasattr(kind.table, "title") else kind.table.name
+    return sa.select(kind.table.id.label("record_id"), column.label("record"))
+
+
+def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
+    """Records in view that rest on a single originating source, or on state media alone:
+    columns kind, record_id, record, sources (how many originate it), origins (their names),
+    single_source, state_media_only."""
+    evidence = (
+        _evidence([kind for kind in RecordKind if kind in filters.kinds], filters)
+        if filters.kinds
+        else None
+    )
+    columns = [
+        "kind",
+        "record_id",
+        "record",
+        "sources",
+        "origins",
+        "single_source",
+        "state_media_only",
+    ]
+    if evidence is None:
+        return pd.DataFrame(columns=columns)
+    origins = (
+        sa.select(evidence.c.kind, evidence.c.record_id, evidence.c.source_id)
+        .where(evidence.c.originating)
+        .distinct()
+        .subquery()
+    )
+    not_state_media = sa.case((Source.type == SourceType.STATE_MEDIA, 0), else_=1)
+    summary = (
+        sa.select(
+            origins.c.kind,
+            origins.c.record_id,
+            sa.func.count().label("sources"),
+            sa.func.aggregate_strings(Source.outlet, "; ").label("origins"),
+            sa.func.sum(not_state_media).label("other_sources"),
+        )
+        .join(Source, Source.id == origins.c.source_id)
+        .group_by(origins.c.kind, origins.c.record_id)
+        .having(sa.or_(sa.func.count() == 1, sa.func.sum(not_state_media) == 0))
+        .subquery()
+    )
+    frames = []
+    for kind in filters.kinds:
+        labels = _labels(kind).subquery()
+        rows = session.exec(
+            sa.select(
+                summary.c.kind,
+                summary.c.record_id,
+                labels.c.record,
+                summary.c.sources,
+                summary.c.origins,
+                summary.c.other_sources,
+            )
+            .join(labels, labels.c.record_id == summary.c.record_id)
+            .where(summary.c.kind == kind.value)
+            .order_by(labels.c.record)
+        ).all()
+        frames.append(pd.DataFrame(rows, columns=[*columns[:5], "other_sources"]))
+    frame = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=[*columns[:5], "other_sources"])
+    )
+    frame["single_source"] = frame["sources"] == 1
+    frame["state_media_only"] = frame["other_sources"] == 0
+    return frame[columns]
