@@ -205,3 +205,11 @@ def seeded(seeded_engine: Engine) -> Iterator[Session]:
     """A session on a database holding the seed data."""
     with Session(seeded_engine) as session:
         yield session
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from test_browser import screenshot_folder
+
+    folder = screenshot_folder()
+    if folder.exists() and any(folder.rglob("*.png")):
+        terminalreporter.write_sep("-", f"dashboard screenshots: {folder}")

@@ -11,7 +11,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from tracker.database import backup, create_engine, database_url, init_database, is_initialised
+from tracker.database import (
+    backup,
+    create_engine,
+    database_url,
+    engine_for,
+    init_database,
+    is_initialised,
+)
 from tracker.errors import TrackerError
 from tracker.models import CameoEvent, State
 
@@ -103,3 +110,13 @@ def test_every_table_has_timestamps(engine: Engine) -> None:
             continue
         columns = {column["name"] for column in inspector.get_columns(table)}
         assert {"id", "created_at", "updated_at"} <= columns, table
+
+
+def test_the_shared_engine_follows_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'first.db'}")
+    first = engine_for()
+    assert engine_for() is first
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'second.db'}")
+    assert engine_for().url.database == str(tmp_path / "second.db")

@@ -204,13 +204,13 @@ def activity_index(
             sa.func.sum(combined.c["index"]),
         ).group_by(combined.c.period, combined.c.state_a, combined.c.state_b)
     ).all()
+    if not rows:
+        return pd.DataFrame(columns=[*columns, "dyad"])
     frame = pd.DataFrame(rows, columns=columns)
     frame["period"] = pd.to_datetime(frame["period"])
     frame["dyad"] = frame["state_a"] + "–" + frame["state_b"]
     leaders = frame.groupby("dyad")["index"].sum().nlargest(top).index
     frame = frame[frame["dyad"].isin(leaders)]
-    if frame.empty:
-        return frame.reset_index(drop=True)
     # A period with no records between a pair is an index of 0, not a gap to draw across.
     first = pd.Timestamp(filters.start or frame["period"].min())
     last = pd.Timestamp(filters.end or frame["period"].max())

@@ -76,9 +76,14 @@ def create_engine(url: str | URL | None = None) -> Engine:
     return engine
 
 
-@cache
 def engine_for(url: str | None = None) -> Engine:
-    """One engine per database URL, shared by everything in the process."""
+    """The engine for URL (resolved as `database_url` does), one per database, shared by
+    everything in the process."""
+    return _shared_engine(database_url(url).render_as_string(hide_password=False))
+
+
+@cache
+def _shared_engine(url: str) -> Engine:
     return create_engine(url)
 
 

@@ -92,9 +92,12 @@ class Filters(BaseModel):
             return tuple(Reliability)
         return tuple(grade for grade in Reliability if grade <= self.min_reliability)
 
-    def conditions(self, kind: RecordKind, *, spans: bool = False) -> list[sa.ColumnElement[bool]]:
+    def conditions(
+        self, kind: RecordKind, *, spans: bool = False, evidence: bool = True
+    ) -> list[sa.ColumnElement[bool]]:
         """WHERE clauses selecting the records of KIND that pass every filter; with SPANS, a
-        treaty or deployment passes the date range while it lasts, not only when it began."""
+        treaty or deployment passes the date range while it lasts, not only when it began;
+        without EVIDENCE, the perspective and reliability filters are left to the caller."""
         table = kind.table
         conditions: list[sa.ColumnElement[bool]] = []
         if kind not in self.kinds:
@@ -111,11 +114,11 @@ class Filters(BaseModel):
             conditions.append(sa.or_(begins.is_(None), reaches >= self.start))
         if self.states:
             conditions.append(_involves(kind, table.id, self.states))
-        if self.perspectives:
+        if self.perspectives and evidence:
             conditions.append(
                 _evidence(kind, table.id, lambda source: source.perspective.in_(self.perspectives))
             )
-        if self.min_reliability is not Reliability.F:
+        if self.min_reliability is not Reliability.F and evidence:
             conditions.append(
                 _evidence(kind, table.id, lambda source: source.reliability.in_(self.grades))
             )

@@ -18,6 +18,7 @@ from tracker.citations import Citation
 from tracker.deployments import Deployment, Estimate
 from tracker.filters import Filters, RecordKind
 from tracker.sources import Source, SourceType
+from tracker.timelines import sorted_list
 
 
 def _evidence(kinds: Iterable[RecordKind], filters: Filters) -> sa.Subquery:
@@ -173,6 +174,7 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
         if frames
         else pd.DataFrame(columns=[*columns[:5], "other_sources"])
     )
+    frame["origins"] = frame["origins"].map(lambda joined: sorted_list(joined, "; "))
     frame["single_source"] = frame["sources"] == 1
     frame["state_media_only"] = frame["other_sources"] == 0
     return frame[columns]

@@ -61,7 +61,7 @@ def treaty_timeline(
                 "id": treaty.id,
                 "treaty": treaty.name,
                 "kind": treaty.kind,
-                "parties": party_names,
+                "parties": sorted_list(party_names),
                 "obligations": ", ".join(o for o in OBLIGATIONS if getattr(treaty, o))
                 or "none recorded",
                 "signed": str(treaty.fuzzy("signed") or ""),
@@ -247,7 +247,8 @@ def pledge_timeline(
 
 def deployments_in_view(*, session: Session, filters: Filters) -> pd.DataFrame:
     """The deployments that last into the range and pass the filters, the most estimated first,
-    with how many estimates each has."""
+    with how many estimates each has. A deployment whose own sources fail the perspective or
+    reliability filters still shows when one of its estimates passes them."""
     sending, receiving = aliased(State), aliased(State)
     estimates = (
         sa.select(sa.func.count(Estimate.id))
@@ -266,7 +267,20 @@ def deployments_in_view(*, session: Session, filters: Filters) -> pd.DataFrame:
         )
         .join(sending, sending.code == Deployment.sending_state_code)
         .join(receiving, receiving.code == Deployment.receiving_state_code)
-        .where(*filters.conditions(RecordKind.DEPLOYMENT, spans=True))
+        .where(
+            sa.or_(
+                sa.and_(sa.true(), *filters.conditions(RecordKind.DEPLOYMENT, spans=True)),
+                sa.and_(
+                    *filters.conditions(RecordKind.DEPLOYMENT, spans=True, evidence=False),
+                    sa.exists(
+                        sa.select(Estimate.id).where(
+                            Estimate.deployment_id == Deployment.id,
+                            *filters.conditions(RecordKind.ESTIMATE),
+                        )
+                    ),
+                ),
+            )
+        )
         .order_by(estimates.desc(), Deployment.name)
     ).all()
     return pd.DataFrame(
@@ -347,3 +361,8 @@ def estimate_series(*, session: Session, filters: Filters, deployment_id: int) -
     frame["as_of"] = pd.to_datetime(frame["as_of"])
     frame["as_of_latest"] = pd.to_datetime(frame["as_of_latest"])
     return frame
+
+
+def sorted_list(joined: str | None, separator: str = ", ") -> str | None:
+    """A database-joined list in a stable order (string aggregation has none of its own)."""
+    return None if joined is None else separator.join(sorted(joined.split(separator)))

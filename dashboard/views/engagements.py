@@ -59,7 +59,10 @@ else:
         ],
     )
     st.altair_chart(
-        (spans + marks).properties(height=alt.Step(32)),
+        (spans + marks).properties(
+            title="Engagements by participant (hollow marks: planned, not yet held)",
+            height=alt.Step(32),
+        ),
         width="stretch",
         alt="Timeline of engagements by participant",
     )

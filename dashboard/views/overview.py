@@ -130,7 +130,7 @@ else:
                 alt.Tooltip("records:Q", title="Records"),
             ],
         )
-        .properties(height=320)
+        .properties(height=320, padding={"top": 14, "left": 5, "right": 5, "bottom": 5})
     )
     st.altair_chart(
         chart, width="stretch", alt="Line chart of the activity index per pair of states"

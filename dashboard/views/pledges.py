@@ -24,7 +24,7 @@ else:
     history = history.assign(
         middle=history["date"] + (history["date_latest"] - history["date"]) / 2
     )
-    base = alt.Chart(history, title="Each pledge's status changes, from announcement on")
+    base = alt.Chart(history)
     y = alt.Y("pledge:N", title=None, axis=alt.Axis(labelLimit=420, labelOverlap=False))
     spans = base.mark_rule(strokeWidth=2, opacity=0.5).encode(
         x=alt.X("date:T", title="Date of the status change", scale=alt.Scale(padding=20)),
@@ -50,7 +50,9 @@ else:
         ],
     )
     st.altair_chart(
-        (spans + chart).properties(height=alt.Step(36)),
+        (spans + chart).properties(
+            title="Each pledge's status changes, from announcement on", height=alt.Step(36)
+        ),
         width="stretch",
         alt="Pledge status history",
     )

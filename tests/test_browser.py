@@ -1,0 +1,161 @@
+"""The real dashboard in a real browser: `streamlit run` on a free loopback port, driven by
+Playwright in Debian's Chromium, each page checked for its content and for errors, and
+screenshotted into the folder the test run reports at its end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Databases, free_port
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tracker.database import URL_VARIABLE, create_engine
+from tracker.serve import streamlit_command
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = {
+    "overview": (
+        "Alliance activity",
+        ["11,000–15,000", "25,000–30,000", "Records per month, by kind"],
+    ),
+    "deployments": ("Deployments", ["roughly 15,000", "over 11,000", "25,000 to 30,000"]),
+    "treaties": ("Treaties", ["Comprehensive Strategic Partnership Treaty", "Treaty of Rapallo"]),
+    "engagements": ("Engagements", ["Putin–Kim phone call", "2025-08-12"]),
+    "pledges": ("Pledges", ["fully support all measures taken by the Russian leadership"]),
+    "sources": (
+        "Sources",
+        ["KCNA (Korean Central News Agency)", "Records resting on a single source"],
+    ),
+}
+
+
+def screenshot_folder() -> Path:
+    return Path(
+        os.environ.get(
+            "TRACKER_SCREENSHOTS", Path(__file__).parent.parent / "test-artifacts" / "screenshots"
+        )
+    )
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium is not installed at {CHROMIUM}: run scripts/test.sh, which installs it"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(databases: Databases) -> Iterator[str]:
+    """The address of the dashboard, served by `streamlit run` on a seeded database."""
+    database = databases.prepared(seeded=True)
+    port = free_port()
+    log = screenshot_folder().parent / f"streamlit-{databases.backend}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    environment = os.environ | {URL_VARIABLE: database.render_as_string(hide_password=False)}
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            streamlit_command(port=port), env=environment, stdout=output, stderr=output
+        )
+    address = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{address}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"streamlit did not start; its log: {log.read_text()[-2000:]}")
+                time.sleep(0.25)
+        yield address
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+        create_engine(database).dispose()
+        databases.drop(database)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 2000})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def open_page(page: Page, address: str, path: str, heading: str) -> None:
+    page.goto(f"{address}/{path}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading, timeout=60_000)
+    # Streamlit shows a running indicator until the script has finished.
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+
+
+def assert_no_errors(page: Page) -> None:
+    for error in ("stException", "stAlertContentError"):
+        expect(page.get_by_test_id(error)).to_have_count(0)
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_each_page_shows_its_content_without_errors(
+    page: Page, dashboard_url: str, databases: Databases, name: str
+) -> None:
+    heading, facts = PAGES[name]
+    open_page(page, dashboard_url, "" if name == "overview" else name, heading)
+    for fact in facts:
+        # Table cells sit in the data grid's accessibility layer; the grid is drawn on a canvas.
+        expect(page.get_by_text(fact, exact=False).first).to_be_attached(timeout=30_000)
+    charts = page.locator(".vega-embed")
+    expect(charts.first).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Sources:", exact=False).first).to_be_visible()
+    assert_no_errors(page)
+    page.wait_for_timeout(500)  # let the charts finish their transitions before the picture
+    folder = screenshot_folder() / databases.backend
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / f"{name}.png", full_page=True)
+
+
+def test_a_shared_link_opens_the_same_view(page: Page, dashboard_url: str) -> None:
+    page.goto(f"{dashboard_url}/engagements?states=China+%28CHN%29")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Engagements", timeout=60_000)
+    expect(page.get_by_text("Putin–Xi phone call").first).to_be_attached(timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    expect(page.get_by_text("Putin–Kim phone call")).to_have_count(0)
+    assert_no_errors(page)
+
+
+def test_choosing_a_filter_puts_it_in_the_address(page: Page, dashboard_url: str) -> None:
+    open_page(page, dashboard_url, "treaties", "Treaties")
+    states = page.get_by_test_id("stMultiSelect").filter(has_text="States")
+    states.locator("input").fill("Germany")
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "() => window.location.search.includes('states=Germany')", timeout=30_000
+    )
+    expect(page.get_by_text("Comprehensive Strategic Partnership Treaty")).to_have_count(
+        0, timeout=30_000
+    )
+    expect(page.get_by_text("Treaty of Rapallo").first).to_be_attached()

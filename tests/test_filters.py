@@ -1,0 +1,102 @@
+"""The shared filters, applied in SQL to every kind of record."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from tracker.filters import Filters, RecordKind
+
+
+def titles(
+    session: Session, kind: RecordKind, filters: Filters, *, spans: bool = False
+) -> set[str]:
+    label = kind.table.title if hasattr(kind.table, "title") else kind.table.name
+    return set(
+        session.exec(sa.select(label).where(*filters.conditions(kind, spans=spans))).scalars()
+    )
+
+
+def test_no_filter_lets_everything_through(seeded: Session) -> None:
+    assert len(titles(seeded, RecordKind.ENGAGEMENT, Filters())) == 8
+
+
+def test_a_date_range_keeps_what_happened_in_it(seeded: Session) -> None:
+    july = Filters(start=date(2025, 7, 1), end=date(2025, 7, 31))
+    assert titles(seeded, RecordKind.ENGAGEMENT, july) == {
+        "Lavrov visits North Korea and meets Kim"
+    }
+
+
+def test_an_imprecise_date_matches_when_it_may_fall_in_the_range(seeded: Session) -> None:
+    # The calls to the BRICS leaders fell some day from 1 to 12 August.
+    tenth = Filters(start=date(2025, 8, 10), end=date(2025, 8, 10))
+    assert "Putin–Xi phone call" in titles(seeded, RecordKind.ENGAGEMENT, tenth)
+    assert "Putin–Kim phone call" not in titles(seeded, RecordKind.ENGAGEMENT, tenth)
+
+
+def test_treaties_in_force_span_the_range_when_asked(seeded: Session) -> None:
+    last_year = Filters(start=date(2025, 1, 1), end=date(2025, 12, 31))
+    assert titles(seeded, RecordKind.TREATY, last_year) == set()
+    assert titles(seeded, RecordKind.TREATY, last_year, spans=True) == {
+        "Comprehensive Strategic Partnership Treaty",
+        "Treaty of Rapallo",
+    }
+
+
+def test_one_state_keeps_the_records_that_involve_it(seeded: Session) -> None:
+    china = Filters(states=("CHN",))
+    assert titles(seeded, RecordKind.ENGAGEMENT, china) == {"Putin–Xi phone call"}
+    assert titles(seeded, RecordKind.PLEDGE, china) == {"Mao's support pledge to Stalin"}
+
+
+@pytest.mark.parametrize("pair", [("PRK", "RUS"), ("RUS", "PRK")])
+def test_a_pair_of_states_is_a_dyad_in_both_directions(
+    seeded: Session, pair: tuple[str, str]
+) -> None:
+    dyad = Filters(states=pair)
+    assert titles(seeded, RecordKind.ENGAGEMENT, dyad) == {
+        "Putin–Kim phone call",
+        "Lavrov visits North Korea and meets Kim",
+        "Shoigu visits North Korea and meets Kim",
+    }
+    assert titles(seeded, RecordKind.TREATY, dyad) == {"Comprehensive Strategic Partnership Treaty"}
+    assert len(titles(seeded, RecordKind.PLEDGE, dyad)) == 2
+    assert (
+        len(
+            seeded.exec(
+                sa.select(RecordKind.ESTIMATE.table.id).where(*dyad.conditions(RecordKind.ESTIMATE))
+            ).all()
+        )
+        == 4
+    )
+
+
+def test_kinds_left_out_match_nothing(seeded: Session) -> None:
+    assert titles(seeded, RecordKind.TREATY, Filters(kinds=(RecordKind.ENGAGEMENT,))) == set()
+
+
+def test_a_perspective_keeps_records_resting_on_such_a_source(seeded: Session) -> None:
+    north_korean_state = Filters(perspectives=("North Korean state",))
+    assert titles(seeded, RecordKind.ENGAGEMENT, north_korean_state) == {"Putin–Kim phone call"}
+
+
+def test_minimum_reliability_keeps_records_with_a_source_that_reliable(seeded: Session) -> None:
+    usually_reliable = Filters(min_reliability="B")
+    assert usually_reliable.grades == ("A", "B")
+    estimates = seeded.exec(
+        sa.select(RecordKind.ESTIMATE.table.low).where(
+            *usually_reliable.conditions(RecordKind.ESTIMATE)
+        )
+    ).scalars()
+    assert sorted(estimates) == [15000, 25000]
+    assert Filters().grades == ("A", "B", "C", "D", "E", "F")
+
+
+def test_a_range_that_ends_before_it_starts_is_refused() -> None:
+    with pytest.raises(ValidationError, match="ends"):
+        Filters(start=date(2025, 8, 1), end=date(2025, 7, 1))

@@ -1,0 +1,49 @@
+"""Where the records in view come from, and which rest on too little."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from tracker.filters import Filters, RecordKind
+from tracker.provenance import source_usage, sources_behind, thinly_sourced
+
+
+def test_the_sources_behind_a_view_are_named_most_used_first(seeded: Session) -> None:
+    names, more = sources_behind(
+        session=seeded, filters=Filters(states=("PRK", "RUS")), kinds=[RecordKind.ENGAGEMENT]
+    )
+    assert names[0] == "Unnamed news outlet"
+    assert {"Kremlin", "KCNA (Korean Central News Agency)"} <= set(names)
+    assert more == 0
+
+
+def test_only_the_kinds_in_view_have_sources(seeded: Session) -> None:
+    assert sources_behind(
+        session=seeded, filters=Filters(kinds=(RecordKind.TREATY,)), kinds=[RecordKind.PLEDGE]
+    ) == ([], 0)
+
+
+def test_each_source_counts_the_records_resting_on_it(seeded: Session) -> None:
+    usage = source_usage(session=seeded, filters=Filters()).set_index("outlet")
+    assert usage.loc["Kremlin", "records"] == 1
+    assert (
+        usage.loc["KCNA (Korean Central News Agency)", "records"] == 2
+    )  # the call and Kim's pledge
+    assert usage.loc["Kyiv Post", "records"] == 0  # named by perspective only
+    assert usage.loc["Kyiv Post", "perspective"] == "Ukrainian-aligned"
+
+
+def test_records_resting_on_one_source_are_listed(seeded: Session) -> None:
+    weak = thinly_sourced(session=seeded, filters=Filters())
+    single = set(weak[weak["single_source"]]["record"])
+    assert "Lavrov visits North Korea and meets Kim" in single
+    assert "Putin–Kim phone call" not in single  # Kremlin, KCNA and the digest
+
+
+def test_records_resting_only_on_state_media_are_listed(seeded: Session) -> None:
+    assert not thinly_sourced(session=seeded, filters=Filters())["state_media_only"].any()
+    kcna_only = thinly_sourced(
+        session=seeded,
+        filters=Filters(perspectives=("North Korean state",), kinds=(RecordKind.ENGAGEMENT,)),
+    )
+    assert kcna_only.empty  # the call rests on the Kremlin and the digest as well

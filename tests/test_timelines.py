@@ -1,0 +1,91 @@
+"""Records over time as the timeline pages show them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from tracker.filters import Filters
+from tracker.timelines import (
+    deployments_in_view,
+    engagement_timeline,
+    estimate_series,
+    pledge_timeline,
+    treaty_timeline,
+)
+
+
+def test_treaties_run_from_signature_to_today_when_no_end_is_recorded(seeded: Session) -> None:
+    frame = treaty_timeline(session=seeded, filters=Filters(), today=date(2026, 1, 1)).set_index(
+        "treaty"
+    )
+    pact = frame.loc["Comprehensive Strategic Partnership Treaty"]
+    assert (pact["parties"], pact["obligations"], pact["signed"]) == (
+        "North Korea, Russia",
+        "defense",
+        "2024-06",
+    )
+    assert (pact["start"], pact["end"], pact["status"]) == (
+        date(2024, 6, 1),
+        date(2026, 1, 1),
+        "no end recorded",
+    )
+    assert frame.index[0] == "Comprehensive Strategic Partnership Treaty"  # newest first
+
+
+def test_engagements_come_one_row_per_participant(seeded: Session) -> None:
+    frame = engagement_timeline(session=seeded, filters=Filters(states=("PRK", "RUS")))
+    call = frame[frame["engagement"] == "Putin–Kim phone call"]
+    assert set(zip(call["person"], call["role"], strict=True)) == {
+        ("Vladimir Putin", "initiator"),
+        ("Kim Jong Un", "recipient"),
+    }
+    assert call["when"].iloc[0] == "2025-08-12"
+    assert frame["engagement"].nunique() == 3
+
+
+def test_a_planned_summit_keeps_its_status_and_place(seeded: Session) -> None:
+    frame = engagement_timeline(session=seeded, filters=Filters(states=("USA",)))
+    assert set(frame["status"]) == {"planned"}
+    assert set(frame["place"]) == {"Anchorage, Alaska"}
+
+
+def test_pledges_come_with_their_words_parties_and_history(seeded: Session) -> None:
+    pledges, history = pledge_timeline(session=seeded, filters=Filters(states=("PRK",)))
+    kim = pledges.set_index("made").loc["2025-08-12"]
+    assert kim["by"] == "Kim Jong Un (North Korea)"
+    assert kim["to"] == "Vladimir Putin (Russia)"
+    assert kim["treaty"] == "Comprehensive Strategic Partnership Treaty"
+    assert kim["status"] == "announced"
+    assert "fully support all measures" in kim["quote"]
+    assert set(history["pledge"]) == set(pledges["pledge"])
+
+
+def test_the_most_estimated_deployment_comes_first(seeded: Session) -> None:
+    frame = deployments_in_view(session=seeded, filters=Filters())
+    assert list(frame["deployment"]) == [
+        "North Korean troops in Russia (Kursk)",
+        "North Korean military construction and demining workers in Kursk",
+    ]
+    assert list(frame["estimates"]) == [3, 1]
+
+
+def test_estimates_carry_their_figure_in_words_and_their_evidence(seeded: Session) -> None:
+    troops = int(deployments_in_view(session=seeded, filters=Filters())["id"].iloc[0])
+    frame = estimate_series(session=seeded, filters=Filters(), deployment_id=troops).set_index(
+        "figure"
+    )
+    assert list(frame.index) == ["25,000 to 30,000", "roughly 15,000", "over 11,000"]
+    assert frame.loc["roughly 15,000", "counting_basis"] == "cumulative"
+    assert "South Korean intelligence says roughly 15,000" in frame.loc["roughly 15,000", "quotes"]
+    assert frame.loc["over 11,000", "perspective"] == "not assessed"
+    assert "South Korean intelligence" in frame.loc["25,000 to 30,000", "outlets"]
+
+
+def test_estimates_follow_the_filters(seeded: Session) -> None:
+    troops = int(deployments_in_view(session=seeded, filters=Filters())["id"].iloc[0])
+    frame = estimate_series(
+        session=seeded, filters=Filters(min_reliability="B"), deployment_id=troops
+    )
+    assert set(frame["figure"]) == {"25,000 to 30,000", "roughly 15,000"}
