@@ -23,6 +23,11 @@ from tracker.treaties import OBLIGATIONS, Treaty, TreatyParty
 LIMIT = 500
 
 
+def _with_timestamps(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    """FRAME with the date COLUMNS as timestamps, the type charts plot on a time axis."""
+    return frame.assign(**{column: pd.to_datetime(frame[column]) for column in columns})
+
+
 def _text(earliest: date | None, precision: str | None, latest: date | None) -> str | None:
     fuzzy = FuzzyDate.from_columns(earliest, precision, latest)
     return None if fuzzy is None else str(fuzzy)
@@ -150,9 +155,7 @@ def engagement_timeline(*, session: Session, filters: Filters, limit: int = LIMI
             "role",
         ],
     )
-    frame["date"] = pd.to_datetime(frame["date"])
-    frame["date_latest"] = pd.to_datetime(frame["date_latest"])
-    return frame
+    return _with_timestamps(frame, "date", "date_latest")
 
 
 def pledge_timeline(
@@ -240,9 +243,7 @@ def pledge_timeline(
     history["pledge"] = history["pledge_id"].map(
         dict(zip(pledges["id"], pledges["pledge"], strict=True))
     )
-    history["date"] = pd.to_datetime(history["date"])
-    history["date_latest"] = pd.to_datetime(history["date_latest"])
-    return pledges, history
+    return pledges, _with_timestamps(history, "date", "date_latest")
 
 
 def deployments_in_view(*, session: Session, filters: Filters) -> pd.DataFrame:
@@ -358,9 +359,7 @@ def estimate_series(*, session: Session, filters: Filters, deployment_id: int) -
             "note",
         ],
     )
-    frame["as_of"] = pd.to_datetime(frame["as_of"])
-    frame["as_of_latest"] = pd.to_datetime(frame["as_of_latest"])
-    return frame
+    return _with_timestamps(frame, "as_of", "as_of_latest")
 
 
 def sorted_list(joined: str | None, separator: str = ", ") -> str | None:
