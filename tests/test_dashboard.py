@@ -14,9 +14,11 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from tracker.database import project_path
-from tracker.deployments import Deployment, EstimateCreate, save_estimate
+from tracker.deployments import Deployment, EstimateCreate
 from tracker.pledges import Pledge
+from tracker.records import save
 from tracker.sources import Source
+from tracker.users import SYSTEM
 
 APP = project_path("dashboard") / "app.py"
 PAGES = ["overview", "deployments", "treaties", "engagements", "pledges", "sources"]
@@ -216,10 +218,12 @@ def test_a_write_shows_on_the_next_run(dashboard: AppTest, seeded_engine: Engine
             select(Deployment).where(Deployment.name.startswith("North Korean troops"))
         ).one()
         kremlin = session.exec(select(Source).where(Source.outlet == "Kremlin")).one()
-        save_estimate(
+        save(
             session=session,
-            deployment_id=troops.id,
-            estimate=EstimateCreate(
+            actor=SYSTEM,
+            kind="estimate",
+            record=EstimateCreate(
+                deployment_id=troops.id,
                 source_id=kremlin.id,
                 qualifier="exactly",
                 low=9000,

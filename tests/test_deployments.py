@@ -20,9 +20,10 @@ from tracker.deployments import (
     Rank,
     describe_figure,
     list_estimates,
-    save_estimate,
 )
+from tracker.records import as_record, save
 from tracker.sources import Source
+from tracker.users import SYSTEM
 
 TROOPS = "North Korean troops in Russia (Kursk)"
 
@@ -171,17 +172,13 @@ def test_a_deployment_cannot_send_to_its_own_state() -> None:
 
 def test_an_estimate_is_deprecated_rather_than_deleted(seeded: Session) -> None:
     eleven_thousand = next(row for row in list_estimates(session=seeded) if row.low == 11000)
-    stored = seeded.get(Estimate, eleven_thousand.id)
-    save_estimate(
+    stored = as_record(session=seeded, kind="estimate", record_id=eleven_thousand.id)
+    save(
         session=seeded,
-        deployment_id=stored.deployment_id,
-        estimate=EstimateCreate.model_validate(
-            stored.model_dump(exclude={"id", "created_at", "updated_at", "deployment_id"})
-            | {
-                "rank": "deprecated",
-                "citations": [{"source_id": stored.source_id, "quote": "over 11,000"}],
-            }
-        ),
+        actor=SYSTEM,
+        kind="estimate",
+        record=EstimateCreate.model_validate(stored | {"rank": "deprecated"}),
+        record_id=eleven_thousand.id,
     )
     seeded.commit()
     ranks = {

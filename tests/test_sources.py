@@ -8,7 +8,9 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tracker.sources import Reliability, Source, SourceCreate, save_source
+from tracker.records import save
+from tracker.sources import Reliability, Source, SourceCreate
+from tracker.users import SYSTEM
 
 ROW = {"outlet": "Example Wire", "title": "A report", "type": "news_report", "reliability": "B"}
 
@@ -43,9 +45,14 @@ def test_a_url_must_be_a_web_address() -> None:
 
 
 def test_a_source_is_saved_once_per_outlet_and_title(session: Session) -> None:
-    first = save_source(session=session, source=SourceCreate.model_validate(ROW))
-    again = save_source(
-        session=session, source=SourceCreate.model_validate(ROW | {"reliability": "C"})
+    first = save(
+        session=session, actor=SYSTEM, kind="source", record=SourceCreate.model_validate(ROW)
+    )
+    again = save(
+        session=session,
+        actor=SYSTEM,
+        kind="source",
+        record=SourceCreate.model_validate(ROW | {"reliability": "C"}),
     )
     assert first.id == again.id
     assert (

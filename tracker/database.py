@@ -21,10 +21,9 @@ from alembic.config import Config
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session, select
 
-from tracker.cameo import load_cameo_events
 from tracker.errors import TrackerError
 from tracker.models import State
-from tracker.states import load_countries
+from tracker.reference import load_reference
 
 DEFAULT_URL = "sqlite:///tracker.db"
 URL_VARIABLE = "TRACKER_DATABASE_URL"
@@ -117,10 +116,7 @@ def init_database(engine: Engine) -> dict[str, int]:
     Safe to run again: nothing is duplicated. Returns how many reference rows were loaded."""
     migrate(engine)
     with session_for(engine) as session:
-        return {
-            "states": load_countries(session=session),
-            "cameo_events": load_cameo_events(session=session),
-        }
+        return load_reference(session=session)
 
 
 def is_initialised(engine: Engine) -> bool:

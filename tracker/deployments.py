@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from pydantic import model_validator
 from sqlmodel import Field, Session, SQLModel, select
 
-from tracker.citations import CitationCreate, CitationPublic, citations_for, cite
+from tracker.citations import CitationCreate, CitationPublic, citations_for
 from tracker.dates import DatePrecision
-from tracker.schema import Record, Table, date_checks, field_error, upsert, vocabulary
+from tracker.schema import Editable, Record, Table, date_checks, field_error, vocabulary
 from tracker.sources import Source
 
 
@@ -102,7 +102,7 @@ class DeploymentBase(Record):
         return self
 
 
-class Deployment(DeploymentBase, Table, table=True):
+class Deployment(DeploymentBase, Editable, Table, table=True):
     __table_args__ = (
         sa.CheckConstraint("sending_state_code <> receiving_state_code", name="two_states"),
         *date_checks(DeploymentBase),
@@ -158,7 +158,7 @@ class EstimateBase(Record):
         return self
 
 
-class Estimate(EstimateBase, Table, table=True):
+class Estimate(EstimateBase, Editable, Table, table=True):
     __table_args__ = (
         sa.UniqueConstraint("deployment_id", "source_id", "counting_basis", "as_of"),
         sa.CheckConstraint("low >= 0 AND high >= 0", name="counts_not_negative"),
@@ -186,37 +186,16 @@ class Estimate(EstimateBase, Table, table=True):
 
 
 class EstimateCreate(EstimateBase):
+    deployment_id: int | None = Field(
+        default=None,
+        description="the deployment estimated (given by the deployment when nested in one)",
+    )
     citations: list[CitationCreate] = Field(min_length=1)
 
 
 class DeploymentCreate(DeploymentBase):
     estimates: list[EstimateCreate] = Field(default_factory=list)
     citations: list[CitationCreate] = Field(min_length=1)
-
-
-def save_deployment(*, session: Session, deployment: DeploymentCreate) -> Deployment:
-    """Create DEPLOYMENT with its estimates and citations, or bring the stored ones up to date."""
-    row = upsert(
-        session,
-        Deployment,
-        {"name": deployment.name},
-        deployment.model_dump(exclude={"name", "estimates", "citations"}),
-    )
-    cite(session=session, record=row, citations=deployment.citations)
-    for estimate in deployment.estimates:
-        save_estimate(session=session, deployment_id=row.id, estimate=estimate)
-    return row
-
-
-def save_estimate(*, session: Session, deployment_id: int, estimate: EstimateCreate) -> Estimate:
-    """Create ESTIMATE of a deployment or bring the stored one up to date, keyed by its
-    deployment, source, counting basis and as-of date."""
-    key = {"deployment_id": deployment_id} | estimate.model_dump(
-        include={"source_id", "counting_basis", "as_of"}
-    )
-    row = upsert(session, Estimate, key, estimate.model_dump(exclude=set(key) | {"citations"}))
-    cite(session=session, record=row, citations=estimate.citations)
-    return row
 
 
 class EstimatePublic(SQLModel):

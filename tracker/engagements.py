@@ -12,11 +12,11 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from pydantic import model_validator
-from sqlmodel import Field, Session
+from sqlmodel import Field
 
-from tracker.citations import CitationCreate, cite
+from tracker.citations import CitationCreate
 from tracker.dates import DatePrecision
-from tracker.schema import Record, Table, date_checks, upsert, vocabulary
+from tracker.schema import Editable, Record, Table, date_checks, vocabulary
 
 
 class EngagementKind(StrEnum):
@@ -92,7 +92,7 @@ class EngagementBase(Record):
         return self
 
 
-class Engagement(EngagementBase, Table, table=True):
+class Engagement(EngagementBase, Editable, Table, table=True):
     __table_args__ = (sa.UniqueConstraint("title", "occurred"), *date_checks(EngagementBase))
 
 
@@ -120,27 +120,3 @@ class ParticipantCreate(ParticipantBase):
 class EngagementCreate(EngagementBase):
     participants: list[ParticipantCreate] = Field(min_length=1)
     citations: list[CitationCreate] = Field(min_length=1)
-
-
-def save_engagement(*, session: Session, engagement: EngagementCreate) -> Engagement:
-    """Create ENGAGEMENT with its participants and citations, or bring the stored one up to
-    date, keyed by title and date."""
-    row = upsert(
-        session,
-        Engagement,
-        {"title": engagement.title, "occurred": engagement.occurred},
-        engagement.model_dump(exclude={"title", "occurred", "participants", "citations"}),
-    )
-    for participant in engagement.participants:
-        upsert(
-            session,
-            EngagementParticipant,
-            {
-                "engagement_id": row.id,
-                "state_code": participant.state_code,
-                "person_id": participant.person_id,
-            },
-            {"role": participant.role},
-        )
-    cite(session=session, record=row, citations=engagement.citations)
-    return row

@@ -7,17 +7,20 @@ from tracker.cameo import CameoEvent
 from tracker.citations import Citation
 from tracker.deployments import Deployment, Estimate
 from tracker.engagements import Engagement, EngagementParticipant
+from tracker.history import Change
 from tracker.people import Person
 from tracker.pledges import Pledge, PledgeStatus
 from tracker.sources import Source
 from tracker.states import State, StateAlias
 from tracker.treaties import Treaty, TreatyParty
+from tracker.users import User
 from tracker.versions import DataVersion
 
 metadata = SQLModel.metadata
 
 __all__ = [
     "CameoEvent",
+    "Change",
     "Citation",
     "DataVersion",
     "Deployment",
@@ -32,5 +35,6 @@ __all__ = [
     "StateAlias",
     "Treaty",
     "TreatyParty",
+    "User",
     "metadata",
 ]

@@ -7,10 +7,10 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Field, Session, select
 
-from tracker.citations import CitationCreate, cite
+from tracker.citations import CitationCreate
 from tracker.dates import DatePrecision
 from tracker.errors import NotFound
-from tracker.schema import Record, Table, date_checks, upsert, vocabulary
+from tracker.schema import Editable, Record, Table, date_checks, vocabulary
 
 
 class PersonBase(Record):
@@ -32,24 +32,12 @@ class PersonBase(Record):
     office_to_latest: date | None = None
 
 
-class Person(PersonBase, Table, table=True):
+class Person(PersonBase, Editable, Table, table=True):
     __table_args__ = (sa.UniqueConstraint("name", "state_code"), *date_checks(PersonBase))
 
 
 class PersonCreate(PersonBase):
     citations: list[CitationCreate] = Field(min_length=1)
-
-
-def save_person(*, session: Session, person: PersonCreate) -> Person:
-    """Create PERSON or bring the stored one up to date, keyed by name and state."""
-    row = upsert(
-        session,
-        Person,
-        {"name": person.name, "state_code": person.state_code},
-        person.model_dump(exclude={"name", "state_code", "citations"}),
-    )
-    cite(session=session, record=row, citations=person.citations)
-    return row
 
 
 def find_person(*, session: Session, name: str) -> Person:

@@ -11,11 +11,11 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from pydantic import model_validator
-from sqlmodel import Field, Session
+from sqlmodel import Field
 
-from tracker.citations import CitationCreate, cite
+from tracker.citations import CitationCreate
 from tracker.dates import DatePrecision
-from tracker.schema import Record, Table, date_checks, field_error, upsert, vocabulary
+from tracker.schema import Editable, Record, Table, date_checks, field_error, vocabulary
 
 
 class PledgeKind(StrEnum):
@@ -73,7 +73,7 @@ class PledgeBase(Record):
         return self
 
 
-class Pledge(PledgeBase, Table, table=True):
+class Pledge(PledgeBase, Editable, Table, table=True):
     __table_args__ = (
         sa.UniqueConstraint("title", "made"),
         sa.CheckConstraint("recipient_state_code <> pledger_state_code", name="to_another_state"),
@@ -108,24 +108,3 @@ class PledgeStatusCreate(PledgeStatusBase):
 class PledgeCreate(PledgeBase):
     statuses: list[PledgeStatusCreate] = Field(min_length=1)
     citations: list[CitationCreate] = Field(min_length=1)
-
-
-def save_pledge(*, session: Session, pledge: PledgeCreate) -> Pledge:
-    """Create PLEDGE with its status history and citations, or bring the stored ones up to date,
-    keyed by title and date."""
-    row = upsert(
-        session,
-        Pledge,
-        {"title": pledge.title, "made": pledge.made},
-        pledge.model_dump(exclude={"title", "made", "statuses", "citations"}),
-    )
-    cite(session=session, record=row, citations=pledge.citations)
-    for status in pledge.statuses:
-        status_row = upsert(
-            session,
-            PledgeStatus,
-            {"pledge_id": row.id, "status": status.status, "changed": status.changed},
-            status.model_dump(exclude={"status", "changed", "citations"}),
-        )
-        cite(session=session, record=status_row, citations=status.citations)
-    return row

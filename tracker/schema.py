@@ -14,6 +14,7 @@ from typing import Any, ClassVar, TypeVar
 import sqlalchemy as sa
 from pydantic import ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
+from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, Session, SQLModel, select
 
 from tracker.dates import FuzzyDate, fuzzy_columns
@@ -168,3 +169,18 @@ def upsert(
                 setattr(row, column, value)
     session.flush()
     return row
+
+
+class Editable(SQLModel):
+    """Columns of a record analysts edit: a version that every update moves, so a save based on
+    an older version is refused rather than overwriting someone else's (optimistic locking),
+    and when it was retired, since records are retired, never deleted."""
+
+    version: int = Field(default=1, ge=1)
+    retired_at: datetime | None = Field(
+        default=None, sa_type=sa.DateTime(timezone=True), index=True
+    )
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.__table__.c.version}

@@ -9,28 +9,24 @@ from __future__ import annotations
 
 import tomllib
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from tracker.deployments import DeploymentCreate, save_deployment
-from tracker.engagements import EngagementCreate, save_engagement
+from tracker.database import project_path
 from tracker.errors import TrackerError, describe
-from tracker.people import PersonCreate, find_person, save_person
-from tracker.pledges import PledgeCreate, save_pledge
+from tracker.people import find_person
+from tracker.records import kind_of, save
 from tracker.schema import upsert
-from tracker.sources import SourceCreate, save_source
-from tracker.states import StateAlias, StateCreate, find_state, save_state
-from tracker.treaties import TreatyCreate, find_treaty, save_treaty
+from tracker.states import StateAlias, find_state
+from tracker.treaties import find_treaty
+from tracker.users import SYSTEM
 
 
 def seed_paths() -> list[Path]:
     """The seed files shipped with the tracker, in name order."""
-    from tracker.database import project_path
-
     return sorted(project_path("seeds").glob("*.toml"))
 
 
@@ -63,6 +59,18 @@ class _References:
         return resolved
 
 
+# The sections of a seed file, in the order they load (later ones refer to earlier ones).
+SECTIONS = {
+    "states": "state",
+    "sources": "source",
+    "people": "person",
+    "treaties": "treaty",
+    "engagements": "engagement",
+    "deployments": "deployment",
+    "pledges": "pledge",
+}
+
+
 def load_seeds(*, session: Session, paths: list[Path] | None = None) -> Counter[str]:
     """Load the seed files (by default the tracker's own); returns how many records of each
     kind they hold."""
@@ -80,52 +88,25 @@ def load_seeds(*, session: Session, paths: list[Path] | None = None) -> Counter[
 def _load_file(session: Session, filename: str, data: dict[str, Any]) -> Counter[str]:
     references = _References(session)
     counts: Counter[str] = Counter()
-
-    def each(section: str, save: Callable[[dict[str, Any]], object]) -> None:
-        for number, record in enumerate(data.get(section, []), start=1):
-            try:
-                save(record)
-            except (ValidationError, TrackerError) as error:
-                label = record.get("name") or record.get("title") or record.get("ref") or number
-                raise TrackerError(f"{filename}: {section} {label!r}: {describe(error)}") from None
-            counts[section] += 1
-
-    def state(record: dict[str, Any]) -> None:
-        save_state(session=session, state=StateCreate.model_validate(record))
-
-    def source(record: dict[str, Any]) -> None:
-        fields = {key: value for key, value in record.items() if key not in ("ref", "file")}
-        row = save_source(
-            session=session, source=SourceCreate.model_validate(references.resolve(fields))
-        )
-        references.source_ids[record["ref"]] = row.id
-
-    each("states", state)
     for code, aliases in data.get("aliases", {}).items():
         state_code = find_state(session=session, name=code).code
         for alias in aliases:
             upsert(session, StateAlias, {"alias": alias}, {"state_code": state_code})
             counts["aliases"] += 1
-    each("sources", source)
-    for section, model, save in (
-        ("people", PersonCreate, lambda row: save_person(session=session, person=row)),
-        ("treaties", TreatyCreate, lambda row: save_treaty(session=session, treaty=row)),
-        (
-            "engagements",
-            EngagementCreate,
-            lambda row: save_engagement(session=session, engagement=row),
-        ),
-        (
-            "deployments",
-            DeploymentCreate,
-            lambda row: save_deployment(session=session, deployment=row),
-        ),
-        ("pledges", PledgeCreate, lambda row: save_pledge(session=session, pledge=row)),
-    ):
-        each(
-            section,
-            lambda record, model=model, save=save: save(
-                model.model_validate(references.resolve(record))
-            ),
-        )
+    for section, kind in SECTIONS.items():
+        for number, entry in enumerate(data.get(section, []), start=1):
+            fields = {key: value for key, value in entry.items() if key not in ("ref", "file")}
+            try:
+                row = save(
+                    session=session,
+                    actor=SYSTEM,
+                    kind=kind,
+                    record=kind_of(kind).model.model_validate(references.resolve(fields)),
+                )
+            except (ValidationError, TrackerError) as error:
+                label = entry.get("name") or entry.get("title") or entry.get("ref") or number
+                raise TrackerError(f"{filename}: {section} {label!r}: {describe(error)}") from None
+            if "ref" in entry:
+                references.source_ids[entry["ref"]] = row.id
+            counts[section] += 1
     return counts

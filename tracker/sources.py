@@ -15,7 +15,7 @@ from pydantic import HttpUrl, field_validator
 from sqlmodel import Field, Session, select
 
 from tracker.dates import DatePrecision
-from tracker.schema import Record, Table, date_checks, upsert, vocabulary
+from tracker.schema import Editable, Record, Table, date_checks, vocabulary
 
 
 class SourceType(StrEnum):
@@ -80,7 +80,7 @@ class SourceBase(Record):
         return None if url is None else str(HttpUrl(url))
 
 
-class Source(SourceBase, Table, table=True):
+class Source(SourceBase, Editable, Table, table=True):
     __table_args__ = (
         sa.UniqueConstraint("outlet", "title"),
         *date_checks(SourceBase),
@@ -89,16 +89,6 @@ class Source(SourceBase, Table, table=True):
 
 class SourceCreate(SourceBase):
     pass
-
-
-def save_source(*, session: Session, source: SourceCreate) -> Source:
-    """Create SOURCE or bring the stored one up to date, keyed by outlet and title."""
-    return upsert(
-        session,
-        Source,
-        {"outlet": source.outlet, "title": source.title},
-        source.model_dump(exclude={"outlet", "title"}),
-    )
 
 
 def perspectives(*, session: Session) -> list[str]:

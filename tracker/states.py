@@ -8,12 +8,11 @@ from enum import StrEnum
 
 import pycountry
 import sqlalchemy as sa
-from countrycode import countrycode
 from pydantic import field_validator, model_validator
 from sqlmodel import Field, Session, select
 
 from tracker.errors import NotFound
-from tracker.schema import Record, Table, field_error, upsert, vocabulary
+from tracker.schema import Editable, Record, Table, field_error, vocabulary
 
 
 class StateKind(StrEnum):
@@ -50,7 +49,7 @@ class StateBase(Record):
         return self
 
 
-class State(StateBase, Table, table=True):
+class State(StateBase, Editable, Table, table=True):
     __table_args__ = (
         sa.CheckConstraint(
             "length(code) BETWEEN 3 AND 8 AND code = upper(code)", name="code_format"
@@ -69,39 +68,6 @@ class StateAlias(Table, table=True):
     __tablename__ = "state_alias"
     state_code: str = Field(foreign_key="state.code", ondelete="CASCADE", index=True)
     alias: str = Field(min_length=1, max_length=200, unique=True)
-
-
-def save_state(*, session: Session, state: StateCreate) -> State:
-    """Create STATE or bring the stored one up to date, keyed by its code."""
-    row = upsert(
-        session, State, {"code": state.code}, state.model_dump(exclude={"code", "aliases"})
-    )
-    for alias in state.aliases:
-        upsert(session, StateAlias, {"alias": alias}, {"state_code": state.code})
-    return row
-
-
-def load_countries(*, session: Session) -> int:
-    """Every current ISO 3166-1 country, with its short English name and its Correlates of War
-    code where it has one; ISO's formal names become aliases. Returns how many were loaded."""
-    countries = list(pycountry.countries)
-    codes = [country.alpha_3 for country in countries]
-    short_names = countrycode(codes, origin="iso3c", destination="country.name.en")
-    cow_codes = countrycode(codes, origin="iso3c", destination="cown")
-    for country, short_name, cow_code in zip(countries, short_names, cow_codes, strict=True):
-        formal_names = {
-            getattr(country, field, None) for field in ("name", "official_name", "common_name")
-        }
-        save_state(
-            session=session,
-            state=StateCreate(
-                code=country.alpha_3,
-                name=short_name or country.name,
-                cow_code=cow_code,
-                aliases=sorted(name for name in formal_names if name and name != short_name),
-            ),
-        )
-    return len(countries)
 
 
 def find_state(*, session: Session, name: str) -> State:

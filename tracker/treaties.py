@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from pydantic import model_validator
 from sqlmodel import Field, Session, select
 
-from tracker.citations import CitationCreate, cite
+from tracker.citations import CitationCreate
 from tracker.dates import DatePrecision
 from tracker.errors import NotFound
-from tracker.schema import Record, Table, date_checks, field_error, upsert, vocabulary
+from tracker.schema import Editable, Record, Table, date_checks, field_error, vocabulary
 
 OBLIGATIONS = ("defense", "offense", "neutrality", "nonaggression", "consultation")
 
@@ -50,7 +50,7 @@ class TreatyBase(Record):
     consultation: bool = False
 
 
-class Treaty(TreatyBase, Table, table=True):
+class Treaty(TreatyBase, Editable, Table, table=True):
     __table_args__ = date_checks(TreatyBase)
 
 
@@ -92,25 +92,6 @@ class TreatyCreate(TreatyBase):
         if len(set(codes)) != len(codes):
             raise field_error("parties", "a state is listed as a party twice", codes)
         return self
-
-
-def save_treaty(*, session: Session, treaty: TreatyCreate) -> Treaty:
-    """Create TREATY with its parties and citations, or bring the stored one up to date."""
-    row = upsert(
-        session,
-        Treaty,
-        {"name": treaty.name},
-        treaty.model_dump(exclude={"name", "parties", "citations"}),
-    )
-    for party in treaty.parties:
-        upsert(
-            session,
-            TreatyParty,
-            {"treaty_id": row.id, "state_code": party.state_code},
-            party.model_dump(exclude={"state_code"}),
-        )
-    cite(session=session, record=row, citations=treaty.citations)
-    return row
 
 
 def find_treaty(*, session: Session, name: str) -> Treaty:

@@ -1,0 +1,400 @@
+"""Writing records: the one path every write takes, from the forms, the seeds and imports.
+
+`save` creates a record or brings one up to date, with the rows that belong to it (a treaty's
+parties, an engagement's participants, a pledge's status steps, a deployment's estimates) and
+its citations. It validates with the record's Create model, refuses an actor who is not an
+editor, and refuses to overwrite a version other than the one the editor started from. Records
+are retired, never deleted, and any earlier version can be restored; the history module keeps
+every step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlalchemy.orm.exc import StaleDataError
+from sqlmodel import Session, select
+
+from tracker.citations import Citation, CitationCreate, cite
+from tracker.deployments import Deployment, DeploymentCreate, Estimate, EstimateCreate
+from tracker.engagements import (
+    Engagement,
+    EngagementCreate,
+    EngagementParticipant,
+    ParticipantCreate,
+)
+from tracker.errors import NotFound, TrackerError
+from tracker.history import Change
+from tracker.people import Person, PersonCreate
+from tracker.pledges import Pledge, PledgeCreate, PledgeStatus, PledgeStatusCreate
+from tracker.schema import Table, field_error, upsert, utcnow
+from tracker.sources import Source, SourceCreate
+from tracker.states import State, StateAlias, StateCreate
+from tracker.treaties import Treaty, TreatyCreate, TreatyParty, TreatyPartyCreate
+from tracker.users import Actor, require_editor
+
+
+class Conflict(TrackerError):
+    """Someone else saved the record since the editor opened it."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of record is stored: its table, the model that validates it, its natural
+    key, and the rows that belong to it."""
+
+    name: str
+    table: type[Table]
+    model: type[BaseModel]
+    key: tuple[str, ...]
+    parent: tuple[str, str] | None = None  # (column here, column of the parent it holds)
+    children: tuple[tuple[str, Kind], ...] = ()
+    row: Callable[[Any], dict[str, Any]] = field(
+        default=lambda item: item.model_dump(exclude={"citations"})
+    )
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ")
+
+    def nested(self) -> set[str]:
+        return {name for name, _ in self.children} | (
+            {"citations"} if "citations" in self.model.model_fields else set()
+        )
+
+
+ALIAS = Kind(
+    "state_alias",
+    StateAlias,
+    StateCreate,
+    ("alias",),
+    parent=("state_code", "code"),
+    row=lambda alias: {"alias": alias},
+)
+PARTY = Kind(
+    "treaty_party",
+    TreatyParty,
+    TreatyPartyCreate,
+    ("treaty_id", "state_code"),
+    parent=("treaty_id", "id"),
+)
+PARTICIPANT = Kind(
+    "engagement_participant",
+    EngagementParticipant,
+    ParticipantCreate,
+    ("engagement_id", "state_code", "person_id"),
+    parent=("engagement_id", "id"),
+)
+STATUS = Kind(
+    "pledge_status",
+    PledgeStatus,
+    PledgeStatusCreate,
+    ("pledge_id", "status", "changed"),
+    parent=("pledge_id", "id"),
+)
+ESTIMATE = Kind(
+    "estimate",
+    Estimate,
+    EstimateCreate,
+    ("deployment_id", "source_id", "counting_basis", "as_of"),
+    parent=("deployment_id", "id"),
+)
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        Kind("state", State, StateCreate, ("code",), children=(("aliases", ALIAS),)),
+        Kind("person", Person, PersonCreate, ("name", "state_code")),
+        Kind("source", Source, SourceCreate, ("outlet", "title")),
+        Kind("treaty", Treaty, TreatyCreate, ("name",), children=(("parties", PARTY),)),
+        Kind(
+            "engagement",
+            Engagement,
+            EngagementCreate,
+            ("title", "occurred"),
+            children=(("participants", PARTICIPANT),),
+        ),
+        Kind(
+            "deployment",
+            Deployment,
+            DeploymentCreate,
+            ("name",),
+            children=(("estimates", ESTIMATE),),
+        ),
+        ESTIMATE,
+        Kind("pledge", Pledge, PledgeCreate, ("title", "made"), children=(("statuses", STATUS),)),
+    )
+}
+
+
+def kind_of(name: str) -> Kind:
+    if name not in KINDS:
+        raise NotFound(f"there is no kind of record called {name!r}")
+    return KINDS[name]
+
+
+def _get(session: Session, kind: Kind, record_id: int) -> Table:
+    row = session.get(kind.table, record_id)
+    if row is None:
+        raise NotFound(f"no {kind.label} has id {record_id}")
+    return row
+
+
+def _conflict(session: Session, kind: Kind, row: Table) -> Conflict:
+    last = session.exec(
+        select(Change)
+        .where(Change.row_table == kind.name, Change.row_id == row.id)
+        .order_by(Change.id.desc())
+    ).first()
+    who = f" by {last.user_name} at {last.created_at:%Y-%m-%d %H:%M}" if last else ""
+    return Conflict(
+        f"this {kind.label} was changed{who} after you opened it; your changes were not saved. "
+        "Your entries are kept: reload the record to see the newer version, then apply them again."
+    )
+
+
+def _begin(session: Session, actor: Actor, note: str | None = None) -> None:
+    require_editor(actor)
+    session.info["actor"] = actor
+    session.info["change_note"] = note
+
+
+def save(
+    *,
+    session: Session,
+    actor: Actor,
+    kind: str,
+    record: BaseModel,
+    record_id: int | None = None,
+    expected_version: int | None = None,
+) -> Table:
+    """Create RECORD, or update the stored one: the record with RECORD_ID (refused if its version
+    is no longer EXPECTED_VERSION), else the one with the same natural key. When a record is
+    updated by id, its rows and citations become exactly those given; otherwise given ones are
+    added to those it has."""
+    _begin(session, actor)
+    spec = kind_of(kind)
+    try:
+        return _save(
+            session, spec, spec.model.model_validate(record), record_id, expected_version, None
+        )
+    except StaleDataError:
+        session.rollback()
+        raise _conflict(session, spec, _get(session, spec, record_id)) from None
+
+
+def _save(
+    session: Session,
+    kind: Kind,
+    record: BaseModel,
+    record_id: int | None,
+    expected_version: int | None,
+    parent: Table | None,
+) -> Table:
+    values = kind.row(record) if parent is not None else record.model_dump(exclude=kind.nested())
+    values = {name: value for name, value in values.items() if name not in kind.nested()}
+    if parent is not None and kind.parent:
+        column, parent_column = kind.parent
+        values[column] = getattr(parent, parent_column)
+    elif kind.parent and values.get(kind.parent[0]) is None:
+        raise field_error(
+            kind.parent[0],
+            f"choose the {kind.parent[0].removesuffix('_id')} this {kind.label} belongs to",
+            None,
+        )
+    if record_id is not None:
+        row = _get(session, kind, record_id)
+        if expected_version is not None and row.version != expected_version:
+            raise _conflict(session, kind, row)
+        for name, value in values.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+        session.flush()
+    else:
+        key = {name: values[name] for name in kind.key}
+        row = upsert(
+            session,
+            kind.table,
+            key,
+            {name: value for name, value in values.items() if name not in key},
+        )
+    replace = record_id is not None
+    for name, child in kind.children:
+        kept = [_save(session, child, item, None, None, row).id for item in getattr(record, name)]
+        if replace:
+            column, parent_column = child.parent
+            _delete_others(
+                session,
+                child.table,
+                getattr(child.table, column) == getattr(row, parent_column),
+                kept,
+            )
+    if "citations" in kind.nested():
+        kept = [
+            citation.id
+            for citation in cite(session=session, record=row, citations=record.citations)
+        ]
+        if replace:
+            _delete_others(session, Citation, getattr(Citation, f"{kind.name}_id") == row.id, kept)
+    return row
+
+
+def _delete_others(session: Session, table: type[Table], belongs: Any, kept: list[int]) -> None:
+    """Delete the rows of TABLE that BELONG to a record but are not among KEPT; the history
+    keeps each of them."""
+    for row in session.exec(select(table).where(belongs, table.id.not_in(kept))).all():
+        session.delete(row)
+    session.flush()
+
+
+def _stamp_retired(
+    session: Session,
+    actor: Actor,
+    kind: str,
+    record_id: int,
+    expected_version: int | None,
+    retired: bool,
+) -> Table:
+    _begin(session, actor)
+    spec = kind_of(kind)
+    row = _get(session, spec, record_id)
+    if expected_version is not None and row.version != expected_version:
+        raise _conflict(session, spec, row)
+    row.retired_at = utcnow() if retired else None
+    session.flush()
+    return row
+
+
+def retire(
+    *,
+    session: Session,
+    actor: Actor,
+    kind: str,
+    record_id: int,
+    expected_version: int | None = None,
+) -> Table:
+    """Retire a record: it leaves every view but stays in the database, and can be restored."""
+    return _stamp_retired(session, actor, kind, record_id, expected_version, retired=True)
+
+
+def restore(
+    *,
+    session: Session,
+    actor: Actor,
+    kind: str,
+    record_id: int,
+    expected_version: int | None = None,
+) -> Table:
+    """Bring a retired record back into every view."""
+    return _stamp_retired(session, actor, kind, record_id, expected_version, retired=False)
+
+
+def revert(
+    *,
+    session: Session,
+    actor: Actor,
+    kind: str,
+    record_id: int,
+    change_id: int,
+    expected_version: int | None = None,
+) -> Table:
+    """Give a record back the values it had just after change CHANGE_ID (its own fields; the
+    rows that belong to it keep their own histories)."""
+    spec = kind_of(kind)
+    change = session.get(Change, change_id)
+    if (
+        change is None
+        or (change.row_table, change.row_id) != (spec.name, record_id)
+        or change.after is None
+    ):
+        raise NotFound(f"change {change_id} is not a version of this {spec.label}")
+    saved = f"{change.user_name} at {change.created_at:%Y-%m-%d %H:%M}"
+    _begin(session, actor, note=f"restored the version saved by {saved}")
+    row = _get(session, spec, record_id)
+    if expected_version is not None and row.version != expected_version:
+        raise _conflict(session, spec, row)
+    fields = set(spec.model.model_fields) - spec.nested()
+    current = as_record(session=session, kind=kind, record_id=record_id)
+    restored = spec.model.model_validate(
+        current | {name: change.after[name] for name in fields if name in change.after}
+    )
+    for name, value in restored.model_dump(include=fields).items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+    session.flush()
+    return row
+
+
+def as_record(*, session: Session, kind: str, record_id: int) -> dict[str, Any]:
+    """A stored record as its Create model's fields, with its rows and citations: what an edit
+    form starts from."""
+    spec = kind_of(kind)
+    row = _get(session, spec, record_id)
+    fields = set(spec.model.model_fields) - spec.nested()
+    record: dict[str, Any] = {name: getattr(row, name) for name in fields if hasattr(row, name)}
+    for name, child in spec.children:
+        column, parent_column = child.parent
+        rows = session.exec(
+            select(child.table)
+            .where(getattr(child.table, column) == getattr(row, parent_column))
+            .order_by(child.table.id)
+        ).all()
+        if child is ALIAS:
+            record[name] = [alias.alias for alias in rows]
+        else:
+            record[name] = [_as_child(session, child, child_row) for child_row in rows]
+    if "citations" in spec.nested():
+        record["citations"] = _citations(session, spec.name, row.id)
+    return record
+
+
+def _as_child(session: Session, kind: Kind, row: Table) -> dict[str, Any]:
+    values = {name: getattr(row, name) for name in kind.model.model_fields if hasattr(row, name)}
+    if "citations" in kind.model.model_fields:
+        values["citations"] = _citations(session, kind.name, row.id)
+    return values
+
+
+def _citations(session: Session, table: str, record_id: int) -> list[dict[str, Any]]:
+    return [
+        CitationCreate.model_validate(citation, from_attributes=True).model_dump()
+        for citation in session.exec(
+            select(Citation)
+            .where(getattr(Citation, f"{table}_id") == record_id)
+            .order_by(Citation.id)
+        )
+    ]
+
+
+def choices(*, session: Session, kind: str, retired: bool = False) -> dict[int, str]:
+    """The records of KIND an editor can pick, by id, named for a reader; retired ones instead
+    when RETIRED."""
+    table = kind_of(kind).table
+    match kind:
+        case "estimate":
+            label = (
+                Deployment.name
+                + ": "
+                + Source.outlet
+                + ", as of "
+                + sa.cast(Estimate.as_of, sa.String)
+            )
+            query = (
+                sa.select(Estimate.id, label)
+                .join(Deployment, Deployment.id == Estimate.deployment_id)
+                .join(Source, Source.id == Estimate.source_id)
+            )
+        case "source":
+            query = sa.select(Source.id, Source.outlet + ": " + Source.title)
+        case "person":
+            query = sa.select(Person.id, Person.name + " (" + Person.state_code + ")")
+        case "state":
+            query = sa.select(State.id, State.name + " (" + State.code + ")")
+        case _:
+            column = table.title if hasattr(table, "title") else table.name
+            query = sa.select(table.id, column)
+    query = query.where(table.retired_at.is_not(None) if retired else table.retired_at.is_(None))
+    return dict(session.exec(query.order_by(sa.literal_column("2"))).all())
