@@ -74,3 +74,20 @@ def test_an_unreachable_database_is_one_line_too() -> None:
     assert code == 1
     assert err.startswith("Error: the database could not be used: connection failed")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_user_add_reads_the_password_from_the_environment(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_PASSWORD", "correct horse battery")
+    code, out, _ = tracker("--database-url", _url(engine), "user", "add", "ana", "--role", "editor")
+    assert (code, out.strip()) == (0, "ana can now sign in as an editor.")
+
+
+def test_user_add_refuses_a_short_password_in_words(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_PASSWORD", "short")
+    code, _, err = tracker("--database-url", _url(engine), "user", "add", "ana")
+    assert code == 1
+    assert err.strip() == "Error: password: a password needs at least 10 characters"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +18,9 @@ from tracker.errors import TrackerError, describe
 from tracker.seeds import load_seeds
 from tracker.serve import prepare, serve
 from tracker.states import find_state
+from tracker.users import SYSTEM, NewUser, Role, add_user
+
+PASSWORD_VARIABLE = "TRACKER_PASSWORD"
 
 
 class _Commands(typer.core.TyperGroup):
@@ -133,6 +137,30 @@ def estimates(
             via = f", relaying {citation.relayed_source}" if citation.relayed_source else ""
             source = f"{citation.source}{via}; credibility {citation.credibility}"
             typer.echo(f'    "{citation.quote}" ({source})')
+
+
+users = typer.Typer(help="Who may sign in to the dashboard, and what they may do.")
+app.add_typer(users, name="user")
+
+
+@users.command("add")
+def user_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The name to sign in with.")],
+    role: Annotated[
+        Role, typer.Option(help="viewer reads; editor also writes; admin also manages users.")
+    ] = Role.VIEWER,
+) -> None:
+    """Add a user, or reset an existing user's password and role. The password is read from
+    $TRACKER_PASSWORD, or asked for without echo."""
+    password = os.environ.get(PASSWORD_VARIABLE) or typer.prompt(
+        f"Password for {name}", hide_input=True, confirmation_prompt=True
+    )
+    with session_for(_engine(ctx)) as session:
+        user = add_user(
+            session=session, actor=SYSTEM, user=NewUser(name=name, password=password, role=role)
+        )
+        typer.echo(f"{user.name} can now sign in as {Role(user.role).with_article}.")
 
 
 @app.command()

@@ -249,8 +249,8 @@ def list_estimates(
     where: Sequence[sa.ColumnElement[bool]] = (),
 ) -> list[EstimatePublic]:
     """Every estimate of the matching deployments, oldest first, each with its source and the
-    passages that support it. Disagreeing sources all appear, deprecated ones included. WHERE
-    adds conditions on the estimates (a view's filters)."""
+    passages that support it. Disagreeing sources all appear, deprecated ones included;
+    retired ones do not. WHERE adds conditions on the estimates (a view's filters)."""
     query = (
         select(Estimate, Deployment, Source)
         .join(Deployment, Deployment.id == Estimate.deployment_id)
@@ -263,7 +263,8 @@ def list_estimates(
         query = query.where(Deployment.receiving_state_code == receiving_state_code)
     if deployment_id is not None:
         query = query.where(Deployment.id == deployment_id)
-    rows = session.exec(query.where(*where)).all()
+    current = (Estimate.retired_at.is_(None), Deployment.retired_at.is_(None))
+    rows = session.exec(query.where(*current, *where)).all()
     citations = citations_for(
         session=session, table="estimate", ids=[estimate.id for estimate, _, _ in rows]
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -19,11 +20,16 @@ class NotFound(TrackerError):
 def describe_validation(error: ValidationError) -> str:
     """One line per problem: "field: message"."""
     return "; ".join(
-        f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+        f"{'.'.join(str(part) for part in problem['loc'])}: {message(problem)}"
         if problem["loc"]
-        else problem["msg"]
+        else message(problem)
         for problem in error.errors()
     )
+
+
+def message(problem: Any) -> str:
+    """One validation problem in words, without pydantic's "Value error," preamble."""
+    return problem["msg"].removeprefix("Value error, ")
 
 
 _CONSTRAINT = re.compile(r"\b((?:ck|uq|fk)_[a-z0-9_]+)")

@@ -7,6 +7,7 @@
 - States: one state shows the records that involve it; two or more show the records that
   involve at least two of them, so a pair of states is a dyad seen in both directions.
 - Kinds: which kinds of record to show.
+- Retired records never match: they leave every view, though the database keeps them.
 - Perspectives and minimum reliability: a record matches when at least one source behind it
   (the source a citation names, the one it relays, or an estimate's own source) has one of
   the perspectives and at least the reliability grade. F ("cannot be judged") means any grade.
@@ -99,7 +100,7 @@ class Filters(BaseModel):
         treaty or deployment passes the date range while it lasts, not only when it began;
         without EVIDENCE, the perspective and reliability filters are left to the caller."""
         table = kind.table
-        conditions: list[sa.ColumnElement[bool]] = []
+        conditions: list[sa.ColumnElement[bool]] = [table.retired_at.is_(None)]
         if kind not in self.kinds:
             conditions.append(sa.false())
         begins = getattr(table, kind.date_field)

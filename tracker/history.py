@@ -100,7 +100,7 @@ def _snapshot(row: Table, *, before: bool = False) -> dict[str, Any]:
     return values
 
 
-def _action(row: Table, before: dict[str, Any], after: dict[str, Any]) -> ChangeAction:
+def _action(before: dict[str, Any], after: dict[str, Any]) -> ChangeAction:
     if "retired_at" in after and before.get("retired_at") != after["retired_at"]:
         return ChangeAction.RETIRE if after["retired_at"] else ChangeAction.RESTORE
     return ChangeAction.UPDATE
@@ -138,7 +138,7 @@ def _record_changes(session: OrmSession, _context: Any) -> None:
         if isinstance(row, Table) and not isinstance(row, _UNTRACKED) and session.is_modified(row):
             before, after = _snapshot(row, before=True), _snapshot(row)
             if before != after:
-                add(row, _action(row, before, after), before, after)
+                add(row, _action(before, after), before, after)
     for row in session.deleted:
         if isinstance(row, Table) and not isinstance(row, _UNTRACKED):
             add(row, ChangeAction.DELETE, _snapshot(row, before=True), None)

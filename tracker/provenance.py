@@ -90,6 +90,7 @@ def source_usage(*, session: Session, filters: Filters) -> pd.DataFrame:
             sa.func.coalesce(used.c.records, 0),
         )
         .outerjoin(used, used.c.source_id == Source.id)
+        .where(Source.retired_at.is_(None))
         .order_by(sa.func.coalesce(used.c.records, 0).desc(), Source.outlet, Source.title)
     ).all()
     frame = pd.DataFrame(

@@ -333,8 +333,7 @@ def as_record(*, session: Session, kind: str, record_id: int) -> dict[str, Any]:
     form starts from."""
     spec = kind_of(kind)
     row = _get(session, spec, record_id)
-    fields = set(spec.model.model_fields) - spec.nested()
-    record: dict[str, Any] = {name: getattr(row, name) for name in fields if hasattr(row, name)}
+    record = _fields(spec, row)
     for name, child in spec.children:
         column, parent_column = child.parent
         rows = session.exec(
@@ -351,8 +350,23 @@ def as_record(*, session: Session, kind: str, record_id: int) -> dict[str, Any]:
     return record
 
 
+def _fields(kind: Kind, row: Table) -> dict[str, Any]:
+    """ROW's own fields as KIND's model takes them, each fuzzy date in its text form."""
+    fuzzy = getattr(kind.model, "fuzzy_dates", ())
+    dates = {f"{name}{part}" for name in fuzzy for part in ("", "_precision", "_latest")}
+    values = {
+        name: getattr(row, name)
+        for name in set(kind.model.model_fields) - kind.nested() - dates
+        if hasattr(row, name)
+    }
+    for name in fuzzy:
+        date = row.fuzzy(name)
+        values[name] = None if date is None else str(date)
+    return values
+
+
 def _as_child(session: Session, kind: Kind, row: Table) -> dict[str, Any]:
-    values = {name: getattr(row, name) for name in kind.model.model_fields if hasattr(row, name)}
+    values = _fields(kind, row)
     if "citations" in kind.model.model_fields:
         values["citations"] = _citations(session, kind.name, row.id)
     return values

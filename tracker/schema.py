@@ -112,7 +112,7 @@ class Record(SQLModel):
         for name in cls.fuzzy_dates:
             value = data.get(name)
             if isinstance(value, FuzzyDate) or (
-                isinstance(value, str) and f"{name}_precision" not in data
+                isinstance(value, str) and data.get(f"{name}_precision") is None
             ):
                 try:
                     data.update(fuzzy_columns(name, value))

@@ -96,7 +96,7 @@ def perspectives(*, session: Session) -> list[str]:
     return list(
         session.exec(
             select(Source.perspective)
-            .where(Source.perspective.is_not(None))
+            .where(Source.perspective.is_not(None), Source.retired_at.is_(None))
             .distinct()
             .order_by(Source.perspective)
         )

@@ -92,5 +92,6 @@ def find_state(*, session: Session, name: str) -> State:
 
 
 def state_names(*, session: Session) -> dict[str, str]:
-    """Every state's name by code, in name order."""
-    return dict(session.exec(select(State.code, State.name).order_by(State.name)).all())
+    """Every state's name by code, in name order (retired ones left out)."""
+    query = select(State.code, State.name).where(State.retired_at.is_(None)).order_by(State.name)
+    return dict(session.exec(query).all())

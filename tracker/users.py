@@ -24,6 +24,11 @@ class Role(StrEnum):
     EDITOR = "editor"
     ADMIN = "admin"
 
+    @property
+    def with_article(self) -> str:
+        """ "a viewer", "an editor", "an admin"."""
+        return f"{'an' if self.value[0] in 'aeiou' else 'a'} {self.value}"
+
 
 class User(Table, table=True):
     __tablename__ = "user_account"
@@ -62,7 +67,11 @@ class NotAllowed(TrackerError):
 def require_editor(actor: Actor | None) -> Actor:
     """ACTOR, if it may change records; otherwise a refusal in words."""
     if actor is None or not actor.can_edit:
-        who = "you are not signed in" if actor is None else f"{actor.name} is a {actor.role}"
+        who = (
+            "you are not signed in"
+            if actor is None
+            else f"{actor.name} is {actor.role.with_article}"
+        )
         raise NotAllowed(f"only editors can change records, and {who}")
     return actor
 
@@ -91,7 +100,9 @@ class NewUser(BaseModel):
 def add_user(*, session: Session, actor: Actor, user: NewUser) -> User:
     """Create USER, or reset the password and role of the one with that name (admins only)."""
     if not actor.can_manage_users:
-        raise NotAllowed(f"only admins can manage users, and {actor.name} is a {actor.role}")
+        raise NotAllowed(
+            f"only admins can manage users, and {actor.name} is {actor.role.with_article}"
+        )
     return upsert(
         session,
         User,
