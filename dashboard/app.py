@@ -15,6 +15,7 @@ from tracker.activity import record_span
 from tracker.filters import Filters, RecordKind
 from tracker.sources import Reliability, perspectives
 from tracker.states import state_names
+from tracker.users import reading_requires_sign_in
 
 st.set_page_config(page_title="Alliance tracker", page_icon=":material/handshake:", layout="wide")
 
@@ -89,16 +90,36 @@ def sidebar_filters() -> Filters:
     )
 
 
-st.session_state["filters"] = sidebar_filters()
-
-navigation = st.navigation(
-    [
-        st.Page("views/overview.py", title="Overview", icon=":material/insights:", default=True),
-        st.Page("views/deployments.py", title="Deployments", icon=":material/groups:"),
-        st.Page("views/treaties.py", title="Treaties", icon=":material/gavel:"),
-        st.Page("views/engagements.py", title="Engagements", icon=":material/forum:"),
-        st.Page("views/pledges.py", title="Pledges", icon=":material/campaign:"),
-        st.Page("views/sources.py", title="Sources", icon=":material/library_books:"),
-    ]
+actor = ui.current_actor()
+account = st.Page(
+    "views/account.py",
+    title="Account" if actor else "Sign in",
+    icon=":material/account_circle:" if actor else ":material/login:",
 )
+if actor is None and reading_requires_sign_in():
+    navigation = st.navigation([account])
+else:
+    st.session_state["filters"] = sidebar_filters()
+    sections = {
+        "Dashboard": [
+            st.Page(
+                "views/overview.py", title="Overview", icon=":material/insights:", default=True
+            ),
+            st.Page("views/deployments.py", title="Deployments", icon=":material/groups:"),
+            st.Page("views/treaties.py", title="Treaties", icon=":material/gavel:"),
+            st.Page("views/engagements.py", title="Engagements", icon=":material/forum:"),
+            st.Page("views/pledges.py", title="Pledges", icon=":material/campaign:"),
+            st.Page("views/sources.py", title="Sources", icon=":material/library_books:"),
+        ]
+    }
+    if actor is not None and actor.can_edit:
+        sections["Data entry"] = [
+            st.Page("views/edit.py", title="Add or edit records", icon=":material/edit_note:")
+        ]
+        if actor.can_manage_users:
+            sections["Data entry"].append(
+                st.Page("views/users.py", title="Users", icon=":material/group:")
+            )
+    sections["Account"] = [account]
+    navigation = st.navigation(sections)
 navigation.run()

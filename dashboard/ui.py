@@ -17,9 +17,10 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
-from tracker.database import engine_for
+from tracker.database import engine_for, session_for
 from tracker.filters import Filters, RecordKind
 from tracker.provenance import sources_behind
+from tracker.users import Actor
 from tracker.versions import data_version
 
 T = TypeVar("T")
@@ -142,3 +143,22 @@ def category_colours(values: Iterable[str], missing: str = "not assessed") -> al
     if missing in set(values):
         domain, colours = [*domain, missing], [*colours, "#bab0ac"]
     return alt.Scale(domain=domain, range=colours)
+
+
+def current_actor() -> Actor | None:
+    """Who is signed in on this browser session, if anyone."""
+    return st.session_state.get("actor")
+
+
+def write(service: Callable[..., T], **arguments: Any) -> T:
+    """Run a tracker service that writes, as the signed-in user, in a transaction of its own:
+    committed if it succeeds, rolled back (nothing changed) if it raises."""
+    with session_for(engine_for()) as session:
+        return service(session=session, actor=current_actor(), **arguments)
+
+
+def read(service: Callable[..., T], **arguments: Any) -> T:
+    """A tracker service's answer straight from the database, bypassing the cache (what an
+    edit form starts from must be the latest version)."""
+    with Session(engine_for()) as session:
+        return service(session=session, **arguments)

@@ -8,19 +8,30 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from tracker.database import engine_for
+from tracker.errors import TrackerError
 from tracker.models import metadata
 
 
 def run_migrations(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # SQLite cannot ALTER most things, so batch mode rebuilds a table (copy, drop, rename),
+        # and dropping a table that others refer to fails while foreign keys are enforced.
+        # They are switched off for the migration and checked after it.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=metadata,
-        # SQLite cannot ALTER most things: batch mode rebuilds the table instead.
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
     with context.begin_transaction():
         context.run_migrations()
+    if sqlite:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        if broken:
+            raise TrackerError(f"the migration left {len(broken)} broken references: {broken[:5]}")
 
 
 connectable = context.config.attributes.get("connection") or engine_for()

@@ -4,6 +4,7 @@ drift between the models and the migrations (what `alembic check` reports), on b
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from pytest_alembic.plugin.fixtures import alembic_runner  # noqa: F401  (a fixture)
@@ -34,3 +35,23 @@ def test_alembic_check_reports_no_drift(empty_engine: Engine) -> None:
     command.check(
         tracker_alembic_config(empty_engine)
     )  # raises if the models and migrations differ
+
+
+def test_upgrading_a_database_that_holds_records_keeps_them(empty_engine: Engine) -> None:
+    migrate(empty_engine, "0002")
+    written_at_0002 = [
+        "INSERT INTO state (code, name, kind) VALUES ('PRK', 'North Korea', 'state')",
+        "INSERT INTO state (code, name, kind) VALUES ('RUS', 'Russia', 'state')",
+        "INSERT INTO state_alias (state_code, alias) VALUES ('PRK', 'DPRK')",
+        "INSERT INTO deployment (name, sending_state_code, receiving_state_code, personnel_kind)"
+        " VALUES ('Troops', 'PRK', 'RUS', 'combat_troops')",
+    ]
+    with empty_engine.begin() as connection:
+        for statement in written_at_0002:
+            connection.execute(sa.text(statement))
+    migrate(empty_engine)
+    with empty_engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT name, version, retired_at FROM deployment")).all()
+        aliases = connection.execute(sa.text("SELECT alias FROM state_alias")).scalars().all()
+    assert [tuple(row) for row in rows] == [("Troops", 1, None)]
+    assert aliases == ["DPRK"]

@@ -281,3 +281,23 @@ def test_retired_at_and_version_are_columns_the_database_keeps(seeded_engine: En
         },
         "not null|version",
     )
+
+
+def test_editing_a_deployment_keeps_its_estimates(seeded: Session) -> None:
+    from tracker.deployments import Deployment, Estimate
+
+    troops = seeded.exec(
+        select(Deployment).where(Deployment.name.startswith("North Korean troops"))
+    ).one()
+    record = as_record(session=seeded, kind="deployment", record_id=troops.id)
+    assert "estimates" not in record or record["estimates"]
+    save(
+        session=seeded,
+        actor=EDITOR,
+        kind="deployment",
+        record=record | {"region": "Kursk oblast", "estimates": []},
+        record_id=troops.id,
+        expected_version=troops.version,
+    )
+    seeded.commit()
+    assert seeded.exec(select(func.count()).where(Estimate.deployment_id == troops.id)).one() == 3

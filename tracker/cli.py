@@ -89,13 +89,16 @@ def dashboard(
     ctx: typer.Context,
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to serve on.")] = 8501,
     address: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    require_sign_in: Annotated[
+        bool, typer.Option(help="Readers must sign in too (editors always must, to write).")
+    ] = False,
 ) -> None:
     """Start the dashboard, first migrating the database and seeding it if it is empty."""
     engine = _engine(ctx)
     if prepare(engine):
         typer.echo("The database was empty: seed data loaded.")
     typer.echo(f"Dashboard at http://{address}:{port} (Ctrl+C stops it)")
-    raise typer.Exit(serve(engine, port=port, address=address))
+    raise typer.Exit(serve(engine, port=port, address=address, require_sign_in=require_sign_in))
 
 
 @app.command(name="backup")

@@ -167,14 +167,14 @@ def save(
     session: Session,
     actor: Actor,
     kind: str,
-    record: BaseModel,
+    record: BaseModel | dict[str, Any],
     record_id: int | None = None,
     expected_version: int | None = None,
 ) -> Table:
     """Create RECORD, or update the stored one: the record with RECORD_ID (refused if its version
     is no longer EXPECTED_VERSION), else the one with the same natural key. When a record is
-    updated by id, its rows and citations become exactly those given; otherwise given ones are
-    added to those it has."""
+    updated by id, its rows and citations become exactly those given (estimates, records in their
+    own right, are only ever added); otherwise given ones are added to those it has."""
     _begin(session, actor)
     spec = kind_of(kind)
     try:
@@ -224,7 +224,9 @@ def _save(
     replace = record_id is not None
     for name, child in kind.children:
         kept = [_save(session, child, item, None, None, row).id for item in getattr(record, name)]
-        if replace:
+        # Rows that are records in their own right (estimates) are edited on their own: an
+        # edit of their parent adds to them but never removes them.
+        if replace and child.name not in KINDS:
             column, parent_column = child.parent
             _delete_others(
                 session,
@@ -412,3 +414,20 @@ def choices(*, session: Session, kind: str, retired: bool = False) -> dict[int, 
             query = sa.select(table.id, column)
     query = query.where(table.retired_at.is_not(None) if retired else table.retired_at.is_(None))
     return dict(session.exec(query.order_by(sa.literal_column("2"))).all())
+
+
+class Editing(BaseModel):
+    """What an edit form starts from: the record's fields, its version, whether it is retired."""
+
+    record: dict[str, Any]
+    version: int
+    retired: bool
+
+
+def for_editing(*, session: Session, kind: str, record_id: int) -> Editing:
+    row = _get(session, kind_of(kind), record_id)
+    return Editing(
+        record=as_record(session=session, kind=kind, record_id=record_id),
+        version=row.version,
+        retired=row.retired_at is not None,
+    )

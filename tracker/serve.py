@@ -12,6 +12,7 @@ from sqlmodel import select
 from tracker.database import URL_VARIABLE, init_database, project_path, session_for
 from tracker.models import Engagement
 from tracker.seeds import load_seeds
+from tracker.users import SIGN_IN_VARIABLE
 
 
 def prepare(engine: Engine) -> bool:
@@ -47,7 +48,12 @@ def streamlit_command(*, port: int, address: str = "127.0.0.1") -> list[str]:
     ]
 
 
-def serve(engine: Engine, *, port: int, address: str = "127.0.0.1") -> int:
-    """Run the dashboard on ENGINE's database until it is stopped; returns Streamlit's exit code."""
+def serve(
+    engine: Engine, *, port: int, address: str = "127.0.0.1", require_sign_in: bool = False
+) -> int:
+    """Run the dashboard on ENGINE's database until it is stopped; returns Streamlit's exit code.
+    With REQUIRE_SIGN_IN, readers must sign in too."""
     environment = os.environ | {URL_VARIABLE: engine.url.render_as_string(hide_password=False)}
+    if require_sign_in:
+        environment[SIGN_IN_VARIABLE] = "1"
     return subprocess.call(streamlit_command(port=port, address=address), env=environment)

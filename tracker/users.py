@@ -6,6 +6,7 @@ SYSTEM for the command line and the seed loader, which run with the database own
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 
 from argon2 import PasswordHasher
@@ -135,3 +136,11 @@ def list_users(*, session: Session) -> list[Actor]:
         Actor(id=user.id, name=user.name, role=user.role)
         for user in session.exec(select(User).where(User.active).order_by(User.name))
     ]
+
+
+SIGN_IN_VARIABLE = "TRACKER_REQUIRE_SIGN_IN"
+
+
+def reading_requires_sign_in() -> bool:
+    """Whether this deployment asks even readers to sign in ($TRACKER_REQUIRE_SIGN_IN=1)."""
+    return os.environ.get(SIGN_IN_VARIABLE, "").strip().lower() in ("1", "true", "yes")

@@ -1,0 +1,472 @@
+"""The record forms: which fields each kind of record shows and how they are drawn, and how
+what an editor typed becomes the record that the tracker validates and saves.
+
+The rules live in tracker/: a form only gathers values, and shows the tracker's refusals next
+to the fields they concern.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+import ui
+from pydantic import ValidationError
+
+from tracker.citations import Credibility
+from tracker.deployments import CountingBasis, PersonnelKind, Qualifier, Rank
+from tracker.engagements import EngagementKind, EngagementStatus, Likelihood, ParticipantRole
+from tracker.errors import message
+from tracker.pledges import Conditionality, PledgeKind, PledgeStatusKind
+from tracker.records import choices, kind_of
+from tracker.sources import Reliability, SourceType
+from tracker.states import StateKind, state_names
+
+DATE_HELP = (
+    "As precise as the source: 2025-08-12, 2025-08, 2025-Q3, 2025, "
+    "or a range 2025-06-01/2025-08-13."
+)
+NEW_SOURCE_LABEL = "(the new source below)"
+
+
+@dataclass(frozen=True)
+class Input:
+    """One field: its name in the record, its label, and how it is typed."""
+
+    name: str
+    label: str
+    widget: str = (
+        "text"  # text, area, number, check, choice, date, day, or a picker: state, person, ...
+    )
+    options: type[StrEnum] | None = None
+    help: str | None = None
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A table of rows that belong to the record (parties, participants, status steps)."""
+
+    name: str
+    label: str
+    columns: tuple[Input, ...]
+    help: str | None = None
+
+
+def _choice(name: str, label: str, options: type[StrEnum], help: str | None = None) -> Input:
+    return Input(name, label, "choice", options, help)
+
+
+def _date(name: str, label: str) -> Input:
+    return Input(name, label, "date", help=DATE_HELP)
+
+
+FORMS: dict[str, tuple[Input | Rows, ...]] = {
+    "state": (
+        Input(
+            "code",
+            "Code",
+            help="ISO 3166-1 alpha-3 for a state (PRK); 3 to 8 letters for an organisation (NATO).",
+        ),
+        Input("name", "Name"),
+        Input("cow_code", "Correlates of War code", "number"),
+        _choice("kind", "Kind", StateKind),
+        Rows("aliases", "Other names sources use", (Input("alias", "Name"),)),
+    ),
+    "person": (
+        Input("name", "Name"),
+        Input("state_code", "Acts for", "state"),
+        Input("office", "Office"),
+        _date("office_from", "In office from"),
+        _date("office_to", "In office until"),
+    ),
+    "source": (
+        Input("outlet", "Outlet or author"),
+        Input("title", "Title"),
+        Input("author", "Author"),
+        Input("url", "Address (URL)"),
+        _date("published", "Published"),
+        Input("retrieved", "Retrieved", "day"),
+        _choice("type", "Type", SourceType),
+        Input(
+            "perspective", "Perspective", help="The outlet's alignment, e.g. Mainstream Western."
+        ),
+        _choice(
+            "reliability",
+            "Reliability (Admiralty)",
+            Reliability,
+            help="A completely reliable … E unreliable; F cannot be judged.",
+        ),
+        Input("state_code", "Speaks for (state media, readouts)", "state"),
+    ),
+    "treaty": (
+        Input("name", "Name"),
+        Input("kind", "Kind"),
+        _date("signed", "Signed"),
+        _date("in_force", "In force from"),
+        _date("ended", "Ended"),
+        Input("defense", "Defence: aid if a party is attacked", "check"),
+        Input("offense", "Offence: aid in a war a party starts", "check"),
+        Input("neutrality", "Neutrality", "check"),
+        Input("nonaggression", "Non-aggression", "check"),
+        Input("consultation", "Consultation", "check"),
+        Input("summary", "Summary", "area"),
+        Rows(
+            "parties",
+            "Parties",
+            (
+                Input("state_code", "State", "state"),
+                _date("joined", "Joined"),
+                _date("exited", "Left"),
+            ),
+        ),
+    ),
+    "engagement": (
+        Input("title", "Title"),
+        _choice("kind", "Kind", EngagementKind),
+        _date("occurred", "Date"),
+        _choice("status", "Status", EngagementStatus),
+        _choice("likelihood", "Likelihood (planned or unconfirmed)", Likelihood),
+        Input("place", "Place"),
+        Input("place_state_code", "Place: state", "state"),
+        Input("summary", "Summary", "area"),
+        Rows(
+            "participants",
+            "Participants",
+            (
+                Input("state_code", "State", "state"),
+                Input("person_id", "Person", "person"),
+                _choice("role", "Role", ParticipantRole),
+            ),
+        ),
+    ),
+    "deployment": (
+        Input("name", "Name"),
+        Input("sending_state_code", "Sending state", "state"),
+        Input("receiving_state_code", "Receiving state", "state"),
+        Input("region", "Region"),
+        _choice("personnel_kind", "Personnel", PersonnelKind),
+        _date("started", "Started"),
+        _date("ended", "Ended"),
+        Input("summary", "Summary", "area"),
+    ),
+    "estimate": (
+        Input("deployment_id", "Deployment", "deployment"),
+        Input("source_id", "Whose figure", "source"),
+        _choice(
+            "qualifier", "Qualifier", Qualifier, help="The source's words: over, roughly, between …"
+        ),
+        Input("low", "Low", "number"),
+        Input("high", "High", "number"),
+        _choice("counting_basis", "Counting", CountingBasis),
+        _date("as_of", "As of"),
+        _choice(
+            "rank",
+            "Rank",
+            Rank,
+            help="Rank an estimate preferred or deprecated rather than deleting it.",
+        ),
+        Input("note", "Note", "area"),
+    ),
+    "pledge": (
+        Input("title", "Title"),
+        Input("pledger_state_code", "Pledged by (state)", "state"),
+        Input("pledger_person_id", "Pledged by (person)", "person"),
+        Input("recipient_state_code", "Pledged to (state)", "state"),
+        Input("recipient_person_id", "Pledged to (person)", "person"),
+        _date("made", "Made"),
+        Input("quote", "Exact words", "area"),
+        _choice("kind", "Kind", PledgeKind),
+        _choice("conditionality", "Conditionality", Conditionality),
+        Input("conditions", "Conditions", "area"),
+        Input("treaty_id", "Under the treaty", "treaty"),
+        Rows(
+            "statuses",
+            "Status history",
+            (
+                _choice("status", "Status", PledgeStatusKind),
+                _date("changed", "Date"),
+                Input("note", "Note"),
+            ),
+            help="Each step is cited by the citations below.",
+        ),
+    ),
+}
+
+_CREDIBILITY = {
+    grade.value: f"{grade.value} {grade.name.replace('_', ' ').lower()}" for grade in Credibility
+}
+
+
+def pickers() -> dict[str, dict[Any, str]]:
+    """What each picker offers, by stored value, named for a reader (from the database)."""
+    return {
+        "state": {
+            code: f"{name} ({code})" for code, name in ui.load(state_names, filtered=False).items()
+        },
+        **{
+            kind: ui.load(choices, filtered=False, kind=kind)
+            for kind in ("person", "source", "treaty", "deployment")
+        },
+    }
+
+
+def key(kind: str, name: str) -> str:
+    return f"form.{kind}.{name}"
+
+
+def _optional(kind: str, name: str) -> bool:
+    field = kind_of(kind).model.model_fields.get(name)
+    return field is None or not field.is_required()
+
+
+def _input(kind: str, field: Input, options: dict[str, dict[Any, str]]) -> None:
+    widget_key, optional = key(kind, field.name), _optional(kind, field.name)
+    common: dict[str, Any] = {"key": widget_key, "help": field.help}
+    match field.widget:
+        case "area":
+            st.text_area(field.label, **common)
+        case "number":
+            st.number_input(field.label, value=None, step=1, min_value=0, **common)
+        case "check":
+            st.checkbox(field.label, **common)
+        case "day":
+            st.date_input(field.label, value=None, min_value=date(1800, 1, 1), **common)
+        case "choice":
+            values = [None, *field.options] if optional else list(field.options)
+            st.selectbox(
+                field.label,
+                values,
+                format_func=lambda value: "—" if value is None else value.replace("_", " "),
+                **common,
+            )
+        case "text" | "date":
+            st.text_input(
+                field.label, placeholder="2025-08-12" if field.widget == "date" else None, **common
+            )
+        case picker:
+            labels = options[picker]
+            st.selectbox(
+                field.label,
+                [None, *labels],
+                format_func=lambda value: "—" if value is None else labels.get(value, str(value)),
+                **common,
+            )
+
+
+def _column(field: Input, options: dict[str, dict[Any, str]]) -> Any:
+    match field.widget:
+        case "choice":
+            return st.column_config.SelectboxColumn(field.label, options=list(field.options))
+        case "text" | "date":
+            return st.column_config.TextColumn(field.label, help=field.help)
+        case picker:
+            return st.column_config.SelectboxColumn(
+                field.label, options=list(options[picker].values()), width="medium"
+            )
+
+
+def _citation_columns(options: dict[str, dict[Any, str]]) -> dict[str, Any]:
+    sources = [NEW_SOURCE_LABEL, *options["source"].values()]
+    return {
+        "source": st.column_config.SelectboxColumn(
+            "Source read", options=sources, width="medium", required=True
+        ),
+        "relayed": st.column_config.SelectboxColumn(
+            "Relaying (primary source)", options=list(options["source"].values()), width="medium"
+        ),
+        "quote": st.column_config.TextColumn("Quoted passage", width="large", required=True),
+        "credibility": st.column_config.SelectboxColumn(
+            "Credibility", options=list(_CREDIBILITY.values()), required=True
+        ),
+    }
+
+
+NEW_SOURCE_FIELDS = ("outlet", "title", "type", "reliability", "perspective", "url", "published")
+
+
+def render(
+    kind: str, errors: dict[str, str], options: dict[str, dict[Any, str]]
+) -> dict[str, pd.DataFrame]:
+    """Draw KIND's fields inside the current form with ERRORS under the fields they concern;
+    return the tables of rows as edited."""
+    tables: dict[str, pd.DataFrame] = {}
+    for field in FORMS[kind]:
+        if isinstance(field, Rows):
+            st.markdown(f"**{field.label}**")
+            if field.help:
+                st.caption(field.help)
+            tables[field.name] = st.data_editor(
+                st.session_state[key(kind, f"{field.name}.rows")],
+                num_rows="dynamic",
+                hide_index=True,
+                column_config={column.name: _column(column, options) for column in field.columns},
+                key=key(kind, field.name),
+                width="stretch",
+            )
+        else:
+            _input(kind, field, options)
+        if field.name in errors:
+            st.error(errors[field.name], icon=":material/error:")
+    if "citations" in kind_of(kind).nested():
+        st.markdown(
+            "**Citations** · every record rests on at least one source, with the passage quoted"
+        )
+        tables["citations"] = st.data_editor(
+            st.session_state[key(kind, "citations.rows")],
+            num_rows="dynamic",
+            hide_index=True,
+            column_config=_citation_columns(options),
+            key=key(kind, "citations"),
+            width="stretch",
+        )
+        if "citations" in errors:
+            st.error(errors["citations"], icon=":material/error:")
+        with st.expander(
+            "Add a new source to cite", expanded=bool(st.session_state.get(key(kind, "new.outlet")))
+        ):
+            for name in NEW_SOURCE_FIELDS:
+                _new_source_input(kind, next(item for item in FORMS["source"] if item.name == name))
+            if "new_source" in errors:
+                st.error(errors["new_source"], icon=":material/error:")
+    return tables
+
+
+def _new_source_input(kind: str, field: Input) -> None:
+    widget_key = key(kind, f"new.{field.name}")
+    match field.widget:
+        case "choice":
+            st.selectbox(
+                field.label,
+                [None, *field.options],
+                format_func=lambda value: "—" if value is None else value.replace("_", " "),
+                key=widget_key,
+            )
+        case _:
+            st.text_input(field.label, key=widget_key, help=field.help)
+
+
+def fill(kind: str, record: dict[str, Any], options: dict[str, dict[Any, str]]) -> None:
+    """Put RECORD's values (or nothing, for a new record) into KIND's form."""
+    for field in FORMS[kind]:
+        if isinstance(field, Rows):
+            rows = record.get(field.name, [])
+            if field.name == "aliases":
+                rows = [{"alias": alias} for alias in rows]
+            st.session_state[key(kind, f"{field.name}.rows")] = pd.DataFrame(
+                [
+                    {
+                        column.name: _shown(column, row.get(column.name), options)
+                        for column in field.columns
+                    }
+                    for row in rows
+                ],
+                columns=[column.name for column in field.columns],
+            )
+        else:
+            default = False if field.widget == "check" else None
+            if field.widget == "choice" and not _optional(kind, field.name):
+                default = kind_of(kind).model.model_fields[field.name].default
+                default = default if default in list(field.options) else next(iter(field.options))
+            st.session_state[key(kind, field.name)] = (
+                record.get(field.name, default) if record else default
+            )
+    citations = [
+        {
+            "source": options["source"].get(citation["source_id"]),
+            "relayed": options["source"].get(citation.get("relayed_source_id")),
+            "quote": citation["quote"],
+            "credibility": _CREDIBILITY[citation.get("credibility", 6)],
+        }
+        for citation in record.get("citations", [])
+    ]
+    st.session_state[key(kind, "citations.rows")] = pd.DataFrame(
+        citations, columns=["source", "relayed", "quote", "credibility"]
+    )
+    for name in NEW_SOURCE_FIELDS:
+        st.session_state[key(kind, f"new.{name}")] = None
+
+
+def _shown(column: Input, value: Any, options: dict[str, dict[Any, str]]) -> Any:
+    if column.widget in options:
+        return options[column.widget].get(value)
+    return value
+
+
+def _stored(column: Input, value: Any, options: dict[str, dict[Any, str]]) -> Any:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+        return None
+    if column.widget in options:
+        return {label: stored for stored, label in options[column.widget].items()}.get(value)
+    return value
+
+
+def new_source(kind: str) -> dict[str, Any] | None:
+    """The source typed into the form to be added with the record, if any."""
+    values = {name: st.session_state.get(key(kind, f"new.{name}")) for name in NEW_SOURCE_FIELDS}
+    if not any(values.values()):
+        return None
+    return {name: value for name, value in values.items() if value not in (None, "")}
+
+
+def collect(
+    kind: str,
+    tables: dict[str, pd.DataFrame],
+    options: dict[str, dict[Any, str]],
+    new_source_id: int | None,
+) -> dict[str, Any]:
+    """What the editor typed, as the record KIND's model validates."""
+    record: dict[str, Any] = {}
+    for field in FORMS[kind]:
+        if isinstance(field, Rows):
+            rows = [
+                {
+                    column.name: _stored(column, row.get(column.name), options)
+                    for column in field.columns
+                }
+                for row in tables[field.name].to_dict("records")
+            ]
+            rows = [row for row in rows if any(value is not None for value in row.values())]
+            record[field.name] = [row["alias"] for row in rows] if field.name == "aliases" else rows
+        else:
+            value = st.session_state.get(key(kind, field.name))
+            record[field.name] = None if value == "" else value
+    if "citations" in kind_of(kind).nested():
+        by_label = {label: stored for stored, label in options["source"].items()}
+        credibility = {label: grade for grade, label in _CREDIBILITY.items()}
+        record["citations"] = [
+            {
+                "source_id": new_source_id
+                if row["source"] == NEW_SOURCE_LABEL
+                else by_label.get(row["source"]),
+                "relayed_source_id": by_label.get(row["relayed"]),
+                "quote": row["quote"],
+                "credibility": credibility.get(row["credibility"], Credibility.CANNOT_BE_JUDGED),
+            }
+            for row in tables["citations"].to_dict("records")
+            if any(pd.notna(value) and value != "" for value in row.values())
+        ]
+        for name, child in kind_of(kind).children:
+            if "citations" in child.model.model_fields:
+                for row in record.get(name, []):
+                    row["citations"] = record["citations"]
+    return record
+
+
+def placed_errors(error: ValidationError, kind: str) -> dict[str, str]:
+    """A validation error's problems, in words, by the form field they concern ("form" for the
+    rest); a problem in a table names its row."""
+    names = {field.name for field in FORMS[kind]} | {"citations"}
+    placed: dict[str, list[str]] = {}
+    for problem in error.errors():
+        location = list(problem["loc"]) or ["form"]
+        head = str(location[0]).removesuffix("_precision").removesuffix("_latest")
+        where = ""
+        if len(location) > 1 and isinstance(location[1], int):
+            detail = " ".join(str(part).replace("_", " ") for part in location[2:])
+            where = f"row {location[1] + 1}" + (f", {detail}" if detail else "") + ": "
+        placed.setdefault(head if head in names else "form", []).append(where + message(problem))
+    return {name: "; ".join(messages) for name, messages in placed.items()}
