@@ -30,7 +30,8 @@ DATE_HELP = (
     "As precise as the source: 2025-08-12, 2025-08, 2025-Q3, 2025, "
     "or a range 2025-06-01/2025-08-13."
 )
-NEW_SOURCE_LABEL = "(the new source below)"
+NEW_SOURCE = -1  # the source added in the same form, before it has an id
+NEW_SOURCE_LABEL = "(the new source)"
 
 
 @dataclass(frozen=True)
@@ -312,9 +313,8 @@ def render(
         if field.name in errors:
             st.error(errors[field.name], icon=":material/error:")
     if "citations" in kind_of(kind).nested():
-        st.markdown(
-            "**Citations** · every record rests on at least one source, with the passage quoted"
-        )
+        _citation_inputs(kind, errors, options)
+        st.markdown("Further citations, if more sources support the record")
         tables["citations"] = st.data_editor(
             st.session_state[key(kind, "citations.rows")],
             num_rows="dynamic",
@@ -323,16 +323,46 @@ def render(
             key=key(kind, "citations"),
             width="stretch",
         )
-        if "citations" in errors:
-            st.error(errors["citations"], icon=":material/error:")
-        with st.expander(
-            "Add a new source to cite", expanded=bool(st.session_state.get(key(kind, "new.outlet")))
-        ):
-            for name in NEW_SOURCE_FIELDS:
-                _new_source_input(kind, next(item for item in FORMS["source"] if item.name == name))
-            if "new_source" in errors:
-                st.error(errors["new_source"], icon=":material/error:")
     return tables
+
+
+def _citation_inputs(kind: str, errors: dict[str, str], options: dict[str, dict[Any, str]]) -> None:
+    """The first citation, as plain fields: most records rest on one passage."""
+    st.markdown("**Citation** · every record rests on at least one source, with the passage quoted")
+    sources = options["source"]
+    labels = {NEW_SOURCE: "A new source (fill in below)", **sources}
+    left, right = st.columns(2)
+    left.selectbox(
+        "Source read",
+        [None, *labels],
+        format_func=lambda value: "—" if value is None else labels[value],
+        key=key(kind, "cite.source"),
+    )
+    right.selectbox(
+        "Relaying (the primary source it repeats)",
+        [None, *sources],
+        format_func=lambda value: "—" if value is None else sources[value],
+        key=key(kind, "cite.relayed"),
+    )
+    st.text_area(
+        "Quoted passage", key=key(kind, "cite.quote"), help="The words that support the record."
+    )
+    st.selectbox(
+        "Credibility of the information (Admiralty)",
+        list(_CREDIBILITY),
+        format_func=_CREDIBILITY.get,
+        key=key(kind, "cite.credibility"),
+    )
+    if "citations" in errors:
+        st.error(errors["citations"], icon=":material/error:")
+    with st.expander(
+        "A new source to cite",
+        expanded=st.session_state.get(key(kind, "cite.source")) == NEW_SOURCE,
+    ):
+        for name in NEW_SOURCE_FIELDS:
+            _new_source_input(kind, next(item for item in FORMS["source"] if item.name == name))
+        if "new_source" in errors:
+            st.error(errors["new_source"], icon=":material/error:")
 
 
 def _new_source_input(kind: str, field: Input) -> None:
@@ -368,23 +398,34 @@ def fill(kind: str, record: dict[str, Any], options: dict[str, dict[Any, str]]) 
             )
         else:
             default = False if field.widget == "check" else None
-            if field.widget == "choice" and not _optional(kind, field.name):
-                default = kind_of(kind).model.model_fields[field.name].default
-                default = default if default in list(field.options) else next(iter(field.options))
+            if field.widget == "choice":
+                # The model's default, else (for a required choice) the first option.
+                model_default = kind_of(kind).model.model_fields[field.name].default
+                if model_default in list(field.options):
+                    default = model_default
+                elif not _optional(kind, field.name):
+                    default = next(iter(field.options))
             st.session_state[key(kind, field.name)] = (
                 record.get(field.name, default) if record else default
             )
-    citations = [
-        {
-            "source": options["source"].get(citation["source_id"]),
-            "relayed": options["source"].get(citation.get("relayed_source_id")),
-            "quote": citation["quote"],
-            "credibility": _CREDIBILITY[citation.get("credibility", 6)],
-        }
-        for citation in record.get("citations", [])
-    ]
+    first, *further = record.get("citations") or [{}]
+    st.session_state[key(kind, "cite.source")] = first.get("source_id")
+    st.session_state[key(kind, "cite.relayed")] = first.get("relayed_source_id")
+    st.session_state[key(kind, "cite.quote")] = first.get("quote", "")
+    st.session_state[key(kind, "cite.credibility")] = first.get(
+        "credibility", Credibility.CANNOT_BE_JUDGED.value
+    )
     st.session_state[key(kind, "citations.rows")] = pd.DataFrame(
-        citations, columns=["source", "relayed", "quote", "credibility"]
+        [
+            {
+                "source": options["source"].get(citation["source_id"]),
+                "relayed": options["source"].get(citation.get("relayed_source_id")),
+                "quote": citation["quote"],
+                "credibility": _CREDIBILITY[citation.get("credibility", 6)],
+            }
+            for citation in further
+        ],
+        columns=["source", "relayed", "quote", "credibility"],
     )
     for name in NEW_SOURCE_FIELDS:
         st.session_state[key(kind, f"new.{name}")] = None
@@ -437,7 +478,21 @@ def collect(
     if "citations" in kind_of(kind).nested():
         by_label = {label: stored for stored, label in options["source"].items()}
         credibility = {label: grade for grade, label in _CREDIBILITY.items()}
-        record["citations"] = [
+        source = st.session_state.get(key(kind, "cite.source"))
+        quote = st.session_state.get(key(kind, "cite.quote"))
+        first = (
+            [
+                {
+                    "source_id": new_source_id if source == NEW_SOURCE else source,
+                    "relayed_source_id": st.session_state.get(key(kind, "cite.relayed")),
+                    "quote": quote,
+                    "credibility": st.session_state.get(key(kind, "cite.credibility")),
+                }
+            ]
+            if source is not None or quote
+            else []
+        )
+        record["citations"] = first + [
             {
                 "source_id": new_source_id
                 if row["source"] == NEW_SOURCE_LABEL

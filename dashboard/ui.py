@@ -153,7 +153,7 @@ def current_actor() -> Actor | None:
 def write(service: Callable[..., T], **arguments: Any) -> T:
     """Run a tracker service that writes, as the signed-in user, in a transaction of its own:
     committed if it succeeds, rolled back (nothing changed) if it raises."""
-    with session_for(engine_for()) as session:
+    with session_for(engine_for(), expire_on_commit=False) as session:
         return service(session=session, actor=current_actor(), **arguments)
 
 

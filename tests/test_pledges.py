@@ -40,17 +40,26 @@ def test_kims_july_pledge_is_unconditional(seeded: Session) -> None:
     )
 
 
-def test_a_pledge_needs_a_status_and_a_citation() -> None:
+def test_a_pledge_needs_a_citation() -> None:
     with pytest.raises(ValidationError) as error:
         PledgeCreate(
-            title="t",
-            pledger_state_code="PRK",
-            made="2025",
-            kind="military",
-            statuses=[],
-            citations=[],
+            title="t", pledger_state_code="PRK", made="2025", kind="military", citations=[]
         )
-    assert {problem["loc"][0] for problem in error.value.errors()} == {"statuses", "citations"}
+    assert {problem["loc"][0] for problem in error.value.errors()} == {"citations"}
+
+
+def test_a_new_pledge_starts_announced_when_it_was_made() -> None:
+    pledge = PledgeCreate(
+        title="t",
+        pledger_state_code="PRK",
+        made="2025-07",
+        kind="political",
+        citations=[{"source_id": 1, "quote": "unconditional support"}],
+    )
+    assert [(step.status, str(step.fuzzy("changed"))) for step in pledge.statuses] == [
+        ("announced", "2025-07")
+    ]
+    assert pledge.statuses[0].citations == pledge.citations
 
 
 def test_a_state_cannot_pledge_to_itself() -> None:

@@ -87,9 +87,10 @@ def _shared_engine(url: str) -> Engine:
 
 
 @contextmanager
-def session_for(engine: Engine) -> Iterator[Session]:
-    """A session that commits when the block ends and rolls back if it raises."""
-    with Session(engine) as session:
+def session_for(engine: Engine, *, expire_on_commit: bool = True) -> Iterator[Session]:
+    """A session that commits when the block ends and rolls back if it raises; without
+    EXPIRE_ON_COMMIT, rows it returned stay readable after it closes."""
+    with Session(engine, expire_on_commit=expire_on_commit) as session:
         try:
             yield session
             session.commit()

@@ -106,5 +106,20 @@ class PledgeStatusCreate(PledgeStatusBase):
 
 
 class PledgeCreate(PledgeBase):
-    statuses: list[PledgeStatusCreate] = Field(min_length=1)
+    statuses: list[PledgeStatusCreate] = Field(
+        default_factory=list, description="the status steps; a new pledge starts announced"
+    )
     citations: list[CitationCreate] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _announced_when_made(self) -> PledgeCreate:
+        """A pledge with no recorded steps was announced when it was made, on its own evidence."""
+        if not self.statuses:
+            self.statuses = [
+                PledgeStatusCreate(
+                    status=PledgeStatusKind.ANNOUNCED,
+                    changed=str(self.fuzzy("made")),
+                    citations=self.citations,
+                )
+            ]
+        return self

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker.errors import TrackerError, describe
 from tracker.history import history_of
 from tracker.records import choices, for_editing, kind_of, restore, retire, revert, save
+from tracker.sources import SourceCreate
 
 actor = ui.current_actor()
 if actor is None or not actor.can_edit:
@@ -78,37 +79,44 @@ with st.form(f"edit.form.{kind}", clear_on_submit=False):
     submitted = st.form_submit_button(f"Save the {label}", type="primary", icon=":material/save:")
 
 
-class _NewSourceError(Exception):
-    """The source added in the form was refused (kept apart so its errors show by its fields)."""
-
-    def __init__(self, error: ValidationError) -> None:
-        self.error = error
+def _problems() -> dict[str, str]:
+    """Everything wrong with the form, the new source and the record alike, by field; nothing
+    is written while anything is wrong."""
+    problems: dict[str, str] = {}
+    new_source = forms.new_source(kind)
+    if new_source is not None:
+        try:
+            SourceCreate.model_validate(new_source)
+        except ValidationError as error:
+            problems["new_source"] = describe(error)
+    try:
+        kind_of(kind).model.model_validate(forms.collect(kind, tables, options, forms.NEW_SOURCE))
+    except ValidationError as error:
+        problems |= forms.placed_errors(error, kind)
+    return problems
 
 
 def _save() -> None:
     new_source = forms.new_source(kind)
 
-    def both(session, actor):  # one transaction: the new source and the record, or neither
+    def source_then_record(session, actor):  # one transaction: both or neither
         source_id = None
         if new_source is not None:
-            try:
-                source_id = save(session=session, actor=actor, kind="source", record=new_source).id
-            except ValidationError as error:
-                raise _NewSourceError(error) from None
-        record = forms.collect(kind, tables, options, source_id)
+            source_id = save(session=session, actor=actor, kind="source", record=new_source).id
         return save(
             session=session,
             actor=actor,
             kind=kind,
-            record=record,
+            record=forms.collect(kind, tables, options, source_id),
             record_id=record_id,
             expected_version=st.session_state.get("edit.version"),
         )
 
+    if problems := _problems():
+        st.session_state["edit.errors"] = problems
+        st.rerun()
     try:
-        row = ui.write(both)
-    except _NewSourceError as error:
-        st.session_state["edit.errors"] = {"new_source": describe(error.error)}
+        row = ui.write(source_then_record)
     except ValidationError as error:
         st.session_state["edit.errors"] = forms.placed_errors(error, kind)
     except (TrackerError, IntegrityError) as error:
