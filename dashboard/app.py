@@ -30,9 +30,15 @@ def sidebar_filters() -> Filters:
     bar.caption(
         "They apply to every page and are kept in the address bar: copy it to share this view."
     )
+    # Until the analyst picks dates, the range follows the data: a record saved after the
+    # latest one so far must not fall outside the default view.
+    default = (default_start, latest)
+    previous = st.session_state.get("dates.default")
+    if previous != default and st.session_state.get("dates", previous) == previous:
+        st.session_state["dates"] = default
+    st.session_state["dates.default"] = default
     chosen = bar.date_input(
         "Dates",
-        value=(default_start, latest),
         min_value=min(earliest, date(1800, 1, 1)),
         max_value=max(latest, date.today()) + timedelta(days=3650),
         key="dates",

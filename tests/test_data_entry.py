@@ -1,0 +1,194 @@
+"""Data entry in the dashboard, under AppTest: signing in, the record form, refusals, conflicts,
+retirement and history, and who may reach what."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, func, select
+from streamlit.testing.v1 import AppTest
+
+from tracker.database import project_path
+from tracker.pledges import Pledge
+from tracker.records import as_record, save
+from tracker.sources import Source
+from tracker.users import SYSTEM, Actor, NewUser, add_user
+
+APP = project_path("dashboard") / "app.py"
+PASSWORD = "correct horse battery"
+SAVE = "FormSubmitter:edit.form.pledge-Save the pledge"
+
+
+def field(name: str) -> str:
+    return f"form.pledge.{name}"
+
+
+@pytest.fixture
+def app(seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    monkeypatch.setenv(
+        "TRACKER_DATABASE_URL", seeded_engine.url.render_as_string(hide_password=False)
+    )
+    with Session(seeded_engine) as session:
+        for name, role in (("ana", "editor"), ("vic", "viewer"), ("ada", "admin")):
+            add_user(
+                session=session, actor=SYSTEM, user=NewUser(name=name, password=PASSWORD, role=role)
+            )
+        session.commit()
+    yield AppTest.from_file(str(APP), default_timeout=120)
+
+
+def sign_in(app: AppTest, name: str, password: str = PASSWORD) -> AppTest:
+    app.run()
+    app.switch_page("views/account.py").run()
+    app.text_input(key="sign_in.name").input(name)
+    app.text_input(key="sign_in.password").input(password)
+    app.button(key="FormSubmitter:sign-in-Sign in").click().run()
+    return app
+
+
+def counts(engine: Engine) -> tuple[int, int]:
+    with Session(engine) as session:
+        return (
+            session.exec(select(func.count()).select_from(Pledge)).one(),
+            session.exec(select(func.count()).select_from(Source)).one(),
+        )
+
+
+def fill_pledge(app: AppTest, *, made: str) -> None:
+    app.text_input(key=field("title")).input("Russia pledges grain to North Korea")
+    app.selectbox(key=field("pledger_state_code")).set_value("RUS")
+    app.selectbox(key=field("recipient_state_code")).set_value("PRK")
+    app.text_input(key=field("made")).input(made)
+    app.text_area(key=field("quote")).input("We will send grain")
+    app.selectbox(key=field("kind")).set_value("economic")
+    app.selectbox(key=field("cite.source")).set_value(-1)
+    app.text_area(key=field("cite.quote")).input("Russia will send grain to its ally")
+    app.text_input(key=field("new.outlet")).input("Example Wire")
+    app.text_input(key=field("new.title")).input("Grain for Pyongyang")
+    app.selectbox(key=field("new.type")).set_value("news_report")
+
+
+def test_a_wrong_password_is_refused_in_words(app: AppTest) -> None:
+    sign_in(app, "ana", "not the password")
+    assert "actor" not in app.session_state
+    assert app.error[0].value == "That name and password do not match an active user."
+
+
+def test_an_editor_adds_a_pledge_with_a_new_source_and_sees_it(
+    app: AppTest, seeded_engine: Engine
+) -> None:
+    sign_in(app, "ana")
+    app.switch_page("views/edit.py").run()
+    fill_pledge(app, made="2025-09")
+    app.button(key=SAVE).click().run()
+    assert not app.exception
+    assert [message.value for message in app.success] == ["Saved the pledge."]
+    with Session(seeded_engine) as session:
+        pledge = session.exec(
+            select(Pledge).where(Pledge.title.startswith("Russia pledges grain"))
+        ).one()
+        cited = as_record(session=session, kind="pledge", record_id=pledge.id)["citations"]
+        outlet = session.get(Source, cited[0]["source_id"]).outlet
+    assert outlet == "Example Wire"
+    app.switch_page("views/pledges.py").run()
+    assert any("Russia pledges grain to North Korea" in element.value for element in app.markdown)
+
+
+def test_bad_input_is_refused_next_to_its_field_keeps_what_was_typed_and_writes_nothing(
+    app: AppTest, seeded_engine: Engine
+) -> None:
+    before = counts(seeded_engine)
+    sign_in(app, "ana")
+    app.switch_page("views/edit.py").run()
+    fill_pledge(app, made="last week")
+    app.selectbox(key=field("new.type")).set_value(None)
+    app.button(key=SAVE).click().run()
+    errors = [element.value for element in app.error]
+    assert any("'last week' is not a date" in error for error in errors)
+    assert "type: Field required" in errors  # the new source's problem, shown at the same time
+    assert app.text_input(key=field("made")).value == "last week"
+    assert app.text_input(key=field("title")).value == "Russia pledges grain to North Korea"
+    assert counts(seeded_engine) == before
+
+
+def test_a_pledge_without_a_citation_is_refused(app: AppTest, seeded_engine: Engine) -> None:
+    before = counts(seeded_engine)
+    sign_in(app, "ana")
+    app.switch_page("views/edit.py").run()
+    fill_pledge(app, made="2025-09")
+    app.selectbox(key=field("cite.source")).set_value(None)
+    app.text_area(key=field("cite.quote")).input("")
+    app.text_input(key=field("new.outlet")).input("")
+    app.text_input(key=field("new.title")).input("")
+    app.selectbox(key=field("new.type")).set_value(None)
+    app.button(key=SAVE).click().run()
+    assert any("citations" in error.value or "at least 1" in error.value for error in app.error)
+    assert counts(seeded_engine) == before
+
+
+def test_a_save_over_someone_elses_newer_version_is_refused_and_keeps_the_input(
+    app: AppTest, seeded_engine: Engine
+) -> None:
+    sign_in(app, "ana")
+    app.switch_page("views/edit.py").run()
+    with Session(seeded_engine) as session:
+        pledge_id = session.exec(
+            select(Pledge.id).where(Pledge.title.startswith("Kim assures"))
+        ).one()
+    app.selectbox(key="edit.record.pledge").set_value(pledge_id).run()
+    app.text_area(key=field("quote")).input("unconditional support, said Kim")
+    with Session(seeded_engine) as session:  # meanwhile, a colleague saves the same pledge
+        record = as_record(session=session, kind="pledge", record_id=pledge_id)
+        colleague = Actor(id=None, name="ben", role="editor")
+        save(
+            session=session,
+            actor=colleague,
+            kind="pledge",
+            record=record | {"conditions": "none"},
+            record_id=pledge_id,
+        )
+        session.commit()
+    app.button(key=SAVE).click().run()
+    assert any("was changed by ben" in error.value for error in app.error)
+    assert app.text_area(key=field("quote")).value == "unconditional support, said Kim"
+    with Session(seeded_engine) as session:
+        assert session.get(Pledge, pledge_id).quote == "unconditional support"
+
+
+def test_retiring_from_the_form_hides_the_record_and_history_tells_who(app: AppTest) -> None:
+    sign_in(app, "ana")
+    app.switch_page("views/edit.py").run()
+    app.selectbox(key="edit.kind").set_value("treaty").run()
+    choice = app.selectbox(key="edit.record.treaty")
+    choice.select_index(choice.options.index("Treaty of Rapallo")).run()
+    app.button(
+        key=next(button.key for button in app.button if button.label == "Retire this treaty")
+    ).click().run()
+    assert any("Retired the treaty" in message.value for message in app.success)
+    app.switch_page("views/treaties.py").run()
+    assert "Treaty of Rapallo" not in set(app.dataframe[0].value["treaty"])
+
+
+def test_a_viewer_cannot_reach_the_data_entry_page(app: AppTest) -> None:
+    sign_in(app, "vic")
+    assert app.session_state["actor"].role == "viewer"
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("views/edit.py")
+
+
+def test_only_admins_reach_user_management(app: AppTest) -> None:
+    sign_in(app, "ana")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        app.switch_page("views/users.py")
+    admin = sign_in(AppTest.from_file(str(APP), default_timeout=120), "ada")
+    admin.switch_page("views/users.py").run()
+    assert {"ana", "vic", "ada"} <= set(admin.dataframe[0].value["name"])
+
+
+def test_reading_can_be_made_to_need_sign_in(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_REQUIRE_SIGN_IN", "1")
+    app.run()
+    assert [title.value for title in app.title] == ["Sign in"]
+    assert not app.metric
