@@ -396,6 +396,12 @@ def fill(kind: str, record: dict[str, Any], options: dict[str, dict[Any, str]]) 
                 ],
                 columns=[column.name for column in field.columns],
             )
+            # Rows keep their own citations through the form (the table does not show them).
+            st.session_state[key(kind, f"{field.name}.cited")] = {
+                _row_key(kind, field.name, row): row["citations"]
+                for row in rows
+                if isinstance(row, dict) and "citations" in row
+            }
         else:
             default = False if field.widget == "check" else None
             if field.widget == "choice":
@@ -429,6 +435,12 @@ def fill(kind: str, record: dict[str, Any], options: dict[str, dict[Any, str]]) 
     )
     for name in NEW_SOURCE_FIELDS:
         st.session_state[key(kind, f"new.{name}")] = None
+
+
+def _row_key(kind: str, name: str, row: dict[str, Any]) -> tuple:
+    """A row's natural key within its record (a status step: its status and date)."""
+    child = dict(kind_of(kind).children)[name]
+    return tuple(str(row.get(field)) for field in child.key if field != child.parent[0])
 
 
 def _shown(column: Input, value: Any, options: dict[str, dict[Any, str]]) -> Any:
@@ -506,8 +518,10 @@ def collect(
         ]
         for name, child in kind_of(kind).children:
             if "citations" in child.model.model_fields:
+                cited = st.session_state.get(key(kind, f"{name}.cited"), {})
                 for row in record.get(name, []):
-                    row["citations"] = record["citations"]
+                    # A row keeps the citations it had; a new row rests on the record's.
+                    row["citations"] = cited.get(_row_key(kind, name, row), record["citations"])
     return record
 
 

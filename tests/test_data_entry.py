@@ -15,6 +15,7 @@ from tracker.pledges import Pledge
 from tracker.records import as_record, save
 from tracker.sources import Source
 from tracker.users import SYSTEM, Actor, NewUser, add_user
+from tracker.versions import data_version
 
 APP = project_path("dashboard") / "app.py"
 PASSWORD = "correct horse battery"
@@ -192,3 +193,37 @@ def test_reading_can_be_made_to_need_sign_in(app: AppTest, monkeypatch: pytest.M
     app.run()
     assert [title.value for title in app.title] == ["Sign in"]
     assert not app.metric
+
+
+@pytest.mark.parametrize(
+    ("kind", "record"),
+    [
+        ("state", "North Korea (PRK)"),
+        ("person", "Kim Jong Un (PRK)"),
+        (
+            "source",
+            "Kremlin: Readout of Vladimir Putin's telephone conversation with Kim Jong Un, 12 August 2025",
+        ),
+        ("treaty", "Comprehensive Strategic Partnership Treaty"),
+        ("engagement", "Putin–Kim phone call"),
+        ("deployment", "North Korean troops in Russia (Kursk)"),
+        ("pledge", "Kim assures Lavrov of unconditional support for Russia"),
+    ],
+)
+def test_every_kind_of_record_opens_in_the_form_and_saves_unchanged(
+    app: AppTest, seeded_engine: Engine, kind: str, record: str
+) -> None:
+    sign_in(app, "ana")
+    app.switch_page("views/edit.py").run()
+    app.selectbox(key="edit.kind").set_value(kind).run()
+    choice = app.selectbox(key=f"edit.record.{kind}")
+    choice.select_index(choice.options.index(record)).run()
+    with Session(seeded_engine) as session:
+        before = data_version(session)
+    save_button = next(button for button in app.button if button.label.startswith("Save the"))
+    save_button.click().run()
+    assert not app.exception, [error.value for error in app.exception]
+    assert not app.error, [error.value for error in app.error]
+    assert [message.value for message in app.success] == [f"Saved the {kind}."]
+    with Session(seeded_engine) as session:
+        assert data_version(session) == before  # the form gave back exactly what was stored
