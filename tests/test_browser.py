@@ -15,12 +15,14 @@ import pytest
 from conftest import Databases, free_port
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from tracker.database import URL_VARIABLE, create_engine
+from tracker.database import URL_VARIABLE, create_engine, session_for
 from tracker.serve import streamlit_command
+from tracker.users import SYSTEM, NewUser, add_user
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct horse battery"
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -71,6 +73,13 @@ def browser() -> Iterator[Browser]:
 def dashboard_url(databases: Databases) -> Iterator[str]:
     """The address of the dashboard, served by `streamlit run` on a seeded database."""
     database = databases.prepared(seeded=True)
+    engine = create_engine(database)
+    with session_for(engine) as session:
+        for name, role in (("ana", "editor"), ("vic", "viewer")):
+            add_user(
+                session=session, actor=SYSTEM, user=NewUser(name=name, password=PASSWORD, role=role)
+            )
+    engine.dispose()
     port = free_port()
     log = screenshot_folder().parent / f"streamlit-{databases.backend}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -159,3 +168,64 @@ def test_choosing_a_filter_puts_it_in_the_address(page: Page, dashboard_url: str
         0, timeout=30_000
     )
     expect(page.get_by_text("Treaty of Rapallo").first).to_be_attached()
+
+
+def sign_in(page: Page, address: str, name: str) -> None:
+    open_page(page, address, "account", "Sign in")
+    page.get_by_role("textbox", name="Name").fill(name)
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Account", timeout=30_000)
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick OPTION in the select box labelled LABEL, by typing to search it as an analyst would."""
+    page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True)).click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option).first.click()
+
+
+def test_an_editor_adds_a_pledge_with_a_new_source_and_sees_it(
+    page: Page, dashboard_url: str, databases: Databases
+) -> None:
+    sign_in(page, dashboard_url, "ana")
+    page.get_by_role("link", name="Add or edit records").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add or edit records", timeout=30_000)
+    page.get_by_role("textbox", name="Title", exact=True).first.fill(
+        "Russia pledges grain to North Korea"
+    )
+    choose(page, "Pledged by (state)", "Russia (RUS)")
+    choose(page, "Pledged to (state)", "North Korea (PRK)")
+    page.get_by_role("textbox", name="Made", exact=True).fill("2025-09")
+    page.get_by_role("textbox", name="Exact words", exact=True).fill(
+        "We will send grain to our friends"
+    )
+    choose(page, "Source read", "A new source (fill in below)")
+    page.get_by_role("textbox", name="Quoted passage", exact=True).fill(
+        "Russia will send grain to North Korea, the minister said"
+    )
+    page.get_by_text("A new source to cite").click()
+    page.get_by_role("textbox", name="Outlet or author", exact=True).fill("Example Wire")
+    page.get_by_role("textbox", name="Title", exact=True).nth(1).fill("Grain for Pyongyang")
+    choose(page, "Type", "news report")
+    page.get_by_role("button", name="Save the pledge").click()
+    expect(page.get_by_text("Saved the pledge.")).to_be_visible(timeout=30_000)
+    assert_no_errors(page)
+    folder = screenshot_folder() / databases.backend
+    page.screenshot(path=folder / "data-entry.png", full_page=True)
+    page.get_by_role("link", name="Pledges").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pledges", timeout=30_000)
+    expect(page.get_by_text("Russia pledges grain to North Korea").first).to_be_visible(
+        timeout=30_000
+    )
+    expect(page.get_by_text("We will send grain to our friends", exact=False).first).to_be_visible()
+
+
+def test_a_viewer_cannot_reach_the_form(page: Page, dashboard_url: str) -> None:
+    sign_in(page, dashboard_url, "vic")
+    expect(page.get_by_role("link", name="Add or edit records")).to_have_count(0)
+    page.goto(f"{dashboard_url}/edit")
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    page.wait_for_timeout(1000)
+    expect(page.get_by_role("button", name="Save the pledge")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Add or edit records")).to_have_count(0)

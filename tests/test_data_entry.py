@@ -202,7 +202,8 @@ def test_reading_can_be_made_to_need_sign_in(app: AppTest, monkeypatch: pytest.M
         ("person", "Kim Jong Un (PRK)"),
         (
             "source",
-            "Kremlin: Readout of Vladimir Putin's telephone conversation with Kim Jong Un, 12 August 2025",
+            "Kremlin: Readout of Vladimir Putin's telephone conversation with Kim Jong Un, "
+            "12 August 2025",
         ),
         ("treaty", "Comprehensive Strategic Partnership Treaty"),
         ("engagement", "Putin–Kim phone call"),
