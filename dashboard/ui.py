@@ -18,6 +18,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from tracker.database import engine_for, session_for
+from tracker.exports import frame_csv
 from tracker.filters import Filters, RecordKind
 from tracker.provenance import sources_behind
 from tracker.users import Actor
@@ -108,10 +109,10 @@ def day(value: date) -> str:
 
 
 def download(frame: pd.DataFrame, name: str) -> None:
-    """A button that downloads exactly the table shown, as CSV."""
+    """A button that downloads exactly the table shown, as CSV by the export's rules."""
     st.download_button(
         f"Download this table (CSV, {len(frame):,} rows)",
-        frame.to_csv(index=False).encode("utf-8"),
+        frame_csv(frame).encode("utf-8"),
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",

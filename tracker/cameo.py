@@ -17,7 +17,9 @@ from tracker.schema import Table, upsert
 class CameoEventBase(SQLModel):
     code: str = Field(min_length=2, max_length=4, unique=True)
     name: str = Field(min_length=1, max_length=200)
-    goldstein: float = Field(ge=-10, le=10)
+    goldstein: float = Field(
+        ge=-10, le=10, description="Goldstein weight, -10 most conflictual to +10 most cooperative"
+    )
 
 
 class CameoEvent(CameoEventBase, Table, table=True):

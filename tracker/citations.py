@@ -40,8 +40,16 @@ class Credibility(IntEnum):
 
 class CitationBase(SQLModel):
     source_id: int = Field(foreign_key="source.id", ondelete="RESTRICT", index=True)
-    quote: str = Field(min_length=1, max_length=4000)
-    credibility: int = Field(default=Credibility.CANNOT_BE_JUDGED, ge=1, le=6)
+    quote: str = Field(
+        min_length=1, max_length=4000, description="the passage that supports the record"
+    )
+    credibility: int = Field(
+        default=Credibility.CANNOT_BE_JUDGED,
+        ge=1,
+        le=6,
+        description="Admiralty information credibility: 1 confirmed by other sources "
+        "to 6 cannot be judged",
+    )
     relayed_source_id: int | None = Field(
         default=None, foreign_key="source.id", ondelete="RESTRICT", index=True
     )

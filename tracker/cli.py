@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,8 +16,11 @@ from tracker import __version__
 from tracker.database import URL_VARIABLE, backup, engine_for, init_database, session_for
 from tracker.deployments import list_estimates
 from tracker.errors import TrackerError, describe
+from tracker.exports import TABLES, export, filtered
+from tracker.filters import Filters, RecordKind
 from tracker.seeds import load_seeds
 from tracker.serve import prepare, serve
+from tracker.sources import Reliability
 from tracker.states import find_state
 from tracker.users import SYSTEM, NewUser, Role, add_user
 
@@ -140,6 +144,59 @@ def estimates(
             via = f", relaying {citation.relayed_source}" if citation.relayed_source else ""
             source = f"{citation.source}{via}; credibility {citation.credibility}"
             typer.echo(f'    "{citation.quote}" ({source})')
+
+
+@app.command(name="export")
+def export_command(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Argument(help="A folder, or a file ending in .zip.")],
+    table: Annotated[
+        list[str] | None, typer.Option(help="Only this table (repeat for more).")
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from-date", help="Records from this day (YYYY-MM-DD).")
+    ] = None,
+    end: Annotated[
+        str | None, typer.Option("--to-date", help="Records up to this day (YYYY-MM-DD).")
+    ] = None,
+    state: Annotated[
+        list[str] | None,
+        typer.Option(help="A state's code, name or alias (two or more: between them)."),
+    ] = None,
+    kind: Annotated[
+        list[RecordKind] | None, typer.Option(help="Only these kinds of record.")
+    ] = None,
+    perspective: Annotated[
+        list[str] | None, typer.Option(help="Records resting on a source of this perspective.")
+    ] = None,
+    min_reliability: Annotated[
+        Reliability, typer.Option(help="Records resting on a source this reliable (F: any).")
+    ] = Reliability.F,
+) -> None:
+    """Export the database as CSV, one file per table, described by a datapackage.json."""
+    engine = _engine(ctx)
+    with session_for(engine) as session:
+        codes = tuple(find_state(session=session, name=name).code for name in state or ())
+    filters = Filters(
+        start=start,
+        end=end,
+        states=codes,
+        kinds=tuple(kind or RecordKind),
+        perspectives=tuple(perspective or ()),
+        min_reliability=min_reliability,
+    )
+    chosen = filters.model_dump(mode="json", exclude_defaults=True)
+    tables = table or list(TABLES)
+    with typer.progressbar(length=len(tables), label="Exporting", file=sys.stderr) as bar:
+        counts = export(
+            engine,
+            out,
+            tables=tables,
+            filters=chosen,
+            where=filtered(filters),
+            progress=lambda name, count: bar.update(1),
+        )
+    typer.echo(f"Exported {sum(counts.values()):,} rows in {len(counts)} tables to {out}")
 
 
 users = typer.Typer(help="Who may sign in to the dashboard, and what they may do.")

@@ -122,8 +122,12 @@ class EstimateBase(Record):
         index=True,
         description="whose figure this is; the citations say where it was read",
     )
-    low: int | None = Field(default=None, ge=0)
-    high: int | None = Field(default=None, ge=0)
+    low: int | None = Field(
+        default=None, ge=0, description="the lowest figure the source gives, in people"
+    )
+    high: int | None = Field(
+        default=None, ge=0, description="the highest figure the source gives, in people"
+    )
     qualifier: Qualifier = Field(sa_type=vocabulary(Qualifier, "qualifier"))
     counting_basis: CountingBasis = Field(sa_type=vocabulary(CountingBasis, "counting_basis"))
     as_of: date = Field(index=True)

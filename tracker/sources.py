@@ -62,9 +62,17 @@ class SourceBase(Record):
     published_latest: date | None = None
     retrieved: date | None = None
     type: SourceType = Field(sa_type=vocabulary(SourceType, "type"))
-    perspective: str | None = Field(default=None, max_length=100, index=True)
+    perspective: str | None = Field(
+        default=None,
+        max_length=100,
+        index=True,
+        description="the outlet's alignment, e.g. Mainstream Western",
+    )
     reliability: Reliability = Field(
-        default=Reliability.F, sa_type=vocabulary(Reliability, "reliability")
+        default=Reliability.F,
+        sa_type=vocabulary(Reliability, "reliability"),
+        description="Admiralty source reliability: A completely reliable to E unreliable, "
+        "F cannot be judged",
     )
     state_code: str | None = Field(
         default=None,

@@ -1,0 +1,170 @@
+"""Exporting CSV: one file per table, a datapackage.json describing them, and exact cells."""
+
+from __future__ import annotations
+
+import csv
+import json
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.engine import Engine
+from typer.testing import CliRunner
+
+from tracker.cli import app
+from tracker.errors import TrackerError
+from tracker.exports import TABLES, cell, export, filtered, frame_csv, neutralise, restore_text
+from tracker.filters import Filters
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def test_every_table_is_written_with_a_description(seeded_engine: Engine, tmp_path: Path) -> None:
+    counts = export(seeded_engine, tmp_path / "out")
+    assert list(counts) == list(TABLES)
+    package = json.loads((tmp_path / "out" / "datapackage.json").read_text())
+    assert package["profile"] == "tabular-data-package"
+    assert package["tracker"]["rows"] == counts
+    for resource in package["resources"]:
+        header = next(csv.reader((tmp_path / "out" / resource["path"]).open(encoding="utf-8")))
+        assert header == [field["name"] for field in resource["schema"]["fields"]]
+    estimate = next(resource for resource in package["resources"] if resource["name"] == "estimate")
+    fields = {field["name"]: field for field in estimate["schema"]["fields"]}
+    assert fields["low"] == {
+        "name": "low",
+        "type": "integer",
+        "description": "the lowest figure the source gives, in people",
+    }
+    assert fields["qualifier"]["constraints"]["enum"][:3] == ["exactly", "roughly", "over"]
+    assert {
+        "fields": ["deployment_id"],
+        "reference": {"resource": "deployment", "fields": ["id"]},
+    } in estimate["schema"]["foreignKeys"]
+
+
+def test_missing_values_are_empty_cells_and_dates_are_iso(
+    seeded_engine: Engine, tmp_path: Path
+) -> None:
+    export(seeded_engine, tmp_path / "out", tables=["estimate"])
+    over = next(
+        row for row in read(tmp_path / "out" / "estimate.csv") if row["qualifier"] == "over"
+    )
+    assert (over["low"], over["high"], over["note"]) == ("11000", "", "")
+    assert (over["as_of"], over["as_of_precision"], over["as_of_latest"]) == (
+        "2025-08-13",
+        "range",
+        "2025-08-14",
+    )
+
+
+def test_a_zip_holds_the_same_files(seeded_engine: Engine, tmp_path: Path) -> None:
+    export(seeded_engine, tmp_path / "folder")
+    export(seeded_engine, tmp_path / "export.zip")
+    with zipfile.ZipFile(tmp_path / "export.zip") as archive:
+        assert sorted(archive.namelist()) == sorted(
+            path.name for path in (tmp_path / "folder").iterdir()
+        )
+        assert (
+            archive.read("engagement.csv") == (tmp_path / "folder" / "engagement.csv").read_bytes()
+        )
+
+
+def test_filters_keep_what_the_dashboard_shows(seeded_engine: Engine, tmp_path: Path) -> None:
+    china = Filters(states=("CHN",))
+    counts = export(
+        seeded_engine, tmp_path / "out", where=filtered(china), filters={"states": ["CHN"]}
+    )
+    assert [row["title"] for row in read(tmp_path / "out" / "engagement.csv")] == [
+        "Putin–Xi phone call"
+    ]
+    assert counts["engagement_participant"] == 2
+    assert counts["treaty"] == 0
+    assert counts["state"] > 200  # reference data goes along, so every reference resolves
+    package = json.loads((tmp_path / "out" / "datapackage.json").read_text())
+    assert package["tracker"]["filters"] == {"states": ["CHN"]}
+
+
+def test_an_unknown_table_is_refused_in_words(engine: Engine, tmp_path: Path) -> None:
+    with pytest.raises(TrackerError, match="no table called users"):
+        export(engine, tmp_path / "out", tables=["users"])
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
+        ("+7 troops", "'+7 troops"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tTabbed", "'\tTabbed"),
+        ("'=already quoted", "''=already quoted"),
+        ("Kim's pledge", "Kim's pledge"),
+        ("over 11,000", "over 11,000"),
+    ],
+)
+def test_cells_a_spreadsheet_would_run_are_neutralised(text: str, written: str) -> None:
+    assert neutralise(text) == written
+    assert restore_text(written) == text
+
+
+@given(st.text())
+def test_neutralising_is_undone_exactly(text: str) -> None:
+    assert restore_text(neutralise(text)) == text
+
+
+def test_numbers_are_never_neutralised() -> None:
+    assert cell(-5) == "-5"
+    assert cell(None) == ""
+    assert cell(True) == "true"
+
+
+def test_dashboard_tables_download_by_the_same_rules() -> None:
+    frame = pd.DataFrame(
+        {"figure": ["=1+1", "over 11,000"], "high": [None, 15000.0], "when": ["2025-08", None]}
+    )
+    assert frame_csv(frame).splitlines() == [
+        "figure,high,when",
+        "'=1+1,,2025-08",
+        '"over 11,000",15000,',
+    ]
+
+
+def test_the_command_exports_with_the_dashboards_filters(
+    seeded_engine: Engine, tmp_path: Path
+) -> None:
+    url = seeded_engine.url.render_as_string(hide_password=False)
+    result = CliRunner().invoke(
+        app,
+        [
+            "--database-url",
+            url,
+            "export",
+            str(tmp_path / "x.zip"),
+            "--state",
+            "DPRK",
+            "--state",
+            "Russia",
+            "--kind",
+            "engagement",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Exported" in result.stdout
+    with zipfile.ZipFile(tmp_path / "x.zip") as archive:
+        titles = {
+            row["title"]
+            for row in csv.DictReader(archive.read("engagement.csv").decode().splitlines())
+        }
+        pledges = archive.read("pledge.csv").decode().splitlines()
+    assert titles == {
+        "Putin–Kim phone call",
+        "Lavrov visits North Korea and meets Kim",
+        "Shoigu visits North Korea and meets Kim",
+    }
+    assert len(pledges) == 1  # the header alone: pledges were left out by kind

@@ -1,0 +1,311 @@
+"""Exporting the database as CSV: one file per table and a Frictionless Data Package
+(datapackage.json) that describes every table and column, when it was exported, by which
+version of the tracker, and with which filters.
+
+- Empty means missing: NULL is an empty cell, never 0 or "None".
+- Dates are ISO 8601, each fuzzy date with its precision and last-day columns beside it.
+- A text cell a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
+  carriage return) is neutralised with a leading apostrophe, as OWASP advises; the import takes
+  it off again, so a round trip gives back exactly what was exported.
+- Rows stream from the database to the file in batches: memory stays flat however many rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import SQLModel
+
+from tracker import __version__
+from tracker.citations import Citation
+from tracker.engagements import EngagementParticipant
+from tracker.errors import TrackerError
+from tracker.filters import Filters, RecordKind
+from tracker.models import metadata
+from tracker.pledges import PledgeStatus
+from tracker.schema import utcnow
+from tracker.treaties import TreatyParty
+
+# The tables an export holds, in an order that lets an import meet every reference before it
+# is used. Users (password hashes), the change history and the data version stay behind.
+TABLES = (
+    "state",
+    "state_alias",
+    "cameo_event",
+    "source",
+    "person",
+    "treaty",
+    "treaty_party",
+    "engagement",
+    "engagement_participant",
+    "deployment",
+    "estimate",
+    "pledge",
+    "pledge_status",
+    "citation",
+)
+BATCH = 5000
+
+_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
+_NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def neutralise(text: str) -> str:
+    """TEXT made safe for a spreadsheet: a leading apostrophe stops it running as a formula."""
+    return "'" + text if _FORMULA.match(text) else text
+
+
+def restore_text(text: str) -> str:
+    """The inverse of `neutralise`."""
+    return text[1:] if _NEUTRALISED.match(text) else text
+
+
+def cell(value: Any) -> str:
+    """A value as a CSV cell."""
+    match value:
+        case None:
+            return ""
+        case bool():
+            return "true" if value else "false"
+        case Enum():
+            return neutralise(str(value.value))
+        case pd.Timestamp():
+            return value.date().isoformat() if value == value.normalize() else value.isoformat()
+        case datetime() | date():
+            return value.isoformat()
+        case dict() | list():
+            return neutralise(json.dumps(value, ensure_ascii=False, sort_keys=True))
+        case str():
+            return neutralise(value)
+        case float() if value.is_integer():
+            return str(int(value))  # 15000, not 15000.0 (pandas' float for integers with gaps)
+        case _:
+            return str(value)
+
+
+_TYPES = {
+    sa.Integer: "integer",
+    sa.Float: "number",
+    sa.Boolean: "boolean",
+    sa.DateTime: "datetime",
+    sa.Date: "date",
+    sa.JSON: "object",
+}
+
+
+_SHARED = {
+    "id": "the row's identifier",
+    "created_at": "when the row was created (UTC)",
+    "updated_at": "when the row last changed (UTC)",
+    "version": "the record's version: every saved change moves it",
+    "retired_at": "when the record was retired; empty while it is current",
+}
+
+
+def _models() -> dict[str, type]:
+    """Each table's SQLModel class, whose fields carry the columns' meanings."""
+    return {mapper.local_table.name: mapper.class_ for mapper in SQLModel._sa_registry.mappers}
+
+
+def _description(model: type | None, name: str) -> str | None:
+    if name in _SHARED:
+        return _SHARED[name]
+    for suffix, meaning in (
+        ("_precision", "how precise {} is: day, month, quarter, year or range"),
+        ("_latest", "the last day {} may fall on (its first day is in the {} column)"),
+    ):
+        if name.endswith(suffix):
+            base = name.removesuffix(suffix)
+            return meaning.format(base.replace("_", " "), base)
+    field = getattr(model, "model_fields", {}).get(name)
+    return field.description if field is not None else None
+
+
+def _field(column: sa.Column, model: type | None) -> dict[str, Any]:
+    kind = next((name for base, name in _TYPES.items() if isinstance(column.type, base)), "string")
+    field: dict[str, Any] = {"name": column.name, "type": kind}
+    if description := _description(model, column.name):
+        field["description"] = description
+    if kind == "date":
+        field["format"] = "%Y-%m-%d"
+    constraints: dict[str, Any] = {}
+    if not column.nullable and not column.primary_key:
+        constraints["required"] = True
+    if isinstance(column.type, sa.Enum):
+        constraints["enum"] = list(column.type.enums)
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def describe_table(name: str) -> dict[str, Any]:
+    """A Frictionless tabular data resource describing table NAME."""
+    table = metadata.tables[name]
+    model = _models().get(name)
+    schema: dict[str, Any] = {
+        "fields": [_field(column, model) for column in table.columns],
+        "missingValues": [""],
+        "primaryKey": [column.name for column in table.primary_key.columns],
+    }
+    foreign = [
+        {
+            "fields": [element.parent.name for element in constraint.elements],
+            "reference": {
+                "resource": constraint.referred_table.name,
+                "fields": [element.column.name for element in constraint.elements],
+            },
+        }
+        for constraint in table.foreign_key_constraints
+        if constraint.referred_table.name in TABLES
+    ]
+    if foreign:
+        schema["foreignKeys"] = foreign
+    return {
+        "name": name,
+        "path": f"{name}.csv",
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "dialect": {"delimiter": ",", "doubleQuote": True, "header": True},
+        "schema": schema,
+    }
+
+
+def rows(engine: Engine, name: str, where: Iterable[Any] = ()) -> Iterator[list[str]]:
+    """Table NAME's rows as CSV cells, in id order, fetched in batches."""
+    table = metadata.tables[name]
+    query = sa.select(table).where(*where).order_by(*table.primary_key.columns)
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(query)
+        for row in result:
+            yield [cell(value) for value in row]
+
+
+def write_csv(output: IO[str], name: str, records: Iterable[list[str]]) -> int:
+    """Write table NAME's header and RECORDS to OUTPUT; returns how many rows were written."""
+    writer = csv.writer(output, lineterminator="\r\n")
+    writer.writerow([column.name for column in metadata.tables[name].columns])
+    count = 0
+    for record in records:
+        writer.writerow(record)
+        count += 1
+    return count
+
+
+def export(
+    engine: Engine,
+    out: Path,
+    *,
+    tables: Iterable[str] = TABLES,
+    filters: dict[str, Any] | None = None,
+    where: Callable[[str], Iterable[Any]] = lambda name: (),
+    progress: Callable[[str, int], None] = lambda name, count: None,
+) -> dict[str, int]:
+    """Export TABLES to OUT, a folder or a .zip file, with its datapackage.json; returns the
+    number of rows written per table. PROGRESS is told each table as it is written."""
+    names = list(tables)
+    unknown = [name for name in names if name not in TABLES]
+    if unknown:
+        raise TrackerError(f"no table called {', '.join(unknown)}: choose from {', '.join(TABLES)}")
+    out = Path(out)
+    counts: dict[str, int] = {}
+    with ExitStack() as stack:
+        if out.suffix == ".zip":
+            archive = stack.enter_context(zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED))
+
+            def open_member(path: str) -> IO[str]:
+                return io.TextIOWrapper(
+                    archive.open(path, "w", force_zip64=True), encoding="utf-8", newline=""
+                )
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+
+            def open_member(path: str) -> IO[str]:
+                return (out / path).open("w", encoding="utf-8", newline="")
+
+        for name in names:
+            with open_member(f"{name}.csv") as output:
+                counts[name] = write_csv(output, name, rows(engine, name, where(name)))
+            progress(name, counts[name])
+        package = {
+            "profile": "tabular-data-package",
+            "name": "alliance-tracker",
+            "title": "Alliance tracker export",
+            "created": utcnow().isoformat(timespec="seconds"),
+            "tracker": {"version": __version__, "filters": filters or {}, "rows": counts},
+            "resources": [describe_table(name) for name in names],
+        }
+        with open_member("datapackage.json") as output:
+            json.dump(package, output, indent=2, ensure_ascii=False)
+            output.write("\n")
+    return counts
+
+
+def filtered(filters: Filters) -> Callable[[str], list[Any]]:
+    """The conditions that keep, in each table, the rows the dashboard's FILTERS show: records
+    in view (treaties and deployments while they last), the rows that belong to them, and the
+    citations of any of them. States, aliases, CAMEO codes, sources and people are reference
+    data and always go along, so every reference in the export resolves."""
+
+    def in_view(kind: RecordKind) -> sa.Select:
+        return sa.select(kind.table.id).where(*filters.conditions(kind, spans=True))
+
+    belongs = {
+        "treaty_party": (TreatyParty.treaty_id, RecordKind.TREATY),
+        "engagement_participant": (EngagementParticipant.engagement_id, RecordKind.ENGAGEMENT),
+        "pledge_status": (PledgeStatus.pledge_id, RecordKind.PLEDGE),
+    }
+
+    def where(name: str) -> list[Any]:
+        if name in {kind.value for kind in RecordKind}:
+            return filters.conditions(RecordKind(name), spans=True)
+        if name in belongs:
+            column, kind = belongs[name]
+            return [column.in_(in_view(kind))]
+        if name == "citation":
+            return [
+                sa.or_(
+                    Citation.person_id.is_not(None),
+                    *(
+                        getattr(Citation, f"{kind.value}_id").in_(in_view(kind))
+                        for kind in RecordKind
+                    ),
+                    Citation.pledge_status_id.in_(
+                        sa.select(PledgeStatus.id).where(
+                            PledgeStatus.pledge_id.in_(in_view(RecordKind.PLEDGE))
+                        )
+                    ),
+                )
+            ]
+        return []
+
+    return where
+
+
+def frame_csv(frame: pd.DataFrame) -> str:
+    """A table shown on the dashboard as CSV text, by the export's rules (empty for missing,
+    ISO dates, formulas neutralised)."""
+    output = io.StringIO()
+    writer = csv.writer(output, lineterminator="\r\n")
+    writer.writerow(frame.columns)
+    for record in frame.itertuples(index=False):
+        writer.writerow(cell(None if _missing(value) else value) for value in record)
+    return output.getvalue()
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, list | dict | str) and bool(pd.isna(value)))
