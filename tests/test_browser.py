@@ -116,11 +116,16 @@ def page(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
+def finished(page: Page) -> None:
+    """Wait for the page's script to finish: Streamlit shows a running indicator until then,
+    and redraws widgets when it ends (an open dropdown would close under the test)."""
+    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+
+
 def open_page(page: Page, address: str, path: str, heading: str) -> None:
     page.goto(f"{address}/{path}")
     expect(page.get_by_role("heading", level=1)).to_have_text(heading, timeout=60_000)
-    # Streamlit shows a running indicator until the script has finished.
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    finished(page)
 
 
 def assert_no_errors(page: Page) -> None:
@@ -151,7 +156,7 @@ def test_a_shared_link_opens_the_same_view(page: Page, dashboard_url: str) -> No
     page.goto(f"{dashboard_url}/engagements?states=China+%28CHN%29")
     expect(page.get_by_role("heading", level=1)).to_have_text("Engagements", timeout=60_000)
     expect(page.get_by_text("Putin–Xi phone call").first).to_be_attached(timeout=30_000)
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    finished(page)
     expect(page.get_by_text("Putin–Kim phone call")).to_have_count(0)
     assert_no_errors(page)
 
@@ -176,13 +181,26 @@ def sign_in(page: Page, address: str, name: str) -> None:
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Account", timeout=30_000)
+    finished(page)
 
 
 def choose(page: Page, label: str, option: str) -> None:
     """Pick OPTION in the select box labelled LABEL, by typing to search it as an analyst would."""
-    page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True)).click()
-    page.keyboard.type(option)
-    page.get_by_role("option", name=option).first.click()
+    box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
+    search = box.get_by_role("combobox")  # the control itself, not its label
+    match = page.get_by_role("option", name=option, exact=True).first
+    for _attempt in range(3):  # a click while the page settles can leave the menu shut
+        search.click()
+        search.fill(option)
+        try:
+            expect(match).to_be_attached(timeout=5_000)
+            break
+        except AssertionError:
+            search.press("Escape")
+    # The search highlights the match; Enter picks it, as a keyboard user would (a click on a
+    # menu that opens near the foot of the page can land on whatever covers it).
+    expect(match).to_be_attached()
+    search.press("Enter")
 
 
 def test_an_editor_adds_a_pledge_with_a_new_source_and_sees_it(
@@ -191,6 +209,7 @@ def test_an_editor_adds_a_pledge_with_a_new_source_and_sees_it(
     sign_in(page, dashboard_url, "ana")
     page.get_by_role("link", name="Add or edit records").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add or edit records", timeout=30_000)
+    finished(page)
     page.get_by_role("textbox", name="Title", exact=True).first.fill(
         "Russia pledges grain to North Korea"
     )
@@ -225,7 +244,7 @@ def test_a_viewer_cannot_reach_the_form(page: Page, dashboard_url: str) -> None:
     sign_in(page, dashboard_url, "vic")
     expect(page.get_by_role("link", name="Add or edit records")).to_have_count(0)
     page.goto(f"{dashboard_url}/edit")
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+    finished(page)
     page.wait_for_timeout(1000)
     expect(page.get_by_role("button", name="Save the pledge")).to_have_count(0)
     expect(page.get_by_role("heading", name="Add or edit records")).to_have_count(0)
