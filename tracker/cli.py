@@ -18,6 +18,7 @@ from tracker.deployments import list_estimates
 from tracker.errors import TrackerError, describe
 from tracker.exports import TABLES, export, filtered
 from tracker.filters import Filters, RecordKind
+from tracker.imports import Policy, import_data
 from tracker.seeds import load_seeds
 from tracker.serve import prepare, serve
 from tracker.sources import Reliability
@@ -197,6 +198,35 @@ def export_command(
             progress=lambda name, count: bar.update(1),
         )
     typer.echo(f"Exported {sum(counts.values()):,} rows in {len(counts)} tables to {out}")
+
+
+@app.command(name="import")
+def import_command(
+    ctx: typer.Context,
+    path: Annotated[
+        Path, typer.Argument(help="An export's folder or .zip, or one table's CSV file.")
+    ],
+    dry_run: Annotated[bool, typer.Option(help="Report what would happen; write nothing.")] = False,
+    existing: Annotated[
+        Policy, typer.Option(help="What to do with rows already stored.")
+    ] = Policy.UPDATE,
+) -> None:
+    """Import CSV in one transaction: every row checked by the forms' rules; if any is bad,
+    nothing is written and every problem is listed with its file, line and column."""
+    report = import_data(_engine(ctx), path, policy=existing, dry_run=dry_run)
+    for problem in report.problems:
+        typer.echo(str(problem), err=True)
+    if report.problems:
+        typer.echo(
+            f"Error: nothing was written: {len(report.problems)} problem(s) above.", err=True
+        )
+        raise typer.Exit(1)
+    done = "Would create" if dry_run else "Created"
+    typer.echo(
+        f"{done} {sum(report.created.values()):,} rows, updated {sum(report.updated.values()):,}, "
+        f"skipped {sum(report.skipped.values()):,}"
+        + (" (dry run: nothing written)." if dry_run else ".")
+    )
 
 
 users = typer.Typer(help="Who may sign in to the dashboard, and what they may do.")
