@@ -67,8 +67,9 @@ def test_a_zip_holds_the_same_files(seeded_engine: Engine, tmp_path: Path) -> No
     export(seeded_engine, tmp_path / "folder")
     export(seeded_engine, tmp_path / "export.zip")
     with zipfile.ZipFile(tmp_path / "export.zip") as archive:
+        folder = tmp_path / "folder"
         assert sorted(archive.namelist()) == sorted(
-            path.name for path in (tmp_path / "folder").iterdir()
+            str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file()
         )
         assert (
             archive.read("engagement.csv") == (tmp_path / "folder" / "engagement.csv").read_bytes()
@@ -168,3 +169,43 @@ def test_the_command_exports_with_the_dashboards_filters(
         "Shoigu visits North Korea and meets Kim",
     }
     assert len(pledges) == 1  # the header alone: pledges were left out by kind
+
+
+def test_flat_views_put_readable_names_beside_the_ids(
+    seeded_engine: Engine, tmp_path: Path
+) -> None:
+    export(seeded_engine, tmp_path / "out")
+    estimates = read(tmp_path / "out" / "views" / "estimates.csv")
+    fifteen = next(row for row in estimates if row["low"] == "15000")
+    assert (fifteen["deployment"], fifteen["sending_state"], fifteen["receiving_state"]) == (
+        "North Korean troops in Russia (Kursk)",
+        "North Korea",
+        "Russia",
+    )
+    assert (fifteen["source"], fifteen["perspective"], fifteen["reliability"]) == (
+        "South Korean intelligence",
+        "South Korean government",
+        "B",
+    )
+    assert "South Korean intelligence says roughly 15,000" in fifteen["quotes"]
+    call = next(
+        row
+        for row in read(tmp_path / "out" / "views" / "engagements.csv")
+        if row["title"] == "Putin–Kim phone call"
+    )
+    assert (
+        call["participants"]
+        == "Kim Jong Un (North Korea), recipient; Vladimir Putin (Russia), initiator"
+    )
+    package = json.loads((tmp_path / "out" / "datapackage.json").read_text())
+    assert {"estimates-view", "engagements-view"} <= {
+        resource["name"] for resource in package["resources"]
+    }
+
+
+def test_views_follow_the_filters(seeded_engine: Engine, tmp_path: Path) -> None:
+    export(seeded_engine, tmp_path / "out", where=filtered(Filters(states=("CHN",))))
+    assert read(tmp_path / "out" / "views" / "estimates.csv") == []
+    assert [row["title"] for row in read(tmp_path / "out" / "views" / "engagements.csv")] == [
+        "Putin–Xi phone call"
+    ]

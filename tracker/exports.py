@@ -27,16 +27,21 @@ from typing import IO, Any
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel
 
 from tracker import __version__
 from tracker.citations import Citation
-from tracker.engagements import EngagementParticipant
+from tracker.deployments import Deployment, Estimate
+from tracker.engagements import Engagement, EngagementParticipant
 from tracker.errors import TrackerError
 from tracker.filters import Filters, RecordKind
 from tracker.models import metadata
+from tracker.people import Person
 from tracker.pledges import PledgeStatus
 from tracker.schema import utcnow
+from tracker.sources import Source
+from tracker.states import State
 from tracker.treaties import TreatyParty
 
 # The tables an export holds, in an order that lets an import meet every reference before it
@@ -241,13 +246,22 @@ def export(
             with open_member(f"{name}.csv") as output:
                 counts[name] = write_csv(output, name, rows(engine, name, where(name)))
             progress(name, counts[name])
+        views = _views(where) if set(names) == set(TABLES) else {}
+        if views and out.suffix != ".zip":
+            (out / "views").mkdir(exist_ok=True)
+        for name, query in views.items():
+            with open_member(f"views/{name}.csv") as output:
+                writer = csv.writer(output, lineterminator="\r\n")
+                writer.writerow([column.name for column in query.selected_columns])
+                writer.writerows(_view_rows(engine, query))
         package = {
             "profile": "tabular-data-package",
             "name": "alliance-tracker",
             "title": "Alliance tracker export",
             "created": utcnow().isoformat(timespec="seconds"),
             "tracker": {"version": __version__, "filters": filters or {}, "rows": counts},
-            "resources": [describe_table(name) for name in names],
+            "resources": [describe_table(name) for name in names]
+            + [_describe_view(name, query) for name, query in views.items()],
         }
         with open_member("datapackage.json") as output:
             json.dump(package, output, indent=2, ensure_ascii=False)
@@ -309,3 +323,114 @@ def frame_csv(frame: pd.DataFrame) -> str:
 
 def _missing(value: Any) -> bool:
     return value is None or (not isinstance(value, list | dict | str) and bool(pd.isna(value)))
+
+
+def _views(where: Callable[[str], Iterable[Any]]) -> dict[str, sa.Select]:
+    """Flat tables for analysts, readable names beside the ids: every estimate with its
+    deployment, states, source and quoted evidence; every engagement with its participants."""
+    sending, receiving, place = aliased(State), aliased(State), aliased(State)
+    quotes = (
+        sa.select(sa.func.aggregate_strings(Citation.quote, " | "))
+        .where(Citation.estimate_id == Estimate.id)
+        .scalar_subquery()
+    )
+    participant = (
+        sa.func.coalesce(Person.name + " (" + State.name + ")", State.name)
+        + ", "
+        + EngagementParticipant.role
+    )
+    participants = (
+        sa.select(sa.func.aggregate_strings(participant, "; "))
+        .select_from(EngagementParticipant)
+        .join(State, State.code == EngagementParticipant.state_code)
+        .outerjoin(Person, Person.id == EngagementParticipant.person_id)
+        .where(EngagementParticipant.engagement_id == Engagement.id)
+        .scalar_subquery()
+    )
+    return {
+        "estimates": sa.select(
+            Estimate.id.label("estimate_id"),
+            Deployment.id.label("deployment_id"),
+            Deployment.name.label("deployment"),
+            Deployment.sending_state_code,
+            sending.name.label("sending_state"),
+            Deployment.receiving_state_code,
+            receiving.name.label("receiving_state"),
+            Deployment.region,
+            Estimate.low,
+            Estimate.high,
+            Estimate.qualifier,
+            Estimate.counting_basis,
+            Estimate.as_of,
+            Estimate.as_of_precision,
+            Estimate.as_of_latest,
+            Estimate.rank,
+            Source.id.label("source_id"),
+            Source.outlet.label("source"),
+            Source.type.label("source_type"),
+            Source.perspective,
+            Source.reliability,
+            quotes.label("quotes"),
+        )
+        .join(Deployment, Deployment.id == Estimate.deployment_id)
+        .join(sending, sending.code == Deployment.sending_state_code)
+        .join(receiving, receiving.code == Deployment.receiving_state_code)
+        .join(Source, Source.id == Estimate.source_id)
+        .where(*where("estimate"))
+        .order_by(Deployment.name, Estimate.as_of, Estimate.id),
+        "engagements": sa.select(
+            Engagement.id.label("engagement_id"),
+            Engagement.title,
+            Engagement.kind,
+            Engagement.cameo_code,
+            Engagement.occurred,
+            Engagement.occurred_precision,
+            Engagement.occurred_latest,
+            Engagement.status,
+            Engagement.place,
+            Engagement.place_state_code,
+            place.name.label("place_state"),
+            participants.label("participants"),
+        )
+        .outerjoin(place, place.code == Engagement.place_state_code)
+        .where(*where("engagement"))
+        .order_by(Engagement.occurred, Engagement.id),
+    }
+
+
+# Lists the database joins in no set order, with their separators: sorted for stable files.
+_JOINED = {"quotes": " | ", "participants": "; "}
+
+
+def _view_rows(engine: Engine, query: sa.Select) -> Iterator[list[str]]:
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(query)
+        names = list(result.keys())
+        for row in result:
+            yield [
+                cell(
+                    _JOINED[name].join(sorted(value.split(_JOINED[name])))
+                    if name in _JOINED and value
+                    else value
+                )
+                for name, value in zip(names, row, strict=True)
+            ]
+
+
+def _describe_view(name: str, query: sa.Select) -> dict[str, Any]:
+    fields = []
+    for column in query.selected_columns:
+        kind = next(
+            (label for base, label in _TYPES.items() if isinstance(column.type, base)), "string"
+        )
+        fields.append({"name": column.name, "type": kind})
+    return {
+        "name": f"{name}-view",
+        "path": f"views/{name}.csv",
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "description": f"A flat view of the {name} for analysts: readable names beside the ids.",
+        "schema": {"fields": fields, "missingValues": [""]},
+    }
