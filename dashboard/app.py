@@ -120,7 +120,8 @@ else:
     }
     if actor is not None and actor.can_edit:
         sections["Data entry"] = [
-            st.Page("views/edit.py", title="Add or edit records", icon=":material/edit_note:")
+            st.Page("views/edit.py", title="Add or edit records", icon=":material/edit_note:"),
+            st.Page("views/imports.py", title="Import CSV", icon=":material/upload_file:"),
         ]
         if actor.can_manage_users:
             sections["Data entry"].append(

@@ -16,6 +16,7 @@ from conftest import Databases, free_port
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tracker.database import URL_VARIABLE, create_engine, session_for
+from tracker.exports import export
 from tracker.serve import streamlit_command
 from tracker.users import SYSTEM, NewUser, add_user
 
@@ -248,3 +249,25 @@ def test_a_viewer_cannot_reach_the_form(page: Page, dashboard_url: str) -> None:
     page.wait_for_timeout(1000)
     expect(page.get_by_role("button", name="Save the pledge")).to_have_count(0)
     expect(page.get_by_role("heading", name="Add or edit records")).to_have_count(0)
+
+
+def test_an_editor_uploads_an_export_previews_it_and_imports_it(
+    page: Page, dashboard_url: str, databases: Databases, tmp_path: Path
+) -> None:
+    copy = databases.prepared(seeded=True)  # the same records as the dashboard's database
+    engine = create_engine(copy)
+    export(engine, tmp_path / "export.zip")
+    engine.dispose()
+    databases.drop(copy)
+    sign_in(page, dashboard_url, "ana")
+    page.get_by_role("link", name="Import CSV").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import CSV", timeout=30_000)
+    finished(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(tmp_path / "export.zip")
+    expect(page.get_by_text("What the import would do")).to_be_visible(timeout=60_000)
+    finished(page)
+    page.get_by_role("button", name="Import these rows").click()
+    expect(page.get_by_text("Imported. The dashboard shows the new data now.")).to_be_visible(
+        timeout=60_000
+    )
+    assert_no_errors(page)

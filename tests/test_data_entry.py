@@ -228,3 +228,13 @@ def test_every_kind_of_record_opens_in_the_form_and_saves_unchanged(
     assert [message.value for message in app.success] == [f"Saved the {kind}."]
     with Session(seeded_engine) as session:
         assert data_version(session) == before  # the form gave back exactly what was stored
+
+
+def test_editors_reach_the_import_page_and_viewers_do_not(app: AppTest) -> None:
+    sign_in(app, "ana")
+    app.switch_page("views/imports.py").run()
+    assert not app.exception
+    assert [title.value for title in app.title] == ["Import CSV"]
+    viewer = sign_in(AppTest.from_file(str(APP), default_timeout=120), "vic")
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        viewer.switch_page("views/imports.py")
