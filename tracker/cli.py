@@ -213,7 +213,14 @@ def import_command(
 ) -> None:
     """Import CSV in one transaction: every row checked by the forms' rules; if any is bad,
     nothing is written and every problem is listed with its file, line and column."""
-    report = import_data(_engine(ctx), path, policy=existing, dry_run=dry_run)
+    with typer.progressbar(length=len(TABLES), label="Importing", file=sys.stderr) as bar:
+        report = import_data(
+            _engine(ctx),
+            path,
+            policy=existing,
+            dry_run=dry_run,
+            progress=lambda table, rows: bar.update(1),
+        )
     for problem in report.problems:
         typer.echo(str(problem), err=True)
     if report.problems:
