@@ -228,12 +228,19 @@ def import_command(
             f"Error: nothing was written: {len(report.problems)} problem(s) above.", err=True
         )
         raise typer.Exit(1)
-    done = "Would create" if dry_run else "Created"
-    typer.echo(
-        f"{done} {sum(report.created.values()):,} rows, updated {sum(report.updated.values()):,}, "
-        f"skipped {sum(report.skipped.values()):,}"
-        + (" (dry run: nothing written)." if dry_run else ".")
+    counts = (
+        sum(report.created.values()),
+        sum(report.updated.values()),
+        sum(report.skipped.values()),
     )
+    if dry_run:
+        typer.echo(
+            "Would create {:,} rows, update {:,} and skip {:,} (dry run: nothing written).".format(
+                *counts
+            )
+        )
+    else:
+        typer.echo("Created {:,} rows, updated {:,} and skipped {:,}.".format(*counts))
 
 
 users = typer.Typer(help="Who may sign in to the dashboard, and what they may do.")
