@@ -18,10 +18,13 @@ from typer.testing import CliRunner
 
 from tracker.cli import app
 from tracker.database import create_engine, migrate
+from tracker.engagements import Engagement
 from tracker.exports import TABLES, export
+from tracker.history import history_of
 from tracker.imports import Policy, import_data
 from tracker.models import metadata
 from tracker.sources import Source
+from tracker.users import Actor, Role
 
 
 def snapshot(engine: Engine) -> dict[str, int]:
@@ -52,6 +55,24 @@ def test_export_import_export_gives_identical_files(
     assert report.problems == [] and report.written
     export(empty_engine, tmp_path / "second")
     assert same_files(tmp_path / "first", tmp_path / "second") == []
+
+
+def test_imported_records_have_their_creation_in_the_history(
+    seeded_engine: Engine, empty_engine: Engine, tmp_path: Path
+) -> None:
+    export(seeded_engine, tmp_path / "out")
+    migrate(empty_engine)
+    editor = Actor(id=None, name="Importer", role=Role.EDITOR)
+    assert import_data(empty_engine, tmp_path / "out", actor=editor).written
+    with Session(empty_engine) as session:
+        engagement = session.exec(select(Engagement).order_by(Engagement.id)).first()
+        changes = history_of(session=session, table="engagement", record_id=engagement.id)
+    created = {change.row_table for change in changes if change.action == "create"}
+    assert created == {"engagement", "engagement_participant", "citation"}
+    assert {change.user_name for change in changes} == {"Importer"}
+    mine = next(change for change in changes if change.row_table == "engagement")
+    assert mine.after["title"] == engagement.title
+    assert mine.after["occurred"] == engagement.occurred.isoformat()
 
 
 def test_importing_into_a_database_with_its_own_ids_duplicates_nothing(

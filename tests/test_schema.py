@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -9,7 +11,7 @@ from sqlmodel import Session, select
 
 from tracker.engagements import EngagementBase
 from tracker.models import metadata
-from tracker.schema import upsert
+from tracker.schema import insert_rows, upsert
 from tracker.sources import Source
 
 
@@ -74,3 +76,27 @@ def test_a_bad_text_date_is_reported_at_its_field() -> None:
     with pytest.raises(ValueError, match="occurred") as error:
         EngagementBase.model_validate({"title": "t", "kind": "visit", "occurred": "last July"})
     assert "not a date" in str(error.value)
+
+
+def test_rows_inserted_in_bulk_read_back_as_the_orm_stores_them(engine: Engine) -> None:
+    table = metadata.tables["source"]
+    row = {
+        "id": 9001,
+        "outlet": "Bulk Outlet",
+        "title": "Bulk report",
+        "published": date(2024, 6, 1),
+        "published_precision": "month",
+        "published_latest": date(2024, 6, 30),
+        "type": "news_report",
+        "reliability": "B",
+        "version": 1,
+        "created_at": datetime(2026, 1, 2, 3, 4, 5),
+        "updated_at": datetime(2026, 1, 2, 3, 4, 5),
+    }
+    with engine.begin() as connection:
+        insert_rows(connection, table, [row])
+    with Session(engine) as session:
+        stored = session.get(Source, 9001)
+    assert stored.published == date(2024, 6, 1) and stored.published_latest == date(2024, 6, 30)
+    assert stored.created_at.replace(tzinfo=None) == datetime(2026, 1, 2, 3, 4, 5)
+    assert stored.reliability == "B" and str(stored.fuzzy("published")) == "2024-06"

@@ -75,7 +75,7 @@ def neutralise(text: str) -> str:
 
 def restore_text(text: str) -> str:
     """The inverse of `neutralise`."""
-    return text[1:] if _NEUTRALISED.match(text) else text
+    return text[1:] if text[:1] == "'" and _NEUTRALISED.match(text) else text
 
 
 def cell(value: Any) -> str:

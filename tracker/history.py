@@ -9,9 +9,11 @@ citations are filed under the record they belong to, so a record's page shows al
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum, StrEnum
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,12 +21,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, select
 
-from tracker.citations import CITED_TABLES, Citation
-from tracker.engagements import EngagementParticipant
-from tracker.pledges import PledgeStatus
-from tracker.schema import Table, utcnow, vocabulary
-from tracker.states import StateAlias
-from tracker.treaties import TreatyParty
+from tracker.citations import CITED_TABLES
+from tracker.schema import Table, insert_rows, utcnow, vocabulary
 from tracker.users import SYSTEM, Actor, User
 from tracker.versions import DataVersion
 
@@ -55,26 +53,29 @@ class Change(Table, table=True):
 
 _UNTRACKED = (Change, DataVersion, User)
 _OWNERS = {
-    TreatyParty: ("treaty", "treaty_id"),
-    EngagementParticipant: ("engagement", "engagement_id"),
-    PledgeStatus: ("pledge", "pledge_id"),
+    "treaty_party": ("treaty", "treaty_id"),
+    "engagement_participant": ("engagement", "engagement_id"),
+    "pledge_status": ("pledge", "pledge_id"),
 }
 
 
-def _owner(row: Table) -> tuple[str, int]:
-    """The record ROW belongs to, as (table, id)."""
-    if isinstance(row, Citation):
-        table = next(name for name in CITED_TABLES if getattr(row, f"{name}_id") is not None)
-        return table, getattr(row, f"{table}_id")
-    if type(row) in _OWNERS:
-        table, column = _OWNERS[type(row)]
-        return table, getattr(row, column)
-    if isinstance(row, StateAlias):
-        return "state_alias", row.id
-    return type(row).__tablename__, row.id
+def _owner(table: str, value: Callable[[str], Any]) -> tuple[str, int]:
+    """The record a row of TABLE belongs to, as (table, id); VALUE gives the row's columns."""
+    if table == "citation":
+        cited = next(name for name in CITED_TABLES if value(f"{name}_id") is not None)
+        return cited, value(f"{cited}_id")
+    if table in _OWNERS:
+        owner, column = _OWNERS[table]
+        return owner, value(column)
+    return table, value("id")
+
+
+_PLAIN = {str, int, float, bool, type(None)}
 
 
 def _json(value: Any) -> Any:
+    if type(value) in _PLAIN:  # most values: returned at once, as an import writes millions
+        return value
     match value:
         case Enum():
             return value.value
@@ -113,22 +114,9 @@ def _record_changes(session: OrmSession, _context: Any) -> None:
     changes = []
 
     def add(row: Table, action: ChangeAction, before: dict | None, after: dict | None) -> None:
-        record_table, record_id = _owner(row)
+        table = type(row).__tablename__
         changes.append(
-            {
-                "record_table": record_table,
-                "record_id": record_id,
-                "row_table": type(row).__tablename__,
-                "row_id": row.id,
-                "action": action.value,
-                "user_id": actor.id,
-                "user_name": actor.name,
-                "note": note,
-                "before": before,
-                "after": after,
-                "created_at": utcnow(),
-                "updated_at": utcnow(),
-            }
+            _change(table, row.id, action, actor, note, before, after, partial(getattr, row))
         )
 
     for row in session.new:
@@ -144,6 +132,58 @@ def _record_changes(session: OrmSession, _context: Any) -> None:
             add(row, ChangeAction.DELETE, _snapshot(row, before=True), None)
     if changes:
         session.connection().execute(sa.insert(Change.__table__), changes)
+
+
+def _change(
+    table: str,
+    row_id: int,
+    action: ChangeAction,
+    actor: Actor,
+    note: str | None,
+    before: dict | None,
+    after: dict | None,
+    value: Callable[[str], Any],
+) -> dict[str, Any]:
+    record_table, record_id = _owner(table, value)
+    now = utcnow()
+    return {
+        "record_table": record_table,
+        "record_id": record_id,
+        "row_table": table,
+        "row_id": row_id,
+        "action": action.value,
+        "user_id": actor.id,
+        "user_name": actor.name,
+        "note": note,
+        "before": before,
+        "after": after,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def record_inserts(
+    connection: sa.Connection, table: str, rows: list[dict[str, Any]], *, actor: Actor
+) -> None:
+    """History for ROWS of TABLE inserted in bulk, past the ORM (as an import does): the same
+    change each would get if saved one by one."""
+    insert_rows(
+        connection,
+        Change.__table__,
+        [
+            _change(
+                table,
+                row["id"],
+                ChangeAction.CREATE,
+                actor,
+                None,
+                None,
+                {name: _json(value) for name, value in row.items()},
+                row.get,
+            )
+            for row in rows
+        ],
+    )
 
 
 class ChangePublic(BaseModel):
