@@ -268,8 +268,10 @@ def generate(events: int, folder: Path, *, seed: int = 1) -> dict[str, int]:
     estimate = 0
     for number in range(1, shape.deployments + 1):
         sending, receiving = pair()
-        started = dates.day()
-        ended = started + timedelta(days=rng.randint(90, 2000)) if rng.random() < 0.4 else None
+        count = estimates_per + (shape.estimates % shape.deployments if number == 1 else 0)
+        # Long enough to hold a day for each of its estimates.
+        started = min(dates.day(), LAST_DAY - timedelta(days=count))
+        ended = started + timedelta(days=rng.randint(count, 2000)) if rng.random() < 0.4 else None
         ended = ended if ended and ended <= LAST_DAY else None
         out.row(
             "deployment",
@@ -283,15 +285,12 @@ def generate(events: int, folder: Path, *, seed: int = 1) -> dict[str, int]:
             **(dates.exact("ended", ended) if ended else {}),
         )
         cite("deployment", number, f"Deployment {number}")
-        count = estimates_per + (shape.estimates % shape.deployments if number == 1 else 0)
         size = rng.choice((300, 1500, 5000, 12000, 40000))
         last = ended or LAST_DAY
-        days = sorted(
-            rng.sample(range((last - started).days + 1), min(count, (last - started).days + 1))
-        )
+        days = sorted(rng.sample(range((last - started).days + 1), count))
         for index in range(count):
             estimate += 1
-            as_of = started + timedelta(days=days[index % len(days)])
+            as_of = started + timedelta(days=days[index])
             figure = max(1, int(size * rng.uniform(0.5, 1.6)))
             qualifier = rng.choices(list(Qualifier), (5, 30, 10, 10, 5, 10, 20, 2, 3, 5))[0]
             low, high = _figures(qualifier, figure, rng)
@@ -304,7 +303,7 @@ def generate(events: int, folder: Path, *, seed: int = 1) -> dict[str, int]:
                 low=low,
                 high=high,
                 qualifier=qualifier,
-                counting_basis=list(CountingBasis)[index // len(days)],
+                counting_basis=rng.choice(list(CountingBasis)),
                 **dates.exact("as_of", as_of),
                 rank=rng.choices(("preferred", "normal", "deprecated"), (10, 85, 5))[0],
             )

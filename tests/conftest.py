@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -22,34 +20,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session
 
+from tracker import throwaway
 from tracker.database import create_engine, init_database, session_for
+from tracker.errors import TrackerError
 from tracker.seeds import load_seeds
 
 BACKENDS = ("sqlite", "postgresql")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _postgres_bin() -> Path:
-    for candidate in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (candidate / "initdb").exists():
-            return candidate
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).parent
-    pytest.fail(
-        "PostgreSQL's server is not installed (no initdb): run scripts/test.sh, "
-        "which installs it, or set TRACKER_TEST_POSTGRES_URL"
-    )
-
-
-def _as_postgres_user(command: list[str]) -> list[str]:
-    # initdb and postgres refuse to run as root.
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
 @pytest.fixture(scope="session")
@@ -58,54 +34,12 @@ def postgres_server() -> Iterator[URL]:
     if given := os.environ.get("TRACKER_TEST_POSTGRES_URL"):
         yield make_url(given).set(drivername="postgresql+psycopg")
         return
-    bin_dir = _postgres_bin()
-    root = Path(tempfile.mkdtemp(prefix="tracker-postgres-"))
-    data = root / "data"
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-    port = free_port()
-    run = {"check": True, "capture_output": True}
-    subprocess.run(
-        _as_postgres_user(
-            [str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "tracker"]
-        ),
-        **run,
-    )
-    options = (
-        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off"
-    )
-    subprocess.run(
-        _as_postgres_user(
-            [
-                str(bin_dir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-l",
-                str(root / "log"),
-                "-w",
-                "start",
-            ]
-        ),
-        **run,
-    )
-    try:
-        yield URL.create(
-            "postgresql+psycopg",
-            username="tracker",
-            host="127.0.0.1",
-            port=port,
-            database="postgres",
-        )
-    finally:
-        subprocess.run(
-            _as_postgres_user(
-                [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
-            ),
-            capture_output=True,
-        )
-        shutil.rmtree(root, ignore_errors=True)
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(throwaway.postgres_server())
+        except TrackerError as error:
+            pytest.fail(f"{error}, or set TRACKER_TEST_POSTGRES_URL")
+        yield url
 
 
 class Databases:

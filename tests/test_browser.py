@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Databases, free_port
+from conftest import Databases
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tracker.database import URL_VARIABLE, create_engine, session_for
 from tracker.exports import export
 from tracker.serve import streamlit_command
+from tracker.throwaway import free_port
 from tracker.users import SYSTEM, NewUser, add_user
 
 pytestmark = pytest.mark.browser

@@ -1,0 +1,158 @@
+"""The dashboard's answers computed the naive way, as an analyst with pandas would: read the
+tables whole into data frames, then filter, join and group in memory. Each function returns
+what its service returns (or the part a page shows), so the benchmark can check both agree."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from tracker.filters import Filters, RecordKind
+
+_ENDS = {RecordKind.TREATY: "ended_latest", RecordKind.DEPLOYMENT: "ended_latest"}
+
+
+def read(engine: Engine, *tables: str) -> dict[str, pd.DataFrame]:
+    """TABLES, whole, as data frames with their date columns parsed."""
+    frames = {}
+    with engine.connect() as connection:
+        for table in tables:
+            frame = pd.read_sql_table(table, connection)
+            for column in frame.columns:
+                if column in _DATES:
+                    frame[column] = pd.to_datetime(frame[column]).dt.date
+            frames[table] = frame
+    return frames
+
+
+_DATES = {
+    f"{name}{suffix}"
+    for name in ("occurred", "signed", "in_force", "ended", "made", "started", "as_of", "changed")
+    for suffix in ("", "_latest")
+}
+
+
+def _in_view(frame: pd.DataFrame, kind: RecordKind, filters: Filters, *, spans: bool) -> pd.Series:
+    """Rows of FRAME (records of KIND) that pass the date range, the kinds and retirement."""
+    keep = frame["retired_at"].isna() & (kind in filters.kinds)
+    begins = frame[kind.date_field]
+    if filters.end:
+        keep &= begins.isna() | (begins <= filters.end)
+    if filters.start:
+        reaches = (
+            frame[_ENDS[kind]].fillna(date.max)
+            if spans and kind in _ENDS
+            else frame[f"{kind.date_field}_latest"]
+        )
+        keep &= begins.isna() | (reaches >= filters.start)
+    return keep
+
+
+def activity_by_period(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """Records of each kind in each month: columns period, kind, records."""
+    frames = read(engine, *(kind.value for kind in RecordKind))
+    counts = []
+    for kind in RecordKind:
+        frame = frames[kind.value]
+        shown = frame[_in_view(frame, kind, filters, spans=False)]
+        months = pd.to_datetime(shown[kind.date_field]).dt.to_period("M").dt.start_time
+        counts.append(months.value_counts().rename("records").rename_axis("period").reset_index())
+        counts[-1]["kind"] = kind.value
+    frame = pd.concat(counts, ignore_index=True)
+    return frame[["period", "kind", "records"]].sort_values(["period", "kind"], ignore_index=True)
+
+
+def engagement_timeline(engine: Engine, filters: Filters, limit: int = 500) -> pd.DataFrame:
+    """The newest engagements in view, a row per participant, with names."""
+    frames = read(engine, "engagement", "engagement_participant", "state", "person")
+    engagements = frames["engagement"]
+    shown = engagements[_in_view(engagements, RecordKind.ENGAGEMENT, filters, spans=False)]
+    newest = shown.sort_values(["occurred", "id"], ascending=False).head(limit)
+    states = frames["state"][["code", "name"]].rename(columns={"name": "state"})
+    people = frames["person"][["id", "name"]].rename(columns={"id": "person_id", "name": "person"})
+    return (
+        newest.rename(columns={"id": "engagement_id"})
+        .merge(frames["engagement_participant"], on="engagement_id")
+        .merge(states, left_on="state_code", right_on="code")
+        .merge(people, on="person_id", how="left")
+    )
+
+
+def treaty_timeline(engine: Engine, filters: Filters, limit: int = 500) -> pd.DataFrame:
+    """The latest treaties in force in the range, with their parties' names."""
+    frames = read(engine, "treaty", "treaty_party", "state")
+    treaties = frames["treaty"]
+    shown = treaties[_in_view(treaties, RecordKind.TREATY, filters, spans=True)].copy()
+    shown["begins"] = shown["signed"].fillna(shown["in_force"])
+    latest = shown.sort_values(["begins", "id"], ascending=False, na_position="last").head(limit)
+    parties = (
+        frames["treaty_party"]
+        .merge(frames["state"][["code", "name"]], left_on="state_code", right_on="code")
+        .groupby("treaty_id")["name"]
+        .agg(lambda names: ", ".join(sorted(names)))
+        .rename("parties")
+    )
+    return latest.merge(parties, left_on="id", right_index=True, how="left")
+
+
+def pledge_timeline(engine: Engine, filters: Filters, limit: int = 500) -> pd.DataFrame:
+    """The latest pledges in view, with their status steps."""
+    frames = read(engine, "pledge", "pledge_status", "state")
+    pledges = frames["pledge"]
+    shown = pledges[_in_view(pledges, RecordKind.PLEDGE, filters, spans=False)]
+    latest = shown.sort_values(["made", "id"], ascending=False).head(limit)
+    states = frames["state"][["code", "name"]]
+    return latest.merge(states, left_on="pledger_state_code", right_on="code").merge(
+        frames["pledge_status"], left_on="id", right_on="pledge_id", suffixes=("", "_status")
+    )
+
+
+def deployments_in_view(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """Deployments lasting into the range, with how many estimates each has, most first."""
+    frames = read(engine, "deployment", "estimate", "state")
+    deployments = frames["deployment"]
+    shown = deployments[_in_view(deployments, RecordKind.DEPLOYMENT, filters, spans=True)]
+    counts = frames["estimate"].groupby("deployment_id").size().rename("estimates")
+    return (
+        shown.merge(counts, left_on="id", right_index=True, how="left")
+        .fillna({"estimates": 0})
+        .sort_values(["estimates", "name"], ascending=[False, True])
+    )
+
+
+def source_usage(engine: Engine, filters: Filters) -> pd.DataFrame:
+    """Every current source with how many records in view rest on it."""
+    kinds = list(RecordKind)
+    frames = read(engine, "source", "citation", *(kind.value for kind in kinds))
+    citations = frames["citation"]
+    evidence = []
+    for kind in kinds:
+        frame = frames[kind.value]
+        ids = frame.loc[_in_view(frame, kind, filters, spans=False), "id"]
+        cited = citations[citations[f"{kind.value}_id"].isin(ids)]
+        record = cited[f"{kind.value}_id"]
+        evidence.append(pd.DataFrame({"kind": kind.value, "id": record, "source": cited.source_id}))
+        relayed = cited.dropna(subset=["relayed_source_id"])
+        evidence.append(
+            pd.DataFrame(
+                {
+                    "kind": kind.value,
+                    "id": relayed[f"{kind.value}_id"],
+                    "source": relayed.relayed_source_id,
+                }
+            )
+        )
+        if kind is RecordKind.ESTIMATE:
+            own = frame[frame["id"].isin(ids)]
+            evidence.append(
+                pd.DataFrame({"kind": kind.value, "id": own.id, "source": own.source_id})
+            )
+    used = pd.concat(evidence).drop_duplicates().groupby("source").size().rename("records")
+    sources = frames["source"]
+    current = sources[sources["retired_at"].isna()]
+    usage = current.merge(used, left_on="id", right_index=True, how="left")
+    return usage.fillna({"records": 0}).sort_values(
+        ["records", "outlet", "title"], ascending=[False, True, True]
+    )
