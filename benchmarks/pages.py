@@ -23,9 +23,7 @@ def measure(url: str) -> list[dict[str, Any]]:
     results = []
     for page in PAGES:
         st.cache_data.clear()
-        app = AppTest.from_file(str(app_file), default_timeout=600).switch_page(
-            f"views/{page}.py"
-        )
+        app = AppTest.from_file(str(app_file), default_timeout=600).switch_page(f"views/{page}.py")
         timings = []
         for _ in range(2):
             start = time.perf_counter()

@@ -15,16 +15,25 @@ st.caption(
     "Pledged is not delivered: each pledge keeps its exact words and a dated history of its status."
 )
 
+# A row per pledge reads up to a few dozen; the table further down lists every pledge in view.
+CHARTED, QUOTED = 30, 10
+
 pledges, history = ui.load(pledge_timeline)
 st.subheader("Status over time")
 if history.empty:
     ui.nothing_to_show("pledges")
 else:
+    charted = history[history["pledge_id"].isin(pledges["id"].head(CHARTED))]
+    if len(pledges) > CHARTED:
+        st.caption(
+            f"The {CHARTED} latest of the {len(pledges):,} pledges in view; "
+            "the table below lists them all."
+        )
     # An imprecise date is drawn at its middle, with a line across the days it may be.
-    history = history.assign(
-        middle=history["date"] + (history["date_latest"] - history["date"]) / 2
+    charted = charted.assign(
+        middle=charted["date"] + (charted["date_latest"] - charted["date"]) / 2
     )
-    base = alt.Chart(history)
+    base = alt.Chart(charted)
     y = alt.Y("pledge:N", title=None, axis=alt.Axis(labelLimit=420, labelOverlap=False))
     spans = base.mark_rule(strokeWidth=2, opacity=0.5).encode(
         x=alt.X("date:T", title="Date of the status change", scale=alt.Scale(padding=20)),
@@ -58,8 +67,13 @@ else:
     )
 ui.sources_line((RecordKind.PLEDGE,))
 
-st.subheader("The pledges, in their words")
-for pledge in pledges.itertuples():
+steps: dict[int, list[str]] = {}
+for step in history.itertuples():
+    steps.setdefault(step.pledge_id, []).append(f"{step.status} ({step.when})")
+pledges["status_history"] = pledges["id"].map(lambda pledge: "; then ".join(steps.get(pledge, [])))
+
+st.subheader("The latest pledges, in their words")
+for pledge in pledges.head(QUOTED).itertuples():
     with st.container(border=True):
         st.markdown(f"**{ui.plain(pledge.pledge)}**")
         recipient = f" to {pledge.to}" if pd.notna(pledge.to) else ""
@@ -72,12 +86,14 @@ for pledge in pledges.itertuples():
         )
         if pd.notna(pledge.quote):
             st.markdown(f"> “{ui.plain(pledge.quote)}”")
-        steps = history[history["pledge_id"] == pledge.id]
-        st.caption(
-            ui.plain(
-                "Status history: "
-                + "; then ".join(f"{s.status} ({s.when})" for s in steps.itertuples())
-            )
-        )
+        st.caption(ui.plain(f"Status history: {pledge.status_history}"))
 if not pledges.empty:
-    ui.download(pledges.drop(columns=["id", "date"]), "pledges")
+    st.subheader("Every pledge in view")
+    table = pledges.drop(columns=["id", "date"])
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        column_config={"status_history": "Status history"},
+    )
+    ui.download(table, "pledges")
