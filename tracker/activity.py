@@ -146,6 +146,8 @@ def _dyad_query(kind: RecordKind, filters: Filters, period: Period) -> sa.Select
                     first.state_code < second.state_code,
                 ),
             )
+            # Pairs of the records in view only, not of every record ever stored.
+            .where(getattr(first, owner).in_(sa.select(table.id).where(*filters.conditions(kind))))
             .distinct()
             .subquery()
         )

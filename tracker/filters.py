@@ -104,15 +104,18 @@ class Filters(BaseModel):
         if kind not in self.kinds:
             conditions.append(sa.false())
         begins = getattr(table, kind.date_field)
+        # "Or undated" only where a date may be missing: a bare range lets the database use
+        # the date's index rather than read every record.
+        undated = [begins.is_(None)] if begins.nullable else []
         if self.end:
-            conditions.append(sa.or_(begins.is_(None), begins <= self.end))
+            conditions.append(sa.or_(*undated, begins <= self.end))
         if self.start:
             reaches = (
                 sa.func.coalesce(getattr(table, _ENDS[kind]), date.max)
                 if spans and kind in _ENDS
                 else getattr(table, f"{kind.date_field}_latest")
             )
-            conditions.append(sa.or_(begins.is_(None), reaches >= self.start))
+            conditions.append(sa.or_(*undated, reaches >= self.start))
         if self.states:
             conditions.append(_involves(kind, table.id, self.states))
         if self.perspectives and evidence:

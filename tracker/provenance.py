@@ -117,11 +117,6 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
     """Records in view that rest on a single originating source, or on state media alone:
     columns kind, record_id, record, sources (how many originate it), origins (their names),
     single_source, state_media_only."""
-    evidence = (
-        _evidence([kind for kind in RecordKind if kind in filters.kinds], filters)
-        if filters.kinds
-        else None
-    )
     columns = [
         "kind",
         "record_id",
@@ -131,34 +126,33 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
         "single_source",
         "state_media_only",
     ]
-    if evidence is None:
-        return pd.DataFrame(columns=columns)
-    origins = (
-        sa.select(evidence.c.kind, evidence.c.record_id, evidence.c.source_id)
-        .where(evidence.c.originating)
-        .distinct()
-        .subquery()
-    )
-    not_state_media = sa.case((Source.type == SourceType.STATE_MEDIA, 0), else_=1)
-    summary = (
-        sa.select(
-            origins.c.kind,
-            origins.c.record_id,
-            sa.func.count().label("sources"),
-            sa.func.aggregate_strings(Source.outlet, "; ").label("origins"),
-            sa.func.sum(not_state_media).label("other_sources"),
-        )
-        .join(Source, Source.id == origins.c.source_id)
-        .group_by(origins.c.kind, origins.c.record_id)
-        .having(sa.or_(sa.func.count() == 1, sa.func.sum(not_state_media) == 0))
-        .subquery()
-    )
     frames = []
     for kind in filters.kinds:
+        # One kind's evidence at a time: its summary then never groups the other kinds' rows.
+        evidence = _evidence([kind], filters)
+        origins = (
+            sa.select(evidence.c.record_id, evidence.c.source_id)
+            .where(evidence.c.originating)
+            .distinct()
+            .subquery()
+        )
+        not_state_media = sa.case((Source.type == SourceType.STATE_MEDIA, 0), else_=1)
+        summary = (
+            sa.select(
+                origins.c.record_id,
+                sa.func.count().label("sources"),
+                sa.func.aggregate_strings(Source.outlet, "; ").label("origins"),
+                sa.func.sum(not_state_media).label("other_sources"),
+            )
+            .join(Source, Source.id == origins.c.source_id)
+            .group_by(origins.c.record_id)
+            .having(sa.or_(sa.func.count() == 1, sa.func.sum(not_state_media) == 0))
+            .subquery()
+        )
         labels = _labels(kind).subquery()
         rows = session.exec(
             sa.select(
-                summary.c.kind,
+                sa.literal(kind.value),
                 summary.c.record_id,
                 labels.c.record,
                 summary.c.sources,
@@ -166,7 +160,6 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
                 summary.c.other_sources,
             )
             .join(labels, labels.c.record_id == summary.c.record_id)
-            .where(summary.c.kind == kind.value)
             .order_by(labels.c.record)
         ).all()
         frames.append(pd.DataFrame(rows, columns=[*columns[:5], "other_sources"]))
