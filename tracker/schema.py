@@ -172,32 +172,38 @@ def upsert(
 
 
 def insert_rows(connection: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ROWS, dicts with the same keys, in one executemany. Each value goes through its
-    column's bind processor for this dialect, as SQLAlchemy would store it, but past its
-    per-row bookkeeping, which costs more than the database's own work at this scale."""
+    """Insert ROWS, dicts with the same keys, in bulk: PostgreSQL's COPY, or one executemany
+    elsewhere. Each value goes through its column's bind processor for this dialect, as
+    SQLAlchemy would store it, but past its per-row bookkeeping, which costs more than the
+    database's own work at this scale."""
     if not rows:
         return
     dialect = connection.dialect
     names = list(rows[0])
-    compiled = sa.insert(table).compile(dialect=dialect, column_keys=names)
     processors = [
-        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
+        (index, process)
+        for index, name in enumerate(names)
+        if (process := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
     ]
-    values = [
-        {
-            name: value if process is None or value is None else process(value)
-            for name, process in processors
-            for value in (row[name],)
-        }
-        for row in rows
-    ]
-    if compiled.positiontup is not None:  # qmark style (SQLite): values by position
-        order = list(compiled.positiontup)
-        connection.exec_driver_sql(
-            compiled.string, [tuple(row[name] for name in order) for row in values]
-        )
-    else:
-        connection.exec_driver_sql(compiled.string, values)
+    values = [list(row.values()) for row in rows]
+    for row in values:
+        for index, process in processors:
+            if row[index] is not None:
+                row[index] = process(row[index])
+    if dialect.name == "postgresql":
+        quote = dialect.identifier_preparer
+        columns = ", ".join(quote.quote(name) for name in names)
+        statement = f"COPY {quote.format_table(table)} ({columns}) FROM STDIN"
+        driver = connection.connection.driver_connection
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in values:
+                copy.write_row(row)
+        return
+    compiled = sa.insert(table).compile(dialect=dialect, column_keys=names)
+    order = [names.index(name) for name in compiled.positiontup or names]
+    connection.exec_driver_sql(
+        compiled.string, [tuple(row[index] for index in order) for row in values]
+    )
 
 
 class Editable(SQLModel):
