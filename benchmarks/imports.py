@@ -37,7 +37,7 @@ def sqlite_shell_import(folder: Path, database: Path) -> dict[str, Any]:
     """Load FOLDER's files with the sqlite3 shell's .import, each into a new untyped table."""
     database.unlink(missing_ok=True)
     script = "".join(f".import --csv {path} raw_{path.stem}\n" for path in table_files(folder))
-    seconds, _memory, _ = run_command(["sqlite3", str(database)], stdin=script)
+    seconds, _ = run_command(["sqlite3", str(database)], stdin=script)
     rows = _rows(folder)
     database.unlink()
     return {"rows": rows, "seconds": seconds, "rows_per_second": rows / seconds}
@@ -54,7 +54,7 @@ def psql_copy(url: URL, folder: Path) -> dict[str, Any]:
         script.append(f"\\copy raw_{path.stem} FROM '{path}' WITH (FORMAT csv, HEADER true)")
     address = url.render_as_string(hide_password=False).replace("postgresql+psycopg", "postgresql")
     command = ["psql", address, "-q", "-v", "ON_ERROR_STOP=1"]
-    seconds, _memory, _ = run_command(command, stdin="\n".join(script) + "\n")
+    seconds, _ = run_command(command, stdin="\n".join(script) + "\n")
     rows = _rows(folder)
     return {"rows": rows, "seconds": seconds, "rows_per_second": rows / seconds}
 

@@ -1,9 +1,7 @@
-"""Clocks for the benchmarks: the best of several runs of a function, and a command's time and
-peak memory."""
+"""Clocks for the benchmarks: the best of several runs of a function, and a command's time."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Callable
@@ -27,9 +25,9 @@ def timed(function: Callable[[], T]) -> tuple[float, T]:
     return best_of(function, repeat=1)
 
 
-def run_command(command: list[str], *, stdin: str = "") -> tuple[float, int, str]:
-    """Run COMMAND, given STDIN; its wall time in seconds, its peak resident memory in bytes
-    (from the kernel's account of that one process), and what it printed. Fails if it does."""
+def run_command(command: list[str], *, stdin: str = "") -> tuple[float, str]:
+    """Run COMMAND, given STDIN; its wall time in seconds and what it printed. Fails if it
+    does."""
     start = time.perf_counter()
     process = subprocess.Popen(
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -38,9 +36,8 @@ def run_command(command: list[str], *, stdin: str = "") -> tuple[float, int, str
     process.stdin.write(stdin)
     process.stdin.close()
     output, errors = process.stdout.read(), process.stderr.read()
-    _pid, status, usage = os.wait4(process.pid, 0)
+    code = process.wait()
     seconds = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
     if code != 0:
         raise RuntimeError(f"{' '.join(command[:3])} failed ({code}): {errors[-2000:]}")
-    return seconds, usage.ru_maxrss * 1024, output
+    return seconds, output
