@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -58,7 +59,7 @@ def machine() -> dict[str, Any]:
         "os": platform.platform(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
-        "postgresql": postgres.split()[-1] if postgres else None,
+        "postgresql": match.group(0) if (match := re.search(r"\d+\.\d+", postgres)) else None,
         "tracker": __version__,
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }

@@ -25,7 +25,7 @@ def report(results: dict[str, Any]) -> str:
     parts = [
         f"Measured {machine['when'][:10]} on {machine['cpu']}, {machine['cores']} cores, "
         f"{machine['memory_gb']} GiB; Python {machine['python']}, SQLite {machine['sqlite']}, "
-        f"PostgreSQL {machine['postgresql']}.",
+        f"PostgreSQL {machine['postgresql'].rstrip(')')}.",
         "**Import** (rows per second, every row checked):",
         table(
             ["events", "database", "rows", "tracker", "bulk loader (no checks)", "ratio"],
