@@ -109,10 +109,12 @@ def day(value: date) -> str:
 
 
 def download(frame: pd.DataFrame, name: str) -> None:
-    """A button that downloads exactly the table shown, as CSV by the export's rules."""
+    """A button that downloads exactly the table shown, as CSV by the export's rules. The file
+    is written when the button is pressed, not on every run: a large table's CSV costs more
+    than the rest of its page."""
     st.download_button(
         f"Download this table (CSV, {len(frame):,} rows)",
-        frame_csv(frame).encode("utf-8"),
+        lambda: frame_csv(frame).encode("utf-8"),
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",
