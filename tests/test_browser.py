@@ -191,7 +191,11 @@ def choose(page: Page, label: str, option: str) -> None:
     box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
     search = box.get_by_role("combobox")  # the control itself, not its label
     match = page.get_by_role("option", name=option, exact=True).first
+    # A text box commits its value when it loses focus, and the page then runs again and
+    # redraws its widgets, closing any menu opened meanwhile: commit first, and wait.
+    page.evaluate("document.activeElement && document.activeElement.blur()")
     for _attempt in range(3):  # a click while the page settles can leave the menu shut
+        finished(page)
         search.click()
         search.fill(option)
         try:
