@@ -122,7 +122,7 @@ _SHARED = {
 }
 
 
-def _models() -> dict[str, type]:
+def models_by_table() -> dict[str, type]:
     """Each table's SQLModel class, whose fields carry the columns' meanings."""
     return {mapper.local_table.name: mapper.class_ for mapper in SQLModel._sa_registry.mappers}
 
@@ -161,7 +161,7 @@ def _field(column: sa.Column, model: type | None) -> dict[str, Any]:
 def describe_table(name: str) -> dict[str, Any]:
     """A Frictionless tabular data resource describing table NAME."""
     table = metadata.tables[name]
-    model = _models().get(name)
+    model = models_by_table().get(name)
     schema: dict[str, Any] = {
         "fields": [_field(column, model) for column in table.columns],
         "missingValues": [""],

@@ -31,7 +31,7 @@ from tracker.citations import CitationBase
 from tracker.deployments import DeploymentBase, EstimateBase
 from tracker.engagements import EngagementBase, ParticipantBase
 from tracker.errors import describe, message
-from tracker.exports import BATCH, TABLES, restore_text
+from tracker.exports import BATCH, TABLES, models_by_table, restore_text
 from tracker.history import record_inserts
 from tracker.models import metadata
 from tracker.people import PersonBase
@@ -362,7 +362,7 @@ class _Import:
 
     def _update(self, table: str, updates: list[tuple[int, Row]]) -> None:
         """Bring stored rows up to date through the ORM, so each change keeps its history."""
-        model = _models()[table]
+        model = models_by_table()[table]
         for stored_id, row in updates:
             stored = self.session.get(model, stored_id)
             for name, value in row.items():
@@ -427,10 +427,6 @@ def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
         yield batch
-
-
-def _models() -> dict[str, type]:
-    return {mapper.local_table.name: mapper.class_ for mapper in SQLModel._sa_registry.mappers}
 
 
 def _with_defaults(table: str, rows: list[Row]) -> list[Row]:
