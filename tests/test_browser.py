@@ -192,21 +192,24 @@ def choose(page: Page, label: str, option: str) -> None:
     search = box.get_by_role("combobox")  # the control itself, not its label
     match = page.get_by_role("option", name=option, exact=True).first
     # A text box commits its value when it loses focus, and the page then runs again and
-    # redraws its widgets, closing any menu opened meanwhile: commit first, and wait.
+    # redraws its widgets, closing any menu opened meanwhile: commit first, wait, and check
+    # the choice took, trying again if a redraw swallowed it.
     page.evaluate("document.activeElement && document.activeElement.blur()")
-    for _attempt in range(3):  # a click while the page settles can leave the menu shut
+    for _attempt in range(3):
         finished(page)
         search.click()
         search.fill(option)
         try:
             expect(match).to_be_attached(timeout=5_000)
-            break
+            # The search highlights the match; Enter picks it, as a keyboard user would (a
+            # click on a menu near the foot of the page can land on whatever covers it).
+            search.press("Enter")
+            finished(page)
+            expect(search).to_have_value(option, timeout=5_000)
+            return
         except AssertionError:
             search.press("Escape")
-    # The search highlights the match; Enter picks it, as a keyboard user would (a click on a
-    # menu that opens near the foot of the page can land on whatever covers it).
-    expect(match).to_be_attached()
-    search.press("Enter")
+    raise AssertionError(f"could not choose {option!r} in the {label!r} box")
 
 
 def test_an_editor_adds_a_pledge_with_a_new_source_and_sees_it(
