@@ -60,7 +60,6 @@ RULES: dict[str, type[SQLModel] | None] = {
     "pledge_status": PledgeStatusBase,
     "citation": CitationBase,
 }
-_BOOKKEEPING = {"id", "created_at", "updated_at", "version", "retired_at"}
 
 
 class Policy(StrEnum):
