@@ -8,7 +8,6 @@ to the fields they concern.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -18,11 +17,13 @@ import ui
 from pydantic import ValidationError
 
 from tracker.citations import Credibility
+from tracker.dates import EARLIEST, LATEST
 from tracker.deployments import CountingBasis, PersonnelKind, Qualifier, Rank
 from tracker.engagements import EngagementKind, EngagementStatus, Likelihood, ParticipantRole
 from tracker.errors import message
 from tracker.pledges import Conditionality, PledgeKind, PledgeStatusKind
 from tracker.records import choices, kind_of
+from tracker.schema import INTEGER_LIMIT
 from tracker.sources import Reliability, SourceType
 from tracker.states import StateKind, state_names
 
@@ -231,11 +232,13 @@ def _input(kind: str, field: Input, options: dict[str, dict[Any, str]]) -> None:
         case "area":
             st.text_area(field.label, **common)
         case "number":
-            st.number_input(field.label, value=None, step=1, min_value=0, **common)
+            st.number_input(
+                field.label, value=None, step=1, min_value=0, max_value=INTEGER_LIMIT, **common
+            )
         case "check":
             st.checkbox(field.label, **common)
         case "day":
-            st.date_input(field.label, value=None, min_value=date(1800, 1, 1), **common)
+            st.date_input(field.label, value=None, min_value=EARLIEST, max_value=LATEST, **common)
         case "choice":
             values = [None, *field.options] if optional else list(field.options)
             st.selectbox(

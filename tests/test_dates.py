@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.dates import DatePrecision, FuzzyDate, fuzzy_columns
+from tracker.dates import EARLIEST, LATEST, DatePrecision, FuzzyDate, fuzzy_columns
 
 
 @pytest.mark.parametrize(
@@ -78,12 +78,10 @@ def test_columns_hold_the_first_and_last_possible_day() -> None:
 
 @st.composite
 def fuzzy_dates(draw: st.DrawFn) -> FuzzyDate:
-    day = draw(st.dates(min_value=date(1000, 1, 1), max_value=date(9999, 1, 1)))
+    day = draw(st.dates(min_value=EARLIEST, max_value=LATEST))
     precision = draw(st.sampled_from(DatePrecision))
     if precision is DatePrecision.RANGE:
-        return FuzzyDate(
-            day, precision, draw(st.dates(min_value=day, max_value=date(9999, 12, 31)))
-        )
+        return FuzzyDate(day, precision, draw(st.dates(min_value=day, max_value=LATEST)))
     return FuzzyDate(FuzzyDate._period_start(day, precision), precision)
 
 
@@ -91,3 +89,13 @@ def fuzzy_dates(draw: st.DrawFn) -> FuzzyDate:
 def test_the_text_form_reads_back_as_the_same_date(fuzzy: FuzzyDate) -> None:
     assert FuzzyDate.parse(str(fuzzy)) == fuzzy
     assert FuzzyDate.from_columns(*fuzzy.columns("d").values()) == fuzzy
+
+
+@pytest.mark.parametrize("text", ["9999-12-31", "0999", "3000-Q1", "2025-01-01/3001-01-01"])
+def test_a_date_outside_the_calendar_the_tracker_keeps_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match="outside the dates the tracker keeps"):
+        FuzzyDate.parse(text)
+
+
+def test_the_first_and_last_days_of_the_calendar_are_kept() -> None:
+    assert FuzzyDate.parse(f"{EARLIEST}/{LATEST}").latest == LATEST

@@ -9,12 +9,12 @@ cooperative).
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlmodel import Field, Session, SQLModel
+from sqlmodel import Field, Session
 
-from tracker.schema import Table, upsert
+from tracker.schema import Record, Table, upsert
 
 
-class CameoEventBase(SQLModel):
+class CameoEventBase(Record):
     code: str = Field(min_length=2, max_length=4, unique=True)
     name: str = Field(min_length=1, max_length=200)
     goldstein: float = Field(

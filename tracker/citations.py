@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from pydantic import model_validator
 from sqlmodel import Field, Session, SQLModel, select
 
-from tracker.schema import Table, field_error, upsert
+from tracker.schema import Record, Table, field_error, upsert
 
 CITED_TABLES = (
     "person",
@@ -38,7 +38,7 @@ class Credibility(IntEnum):
     CANNOT_BE_JUDGED = 6
 
 
-class CitationBase(SQLModel):
+class CitationBase(Record):
     source_id: int = Field(foreign_key="source.id", ondelete="RESTRICT", index=True)
     quote: str = Field(
         min_length=1, max_length=4000, description="the passage that supports the record"

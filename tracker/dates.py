@@ -7,6 +7,9 @@ NAME (the earliest day), NAME_precision and NAME_latest, so SQL can compare peri
 
 Text form, used by the CLI, seeds and CSV: ``2025-08-12``, ``2025-08``, ``2025-Q3``, ``2025``,
 or an ISO 8601 interval of any two of those, ``2025-06/2025-08-13``.
+
+Every date the tracker stores lies between `EARLIEST` and `LATEST`: wide enough for history,
+and far enough from the calendar's end (9999-12-31) that arithmetic on dates never overflows.
 """
 
 from __future__ import annotations
@@ -16,6 +19,16 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+
+EARLIEST = date(1000, 1, 1)
+LATEST = date(2999, 12, 31)
+
+
+def outside_calendar(day: date) -> str | None:
+    """Why DAY cannot be stored, in words, or None if it can."""
+    if EARLIEST <= day <= LATEST:
+        return None
+    return f"{day.isoformat()} is outside the dates the tracker keeps ({EARLIEST} to {LATEST})"
 
 
 class DatePrecision(StrEnum):
@@ -46,6 +59,9 @@ class FuzzyDate:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "precision", DatePrecision(self.precision))
+        for day in (self.earliest, self.latest):
+            if day is not None and (problem := outside_calendar(day)):
+                raise ValueError(problem)
         if self.earliest != self._period_start(self.earliest, self.precision):
             raise ValueError(
                 f"{self.earliest} is not the first day of a {self.precision}: "
@@ -107,15 +123,16 @@ class FuzzyDate:
             try:
                 match precision:
                     case DatePrecision.DAY:
-                        return cls(date(year, rest[0], rest[1]), precision)
+                        first = date(year, rest[0], rest[1])
                     case DatePrecision.MONTH:
-                        return cls(date(year, rest[0], 1), precision)
+                        first = date(year, rest[0], 1)
                     case DatePrecision.QUARTER:
-                        return cls(date(year, 3 * rest[0] - 2, 1), precision)
+                        first = date(year, 3 * rest[0] - 2, 1)
                     case _:
-                        return cls(date(year, 1, 1), precision)
+                        first = date(year, 1, 1)
             except ValueError as error:
                 raise ValueError(f"{text!r} is not a real date ({error})") from None
+            return cls(first, precision)
         raise ValueError(
             f"{text!r} is not a date: write 2025-08-12, 2025-08, 2025-Q3, 2025 "
             "or a range such as 2025-06-01/2025-08-13"

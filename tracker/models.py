@@ -10,6 +10,7 @@ from tracker.engagements import Engagement, EngagementParticipant
 from tracker.history import Change
 from tracker.people import Person
 from tracker.pledges import Pledge, PledgeStatus
+from tracker.schema import shared_checks
 from tracker.sources import Source
 from tracker.states import State, StateAlias
 from tracker.treaties import Treaty, TreatyParty
@@ -17,6 +18,7 @@ from tracker.users import User
 from tracker.versions import DataVersion
 
 metadata = SQLModel.metadata
+shared_checks(metadata)
 
 __all__ = [
     "CameoEvent",

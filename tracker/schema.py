@@ -7,7 +7,7 @@ Importing this module sets the metadata naming convention, so it must come befor
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, TypeVar
 
@@ -17,7 +17,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, Session, SQLModel, select
 
-from tracker.dates import FuzzyDate, fuzzy_columns
+from tracker.dates import EARLIEST, LATEST, FuzzyDate, fuzzy_columns, outside_calendar
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -75,6 +75,31 @@ def _fuzzy_date_checks(name: str) -> tuple[sa.CheckConstraint, ...]:
     )
 
 
+def shared_checks(metadata: sa.MetaData) -> None:
+    """Add the rules every table shares to each table of METADATA (once all are declared):
+    every date lies in the calendar the tracker keeps; every record's version is positive."""
+    editable = {
+        mapper.local_table
+        for mapper in SQLModel._sa_registry.mappers
+        if issubclass(mapper.class_, Editable)
+    }
+    for table in metadata.tables.values():
+        wanted = [
+            sa.CheckConstraint(
+                f"{column.name} BETWEEN '{EARLIEST}' AND '{LATEST}'",
+                name=f"{column.name}_in_calendar",
+            )
+            for column in table.columns
+            if isinstance(column.type, sa.Date) and not isinstance(column.type, sa.DateTime)
+        ]
+        if table in editable:
+            wanted.append(sa.CheckConstraint("version >= 1", name="version_positive"))
+        present = {constraint.name for constraint in table.constraints}
+        for check in wanted:
+            if sa.schema.conv(f"ck_{table.name}_{check.name}") not in present:
+                table.append_constraint(check)
+
+
 def date_checks(record: type[Record]) -> tuple[sa.CheckConstraint, ...]:
     """The database's side of RECORD's date rules: each fuzzy date's three columns agree, and
     each later date does not fall wholly before the date it follows."""
@@ -89,10 +114,41 @@ def date_checks(record: type[Record]) -> tuple[sa.CheckConstraint, ...]:
 
 def field_error(field: str, message: str, value: Any) -> ValidationError:
     """A validation error placed on FIELD, so a form can show MESSAGE next to it."""
+    return field_errors([(field, message, value)])
+
+
+def field_errors(problems: list[tuple[str, str, Any]]) -> ValidationError:
+    """One validation error holding each (field, message, value) of PROBLEMS."""
     return ValidationError.from_exception_data(
         "validation",
-        [InitErrorDetails(type=PydanticCustomError("invalid", message), loc=(field,), input=value)],
+        [
+            InitErrorDetails(
+                type=PydanticCustomError("invalid", message), loc=(field,), input=value
+            )
+            for field, message, value in problems
+        ],
     )
+
+
+# The range of the databases' INTEGER columns (PostgreSQL's are 32 bits).
+INTEGER_LIMIT = 2**31 - 1
+
+
+def unstorable(value: Any) -> str | None:
+    """Why a field's VALUE cannot be stored in any of the tracker's databases, or None."""
+    match value:
+        case bool():
+            return None
+        case int() if not -INTEGER_LIMIT - 1 <= value <= INTEGER_LIMIT:
+            return f"{value:,} is out of range: the database stores numbers up to {INTEGER_LIMIT:,}"
+        case str() if "\x00" in value:
+            return "contains a NUL character (\\0), which cannot be stored: remove it"
+        case datetime():
+            return None
+        case date():
+            return outside_calendar(value)
+        case _:
+            return None
 
 
 class Record(SQLModel):
@@ -119,6 +175,19 @@ class Record(SQLModel):
                 except ValueError as error:
                     raise field_error(name, str(error), value) from None
         return data
+
+    @model_validator(mode="after")
+    def _storable(self) -> Record:
+        """Every value fits the database, whatever the record: numbers in range, dates within
+        the calendar the tracker keeps, text without NUL characters."""
+        problems = [
+            (name, problem, value)
+            for name, value in self
+            if (problem := unstorable(value)) is not None
+        ]
+        if problems:
+            raise field_errors(problems)
+        return self
 
     @model_validator(mode="after")
     def _check_dates(self) -> Record:
