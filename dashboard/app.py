@@ -12,6 +12,7 @@ import streamlit as st
 import ui
 
 from tracker.activity import record_span
+from tracker.dates import EARLIEST, LATEST
 from tracker.filters import Filters, RecordKind
 from tracker.sources import Reliability, perspectives
 from tracker.states import state_names
@@ -24,7 +25,7 @@ def sidebar_filters() -> Filters:
     earliest, latest = ui.load(record_span, filtered=False)
     latest = latest or date.today()
     earliest = earliest or latest
-    default_start = max(earliest, latest - timedelta(days=730))
+    default_start = max(earliest, latest - timedelta(days=730), EARLIEST)
     bar = st.sidebar
     bar.header("Filters")
     bar.caption(
@@ -39,14 +40,17 @@ def sidebar_filters() -> Filters:
     st.session_state["dates.default"] = default
     chosen = bar.date_input(
         "Dates",
-        min_value=min(earliest, date(1800, 1, 1)),
-        max_value=max(latest, date.today()) + timedelta(days=3650),
+        min_value=EARLIEST,
+        max_value=LATEST,
         key="dates",
         bind="query-params",
         help="Records dated within these days; by default the two years to the latest record.",
     )
     # While a range is being picked the widget holds only its first day.
     start, end = (*chosen, None, None)[:2] if chosen else (None, None)
+    if start and end and end < start:  # a link may give the days in either order
+        start, end = end, start
+        bar.caption(f"Showing {ui.day(start)} to {ui.day(end)}: the link gave them the other way.")
     states = ui.load(state_names, filtered=False)
     codes = bar.multiselect(
         "States",
@@ -96,37 +100,56 @@ def sidebar_filters() -> Filters:
     )
 
 
+# Every page: (section, file, title, icon), with who may see it.
+READING = [
+    ("Dashboard", "overview", "Overview", ":material/insights:"),
+    ("Dashboard", "deployments", "Deployments", ":material/groups:"),
+    ("Dashboard", "treaties", "Treaties", ":material/gavel:"),
+    ("Dashboard", "engagements", "Engagements", ":material/forum:"),
+    ("Dashboard", "pledges", "Pledges", ":material/campaign:"),
+    ("Dashboard", "sources", "Sources", ":material/library_books:"),
+]
+EDITING = [
+    ("Data entry", "edit", "Add or edit records", ":material/edit_note:"),
+    ("Data entry", "imports", "Import CSV", ":material/upload_file:"),
+]
+ADMINISTRATION = [("Data entry", "users", "Users", ":material/group:")]
+
 actor = ui.current_actor()
-account = st.Page(
-    "views/account.py",
-    title="Account" if actor else "Sign in",
-    icon=":material/account_circle:" if actor else ":material/login:",
-)
+if notice := st.session_state.pop("signed_out", None):
+    st.warning(f"You were signed out: {notice}.", icon=":material/logout:")
 if actor is None and reading_requires_sign_in():
-    navigation = st.navigation([account])
+    # Every page's address shows the sign-in form (never "page not found"), and once signed
+    # in, the same address shows the page asked for.
+    addresses = ["account"] + [name for _, name, _, _ in (*READING, *EDITING, *ADMINISTRATION)]
+    navigation = st.navigation(
+        [
+            st.Page("views/account.py", title="Sign in", url_path="sign-in", default=True),
+            *(
+                st.Page("views/account.py", title="Sign in", url_path=address)
+                for address in addresses
+            ),
+        ],
+        position="hidden",
+    )
 else:
     st.session_state["filters"] = sidebar_filters()
-    sections = {
-        "Dashboard": [
-            st.Page(
-                "views/overview.py", title="Overview", icon=":material/insights:", default=True
-            ),
-            st.Page("views/deployments.py", title="Deployments", icon=":material/groups:"),
-            st.Page("views/treaties.py", title="Treaties", icon=":material/gavel:"),
-            st.Page("views/engagements.py", title="Engagements", icon=":material/forum:"),
-            st.Page("views/pledges.py", title="Pledges", icon=":material/campaign:"),
-            st.Page("views/sources.py", title="Sources", icon=":material/library_books:"),
-        ]
-    }
+    pages = list(READING)
     if actor is not None and actor.can_edit:
-        sections["Data entry"] = [
-            st.Page("views/edit.py", title="Add or edit records", icon=":material/edit_note:"),
-            st.Page("views/imports.py", title="Import CSV", icon=":material/upload_file:"),
-        ]
-        if actor.can_manage_users:
-            sections["Data entry"].append(
-                st.Page("views/users.py", title="Users", icon=":material/group:")
-            )
-    sections["Account"] = [account]
+        pages += EDITING
+    if actor is not None and actor.can_manage_users:
+        pages += ADMINISTRATION
+    sections: dict[str, list[st.Page]] = {}
+    for section, name, title, icon in pages:
+        sections.setdefault(section, []).append(
+            st.Page(f"views/{name}.py", title=title, icon=icon, default=name == "overview")
+        )
+    sections["Account"] = [
+        st.Page(
+            "views/account.py",
+            title="Account" if actor else "Sign in",
+            icon=":material/account_circle:" if actor else ":material/login:",
+        )
+    ]
     navigation = st.navigation(sections)
 navigation.run()

@@ -21,7 +21,7 @@ from tracker.database import engine_for, session_for
 from tracker.exports import frame_csv
 from tracker.filters import Filters, RecordKind
 from tracker.provenance import sources_behind
-from tracker.users import Actor
+from tracker.users import Actor, SignedOut, refresh
 from tracker.versions import data_version
 
 T = TypeVar("T")
@@ -149,8 +149,20 @@ def category_colours(values: Iterable[str], missing: str = "not assessed") -> al
 
 
 def current_actor() -> Actor | None:
-    """Who is signed in on this browser session, if anyone."""
-    return st.session_state.get("actor")
+    """Who is signed in on this browser session, if anyone, as the database has them now: a
+    demoted user loses their pages at once; a deactivated one, or one whose password was
+    changed elsewhere, is signed out, with the reason kept for the next page to show."""
+    actor = st.session_state.get("actor")
+    if actor is None:
+        return None
+    try:
+        actor = read(refresh, actor=actor)
+    except SignedOut as error:
+        del st.session_state["actor"]
+        st.session_state["signed_out"] = str(error)
+        return None
+    st.session_state["actor"] = actor
+    return actor
 
 
 def write(service: Callable[..., T], **arguments: Any) -> T:

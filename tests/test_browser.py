@@ -9,17 +9,19 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from conftest import Databases
 from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy.engine import URL
 
 from tracker.database import URL_VARIABLE, create_engine, session_for
 from tracker.exports import export
 from tracker.serve import streamlit_command
 from tracker.throwaway import free_port
-from tracker.users import SYSTEM, NewUser, add_user
+from tracker.users import SIGN_IN_VARIABLE, SYSTEM, NewUser, add_user
 
 pytestmark = pytest.mark.browser
 
@@ -71,21 +73,15 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def dashboard_url(databases: Databases) -> Iterator[str]:
-    """The address of the dashboard, served by `streamlit run` on a seeded database."""
-    database = databases.prepared(seeded=True)
-    engine = create_engine(database)
-    with session_for(engine) as session:
-        for name, role in (("ana", "editor"), ("vic", "viewer")):
-            add_user(
-                session=session, actor=SYSTEM, user=NewUser(name=name, password=PASSWORD, role=role)
-            )
-    engine.dispose()
+@contextmanager
+def served(database: URL, log: Path, **settings: str) -> Iterator[str]:
+    """The address of the dashboard, served by `streamlit run` on DATABASE with the extra
+    environment SETTINGS, until the block ends."""
     port = free_port()
-    log = screenshot_folder().parent / f"streamlit-{databases.backend}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    environment = os.environ | {URL_VARIABLE: database.render_as_string(hide_password=False)}
+    environment = (
+        os.environ | {URL_VARIABLE: database.render_as_string(hide_password=False)} | settings
+    )
     with log.open("w") as output:
         server = subprocess.Popen(
             streamlit_command(port=port), env=environment, stdout=output, stderr=output
@@ -106,6 +102,24 @@ def dashboard_url(databases: Databases) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(databases: Databases) -> Iterator[str]:
+    """The address of the dashboard, served on a seeded database with an editor and a viewer."""
+    database = databases.prepared(seeded=True)
+    engine = create_engine(database)
+    with session_for(engine) as session:
+        for name, role in (("ana", "editor"), ("vic", "viewer")):
+            add_user(
+                session=session, actor=SYSTEM, user=NewUser(name=name, password=PASSWORD, role=role)
+            )
+    engine.dispose()
+    log = screenshot_folder().parent / f"streamlit-{databases.backend}.log"
+    try:
+        with served(database, log) as address:
+            yield address
+    finally:
         create_engine(database).dispose()
         databases.drop(database)
 
@@ -279,3 +293,30 @@ def test_an_editor_uploads_an_export_previews_it_and_imports_it(
         timeout=60_000
     )
     assert_no_errors(page)
+
+
+def test_with_sign_in_required_every_address_shows_the_sign_in_form_then_its_page(
+    page: Page, databases: Databases
+) -> None:
+    database = databases.prepared(seeded=True)
+    engine = create_engine(database)
+    with session_for(engine) as session:
+        add_user(session=session, actor=SYSTEM, user=NewUser(name="vic", password=PASSWORD))
+    engine.dispose()
+    log = screenshot_folder().parent / f"streamlit-sign-in-{databases.backend}.log"
+    try:
+        with served(database, log, **{SIGN_IN_VARIABLE: "1"}) as address:
+            for path in ("account", "sources", ""):
+                open_page(page, address, path, "Sign in")
+                expect(page.get_by_text("Page not found")).to_have_count(0)
+                expect(page.get_by_role("link", name="Overview")).to_have_count(0)
+            open_page(page, address, "sources", "Sign in")
+            page.get_by_role("textbox", name="Name").fill("vic")
+            page.get_by_role("textbox", name="Password").fill(PASSWORD)
+            page.get_by_role("button", name="Sign in").click()
+            expect(page.get_by_role("heading", level=1)).to_have_text("Sources", timeout=30_000)
+            finished(page)
+            assert_no_errors(page)
+    finally:
+        create_engine(database).dispose()
+        databases.drop(database)

@@ -156,10 +156,9 @@ def _conflict(session: Session, kind: Kind, row: Table) -> Conflict:
     )
 
 
-def _begin(session: Session, actor: Actor, note: str | None = None) -> None:
-    require_editor(actor)
-    session.info["actor"] = actor
-    session.info["change_note"] = note
+def _begin(session: Session, actor: Actor) -> None:
+    session.info["actor"] = require_editor(session=session, actor=actor)
+    session.info["change_note"] = None
 
 
 def save(
@@ -266,7 +265,11 @@ def _stamp_retired(
     if expected_version is not None and row.version != expected_version:
         raise _conflict(session, spec, row)
     row.retired_at = utcnow() if retired else None
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError:  # another editor saved between our read and our write
+        session.rollback()
+        raise _conflict(session, spec, _get(session, spec, record_id)) from None
     return row
 
 
@@ -306,6 +309,7 @@ def revert(
     """Give a record back the values it had just after change CHANGE_ID (its own fields; the
     rows that belong to it keep their own histories)."""
     spec = kind_of(kind)
+    _begin(session, actor)  # who may act comes first: a viewer learns nothing of the history
     change = session.get(Change, change_id)
     if (
         change is None
@@ -314,7 +318,7 @@ def revert(
     ):
         raise NotFound(f"change {change_id} is not a version of this {spec.label}")
     saved = f"{change.user_name} at {change.created_at:%Y-%m-%d %H:%M}"
-    _begin(session, actor, note=f"restored the version saved by {saved}")
+    session.info["change_note"] = f"restored the version saved by {saved}"
     row = _get(session, spec, record_id)
     if expected_version is not None and row.version != expected_version:
         raise _conflict(session, spec, row)

@@ -1,21 +1,28 @@
 """Who may do what: viewers read, editors write, admins also manage users.
 
 Passwords are stored only as argon2 hashes. Every write names its actor: a signed-in user, or
-SYSTEM for the command line and the seed loader, which run with the database owner's rights.
+an actor with no user id (SYSTEM) for the command line and the seed loader, which run with the
+database owner's rights. A signed-in user's rights are read from the database again at every
+write, so demoting or deactivating a user, or changing their password, takes effect at once,
+even in a session they already have open. Repeated failed sign-ins slow further tries down.
 """
 
 from __future__ import annotations
 
 import os
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
+import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, field_validator
 from sqlmodel import Field, Session, select
 
 from tracker.errors import TrackerError
-from tracker.schema import Table, upsert, vocabulary
+from tracker.schema import Table, unstorable, utcnow, vocabulary
 
 _hasher = PasswordHasher()
 
@@ -38,6 +45,20 @@ class User(Table, table=True):
     password_hash: str = Field(max_length=200)
     role: Role = Field(default=Role.VIEWER, sa_type=vocabulary(Role, "role"))
     active: bool = True
+    password_version: int = Field(
+        default=1,
+        sa_column_kwargs={"server_default": "1"},
+        description="moves whenever the password changes, which ends every sign-in made before",
+    )
+
+
+class SignInFailure(Table, table=True):
+    """A failed sign-in, kept for a while to slow down whoever guesses passwords."""
+
+    __tablename__ = "sign_in_failure"
+
+    name: str = Field(max_length=100, index=True)
+    client: str | None = Field(default=None, max_length=100, index=True)
 
 
 class Actor(BaseModel):
@@ -48,6 +69,7 @@ class Actor(BaseModel):
     id: int | None
     name: str
     role: Role
+    password_version: int = 1
 
     @property
     def can_edit(self) -> bool:
@@ -65,16 +87,57 @@ class NotAllowed(TrackerError):
     """The actor's role does not allow the action."""
 
 
-def require_editor(actor: Actor | None) -> Actor:
-    """ACTOR, if it may change records; otherwise a refusal in words."""
-    if actor is None or not actor.can_edit:
+class SignedOut(TrackerError):
+    """The actor's sign-in no longer holds: deactivated, or the password changed since."""
+
+
+def refresh(*, session: Session, actor: Actor) -> Actor:
+    """ACTOR as the database has them now (their current role), or SignedOut if they were
+    deactivated or their password changed after they signed in. Actors with no user id act
+    for the process itself (the command line, seeds) and are taken as they are."""
+    if actor.id is None:
+        return actor
+    user = session.get(User, actor.id, populate_existing=True)
+    if user is None:
+        raise SignedOut(f"there is no user {actor.name} in this database: sign in again")
+    if not user.active:
+        raise SignedOut(f"{actor.name} can no longer sign in: an admin deactivated the account")
+    if user.password_version != actor.password_version:
+        raise SignedOut(f"the password of {actor.name} was changed: sign in again")
+    if user.role != actor.role:
+        return actor.model_copy(update={"role": user.role})
+    return actor
+
+
+def require_editor(*, session: Session, actor: Actor | None) -> Actor:
+    """ACTOR as they are now, if they may change records; otherwise a refusal in words."""
+    return _require(session, actor, lambda who: who.can_edit, "only editors can change records")
+
+
+def require_admin(*, session: Session, actor: Actor | None) -> Actor:
+    """ACTOR as they are now, if they may manage users; otherwise a refusal in words."""
+    return _require(
+        session, actor, lambda who: who.can_manage_users, "only admins can manage users"
+    )
+
+
+def _require(
+    session: Session, actor: Actor | None, may: Callable[[Actor], bool], rule: str
+) -> Actor:
+    if actor is not None:
+        actor = refresh(session=session, actor=actor)
+    if actor is None or not may(actor):
         who = (
             "you are not signed in"
             if actor is None
             else f"{actor.name} is {actor.role.with_article}"
         )
-        raise NotAllowed(f"only editors can change records, and {who}")
+        raise NotAllowed(f"{rule}, and {who}")
     return actor
+
+
+def _printable(text: str) -> bool:
+    return not any(unicodedata.category(character) == "Cc" for character in text)
 
 
 class NewUser(BaseModel):
@@ -88,53 +151,195 @@ class NewUser(BaseModel):
         name = name.strip()
         if not name:
             raise ValueError("a user needs a name")
+        if len(name) > 100:
+            raise ValueError(f"a name has at most 100 characters, and this one has {len(name)}")
+        if not _printable(name):
+            raise ValueError("a name cannot hold control characters such as tabs or NUL")
         return name
 
     @field_validator("password")
     @classmethod
-    def _long_enough(cls, password: str) -> str:
-        if len(password) < 10:
-            raise ValueError("a password needs at least 10 characters")
-        return password
+    def _password(cls, password: str) -> str:
+        return check_password(password)
 
 
-def add_user(*, session: Session, actor: Actor, user: NewUser) -> User:
-    """Create USER, or reset the password and role of the one with that name (admins only)."""
-    if not actor.can_manage_users:
-        raise NotAllowed(
-            f"only admins can manage users, and {actor.name} is {actor.role.with_article}"
-        )
-    return upsert(
-        session,
-        User,
-        {"name": user.name},
-        {"password_hash": _hasher.hash(user.password), "role": user.role, "active": True},
-    )
+def check_password(password: str) -> str:
+    """PASSWORD, if it is good enough to keep; otherwise ValueError saying why."""
+    if len(password.strip()) < 10:
+        raise ValueError("a password needs at least 10 characters, not counting spaces at its ends")
+    if not _printable(password):
+        raise ValueError("a password cannot hold control characters such as tabs or NUL")
+    if len(password) > 1000:
+        raise ValueError("a password has at most 1,000 characters")
+    return password
 
 
-def authenticate(*, session: Session, name: str, password: str) -> Actor:
-    """The actor NAME signs in as, if PASSWORD is theirs; the same refusal otherwise, so a
-    wrong name cannot be told from a wrong password."""
-    refusal = TrackerError("that name and password do not match an active user")
-    user = session.exec(select(User).where(User.name == name.strip(), User.active)).first()
+def _user(session: Session, name: str) -> User | None:
+    name = name.strip()
+    if len(name) > 100 or unstorable(name):  # no such user could exist
+        return None
+    return session.exec(select(User).where(User.name == name)).first()
+
+
+def _named(session: Session, name: str) -> User:
+    user = _user(session, name)
     if user is None:
-        _hasher.hash(password)  # spend the same time as a real check
-        raise refusal
+        raise TrackerError(f"there is no user called {name.strip()!r}")
+    return user
+
+
+def add_user(*, session: Session, actor: Actor | None, user: NewUser) -> User:
+    """Create USER, or reset the password and role of the one with that name, and make them
+    active (admins only). A new password ends the user's sign-ins made before."""
+    require_admin(session=session, actor=actor)
+    stored = _user(session, user.name)
+    if stored is None:
+        stored = User(name=user.name, password_hash=_hasher.hash(user.password))
+    elif not _matches(stored, user.password):
+        stored.password_hash = _hasher.hash(user.password)
+        stored.password_version += 1
+    stored.role, stored.active = user.role, True
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+def change_password(*, session: Session, actor: Actor | None, current: str, new: str) -> Actor:
+    """Give the signed-in ACTOR the password NEW, if CURRENT is theirs. Every other sign-in
+    of theirs ends; the returned actor carries this one on."""
+    actor = refresh(session=session, actor=actor) if actor is not None else None
+    user = session.get(User, actor.id) if actor is not None and actor.id is not None else None
+    if actor is None or user is None:
+        raise NotAllowed("only a signed-in user can change their password")
+    if not _matches(user, current):
+        raise TrackerError("the current password is not right: nothing was changed")
+    user.password_hash = _hasher.hash(check_password(new))
+    user.password_version += 1
+    session.add(user)
+    session.flush()
+    return actor.model_copy(update={"password_version": user.password_version})
+
+
+def set_active(*, session: Session, actor: Actor | None, name: str, active: bool) -> User:
+    """Deactivate the user NAME (they cannot sign in, and any session they have open ends at
+    its next step), or reactivate them (admins only)."""
+    actor = require_admin(session=session, actor=actor)
+    user = _named(session, name)
+    if not active and user.id == actor.id:
+        raise NotAllowed("you cannot deactivate yourself: ask another admin")
+    user.active = active
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _matches(user: User, password: str) -> bool:
     try:
-        _hasher.verify(user.password_hash, password)
+        return _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        raise refusal from None
+        return False
+
+
+# After FREE_TRIES failures within WINDOW, each further try waits FIRST_WAIT, doubling with
+# each failure up to LONGEST_WAIT, counted from the last failure; a success forgives the name.
+WINDOW = timedelta(minutes=15)
+FREE_TRIES_PER_NAME = 5
+FREE_TRIES_PER_CLIENT = 20
+FIRST_WAIT = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(minutes=15)
+
+
+class TooManyTries(TrackerError):
+    """Sign-in refused for a while after repeated failures."""
+
+
+def _wait(session: Session, column: sa.Column, value: str, free: int, now: datetime) -> timedelta:
+    """How long a sign-in for VALUE (a name or a client) must still wait."""
+    failures, last = session.exec(
+        sa.select(sa.func.count(), sa.func.max(SignInFailure.created_at)).where(
+            column == value, SignInFailure.created_at > now - WINDOW
+        )
+    ).one()
+    if failures < free:
+        return timedelta()
+    wait = min(FIRST_WAIT * 2 ** (failures - free), LONGEST_WAIT)
+    return max(timedelta(), _as_utc(last) + wait - now)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # SQLite gives back times without their zone; they were written in UTC.
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _in_words(wait: timedelta) -> str:
+    seconds = max(1, round(wait.total_seconds()))
+    return f"{seconds} seconds" if seconds < 120 else f"{round(seconds / 60)} minutes"
+
+
+def authenticate(
+    *,
+    session: Session,
+    name: str,
+    password: str,
+    client: str | None = None,
+    now: datetime | None = None,
+) -> Actor:
+    """The actor NAME signs in as, if PASSWORD is theirs; the same refusal otherwise, so a
+    wrong name cannot be told from a wrong password. After repeated failures for a name, or
+    from one CLIENT (an address), sign-in is refused for a while, even with the right password,
+    and the refusal says how long to wait. Failures are committed whatever the caller does."""
+    now = now or utcnow()
+    label = name.strip()[:100].replace("\x00", "")
+    client = client[:100] if client else None
+    session.execute(sa.delete(SignInFailure).where(SignInFailure.created_at <= now - WINDOW))
+    waits = [
+        ("for this name", _wait(session, SignInFailure.name, label, FREE_TRIES_PER_NAME, now)),
+        *(
+            [
+                (
+                    "from this address",
+                    _wait(session, SignInFailure.client, client, FREE_TRIES_PER_CLIENT, now),
+                )
+            ]
+            if client
+            else []
+        ),
+    ]
+    for whom, wait in waits:
+        if wait:
+            session.commit()
+            raise TooManyTries(f"too many failed sign-ins {whom}: try again in {_in_words(wait)}")
+    user = _user(session, name)
+    if user is None or not user.active:
+        _hasher.hash(password)  # spend the same time as a real check
+        matched = False
+    else:
+        matched = _matches(user, password)
+    if not matched:
+        session.add(SignInFailure(name=label, client=client, created_at=now, updated_at=now))
+        session.commit()
+        raise TrackerError("that name and password do not match an active user")
+    session.execute(sa.delete(SignInFailure).where(SignInFailure.name == label))
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
         session.add(user)
-        session.commit()
-    return Actor(id=user.id, name=user.name, role=user.role)
+    session.commit()
+    return Actor(id=user.id, name=user.name, role=user.role, password_version=user.password_version)
 
 
-def list_users(*, session: Session) -> list[Actor]:
+class UserPublic(BaseModel):
+    """A user as the Users page lists them."""
+
+    name: str
+    role: Role
+    active: bool
+
+
+def list_users(*, session: Session) -> list[UserPublic]:
+    """Every user, active or not, by name."""
     return [
-        Actor(id=user.id, name=user.name, role=user.role)
-        for user in session.exec(select(User).where(User.active).order_by(User.name))
+        UserPublic(name=user.name, role=user.role, active=user.active)
+        for user in session.exec(select(User).order_by(User.name))
     ]
 
 

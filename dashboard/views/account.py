@@ -1,4 +1,4 @@
-"""Signing in and out."""
+"""Signing in and out, and changing one's password."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import streamlit as st
 import ui
 
 from tracker.errors import TrackerError
-from tracker.users import authenticate
+from tracker.users import authenticate, change_password
 
 actor = ui.current_actor()
 if actor is not None:
@@ -15,6 +15,29 @@ if actor is not None:
     if st.button("Sign out", icon=":material/logout:"):
         del st.session_state["actor"]
         st.rerun()
+    if flash := st.session_state.pop("account.flash", None):
+        st.success(flash, icon=":material/check_circle:")
+    st.subheader("Change your password")
+    st.caption("Changing it signs you out everywhere else.")
+    with st.form("password"):
+        current = st.text_input("Current password", type="password", key="password.current")
+        new = st.text_input(
+            "New password (at least 10 characters)", type="password", key="password.new"
+        )
+        again = st.text_input("New password again", type="password", key="password.again")
+        changing = st.form_submit_button("Change the password")
+    if changing:
+        if new != again:
+            st.error("The two new passwords differ: nothing was changed.", icon=":material/error:")
+        else:
+            try:
+                actor = ui.write(change_password, current=current, new=new)
+            except (TrackerError, ValueError) as error:
+                st.error(str(error).capitalize() + ".", icon=":material/error:")
+            else:
+                st.session_state["actor"] = actor
+                st.session_state["account.flash"] = "Your password was changed."
+                st.rerun()
     st.stop()
 
 st.title("Sign in")
@@ -24,8 +47,14 @@ with st.form("sign-in"):
     password = st.text_input("Password", type="password", key="sign_in.password")
     submitted = st.form_submit_button("Sign in", type="primary")
 if submitted:
+    address = st.context.ip_address
     try:
-        st.session_state["actor"] = ui.read(authenticate, name=name, password=password)
+        st.session_state["actor"] = ui.read(
+            authenticate,
+            name=name,
+            password=password,
+            client=address if isinstance(address, str) else None,  # None under AppTest
+        )
     except TrackerError as error:
         st.error(str(error).capitalize() + ".", icon=":material/error:")
     else:

@@ -135,31 +135,30 @@ if record_id is None:
     st.stop()
 
 version = st.session_state.get("edit.version")
-if st.session_state.get("edit.is_retired"):
-    if st.button(f"Restore this {label}", icon=":material/unarchive:"):
-        ui.write(restore, kind=kind, record_id=record_id, expected_version=version)
+retired = st.session_state.get("edit.is_retired")
+if st.button(
+    f"Restore this {label}" if retired else f"Retire this {label}",
+    icon=":material/unarchive:" if retired else ":material/archive:",
+    help=None if retired else "It leaves every view but is kept, and can be restored.",
+):
+    try:
+        ui.write(
+            restore if retired else retire, kind=kind, record_id=record_id, expected_version=version
+        )
+    except TrackerError as error:  # another editor saved it first, or the rights changed
+        st.error(describe(error).capitalize(), icon=":material/error:")
+    else:
         st.session_state.update(
-            {
-                "edit.loaded": None,
-                "edit.flash": f"Restored the {label}.",
-                "edit.retired": False,
-                "edit.choose": record_id,
-            }
+            {"edit.loaded": None, "edit.retired": False, "edit.choose": record_id}
+            if retired
+            else {"edit.loaded": None}
+        )
+        st.session_state["edit.flash"] = (
+            f"Restored the {label}."
+            if retired
+            else f"Retired the {label}; it can be restored from the retired records."
         )
         st.rerun()
-elif st.button(
-    f"Retire this {label}",
-    icon=":material/archive:",
-    help="It leaves every view but is kept, and can be restored.",
-):
-    ui.write(retire, kind=kind, record_id=record_id, expected_version=version)
-    st.session_state.update(
-        {
-            "edit.loaded": None,
-            "edit.flash": f"Retired the {label}; it can be restored from the retired records.",
-        }
-    )
-    st.rerun()
 
 st.subheader("History")
 changes = ui.read(history_of, table=kind, record_id=record_id)
