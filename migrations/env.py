@@ -17,8 +17,13 @@ def run_migrations(connection: Connection) -> None:
     if sqlite:
         # SQLite cannot ALTER most things, so batch mode rebuilds a table (copy, drop, rename),
         # and dropping a table that others refer to fails while foreign keys are enforced.
-        # They are switched off for the migration and checked after it.
+        # They are switched off for the migration (outside a transaction, or the pragma does
+        # nothing) and checked after it.
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        # The driver begins a transaction only before a data change, so a step that fails
+        # would leave the schema changes made before it: begin one now, so that a migration
+        # (and a refused downgrade) is all or nothing.
+        connection.exec_driver_sql("BEGIN")
     context.configure(
         connection=connection,
         target_metadata=metadata,
@@ -29,7 +34,6 @@ def run_migrations(connection: Connection) -> None:
         context.run_migrations()
     if sqlite:
         broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
         if broken:
             raise TrackerError(f"the migration left {len(broken)} broken references: {broken[:5]}")
 
@@ -39,5 +43,10 @@ if isinstance(connectable, Connection):
     run_migrations(connectable)
 else:
     with connectable.connect() as connection:
-        run_migrations(connection)
-        connection.commit()
+        try:
+            run_migrations(connection)
+            connection.commit()
+        finally:
+            if connection.dialect.name == "sqlite":
+                # Its foreign keys are off: close it rather than return it to the pool.
+                connection.invalidate()

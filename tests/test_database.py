@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -42,9 +43,17 @@ def test_a_malformed_url_is_refused_in_words() -> None:
         database_url("not a url")
 
 
-def test_an_unsupported_database_is_refused_in_words() -> None:
-    with pytest.raises(TrackerError, match="'nonsense' databases are not supported"):
-        create_engine("nonsense://")
+@pytest.mark.parametrize(
+    ("url", "refusal"),
+    [
+        ("nonsense://", "nonsense databases are not supported"),
+        ("mysql://analyst@db.example.org/alliances", "mysql databases are not supported"),
+        ("postgresql+asyncpg://db.example.org/a", "driver 'postgresql+asyncpg' is not installed"),
+    ],
+)
+def test_an_unsupported_database_is_refused_in_words(url: str, refusal: str) -> None:
+    with pytest.raises(TrackerError, match=re.escape(refusal)):
+        create_engine(url)
 
 
 def test_sqlite_enforces_foreign_keys_on_every_connection(tmp_path: Path) -> None:
@@ -120,3 +129,12 @@ def test_the_shared_engine_follows_the_environment(
     assert engine_for() is first
     monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'second.db'}")
     assert engine_for().url.database == str(tmp_path / "second.db")
+
+
+def test_sqlite_enforces_foreign_keys_after_a_migration_too(tmp_path: Path) -> None:
+    # A migration switches them off for its own connection, which must not go back to the pool.
+    engine = create_engine(f"sqlite:///{tmp_path}/t.db")
+    init_database(engine)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()

@@ -49,7 +49,16 @@ def database_url(url: str | None = None) -> URL:
         raise TrackerError(f"{text!r} is not a database URL (try sqlite:///tracker.db)") from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise TrackerError(
+            f"{parsed.get_backend_name()} databases are not supported: "
+            "use sqlite:///FILE or postgresql://..."
+        )
     return parsed
+
+
+# How long a SQLite write waits for another one (an import, say) to finish before giving up.
+BUSY_TIMEOUT_SECONDS = 10.0
 
 
 def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: object) -> None:
@@ -59,21 +68,33 @@ def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: object) -> 
     # Its default page cache (2 MB) is far smaller than the indexes of a large database, so
     # imports and the dashboard's queries would wait on the disk: 64 MB, taken as pages fill.
     cursor.execute("PRAGMA cache_size=-65536")
+    # Write-ahead logging lets readers go on reading while a long import writes (a rollback
+    # journal locks them out for the whole import). The mode is kept in the file.
+    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
 
 
-def create_engine(url: str | URL | None = None) -> Engine:
-    """A new engine for URL (see `database_url`), with SQLite's foreign keys enforced."""
+def create_engine(
+    url: str | URL | None = None, *, busy_timeout: float = BUSY_TIMEOUT_SECONDS
+) -> Engine:
+    """A new engine for URL (see `database_url`), with SQLite's foreign keys enforced; a SQLite
+    write waits up to BUSY_TIMEOUT seconds for another to finish."""
     parsed = database_url(
         url if url is None or isinstance(url, str) else url.render_as_string(hide_password=False)
     )
+    sqlite = parsed.get_backend_name() == "sqlite"
     try:
-        engine = sa.create_engine(parsed, pool_pre_ping=parsed.get_backend_name() != "sqlite")
-    except sa.exc.NoSuchModuleError:
+        engine = sa.create_engine(
+            parsed,
+            pool_pre_ping=not sqlite,
+            connect_args={"timeout": busy_timeout} if sqlite else {},
+        )
+    except (sa.exc.NoSuchModuleError, ImportError):
         raise TrackerError(
-            f"{parsed.drivername!r} databases are not supported: use sqlite:///FILE or postgresql://..."
+            f"the database driver {parsed.drivername!r} is not installed: "
+            "use sqlite:///FILE or postgresql://..."
         ) from None
-    if engine.dialect.name == "sqlite":
+    if sqlite:
         sa.event.listen(engine, "connect", _configure_sqlite)
     return engine
 
@@ -113,6 +134,44 @@ def alembic_config(engine: Engine | None = None) -> Config:
 def migrate(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to REVISION (the newest by default)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str, *, accept_data_loss: bool = False) -> None:
+    """Take the schema back to REVISION. A step that would drop what was entered (users,
+    history, records) refuses while there is any, unless ACCEPT_DATA_LOSS."""
+    config = alembic_config(engine)
+    config.attributes["accept_data_loss"] = accept_data_loss
+    command.downgrade(config, revision)
+
+
+def keep_rows(*tables: str, where: str | None = None) -> None:
+    """For a downgrade step, before it drops TABLES or their columns: refuse in words while
+    they hold rows (those matching WHERE, if given), unless the loss was accepted, with
+    `downgrade(..., accept_data_loss=True)` or `alembic -x accept-data-loss=yes downgrade`."""
+    from alembic import context, op
+
+    accepted = context.config.attributes.get("accept_data_loss") or (
+        context.get_x_argument(as_dictionary=True).get("accept-data-loss", "").lower()
+        in ("yes", "true", "1")
+    )
+    if accepted:
+        return
+    connection = op.get_bind()
+    condition = f" WHERE {where}" if where else ""
+    held = {
+        table: count
+        for table in tables
+        if (
+            count := connection.exec_driver_sql(f"SELECT count(*) FROM {table}{condition}").scalar()
+        )
+    }
+    if held:
+        what = ", ".join(f"{count:,} rows of {table}" for table, count in held.items())
+        raise TrackerError(
+            f"this downgrade would lose {what}{' (' + where + ')' if where else ''}: back the "
+            "database up first (tracker backup PATH), then run it again with "
+            "-x accept-data-loss=yes"
+        )
 
 
 def init_database(engine: Engine) -> dict[str, int]:

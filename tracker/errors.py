@@ -53,6 +53,11 @@ def describe(error: Exception) -> str:
             return describe_validation(error)
         case IntegrityError():
             return describe_integrity(error)
+        case OperationalError() if "database is locked" in str(error.orig):
+            return (
+                "the database is busy with another write (an import, perhaps) that has not "
+                "finished: nothing was saved; try again when it is done"
+            )
         case OperationalError():
             return f"the database could not be used: {str(error.orig).splitlines()[0]}"
         case _:
