@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import filecmp
+import io
 import shutil
 from pathlib import Path
 
@@ -19,9 +20,10 @@ from typer.testing import CliRunner
 from tracker.cli import app
 from tracker.database import create_engine, migrate
 from tracker.engagements import Engagement
+from tracker.errors import TrackerError
 from tracker.exports import TABLES, export
 from tracker.history import history_of
-from tracker.imports import Policy, import_data
+from tracker.imports import Policy, import_data, max_upload_bytes
 from tracker.models import metadata
 from tracker.sources import Source
 from tracker.users import Actor, Role
@@ -240,6 +242,35 @@ def test_one_tables_csv_can_be_imported_alone(
     export(seeded_engine, tmp_path / "out", tables=["cameo_event"])
     report = import_data(engine, tmp_path / "out" / "cameo_event.csv")
     assert report.problems == [] and report.updated["cameo_event"] == 10
+
+
+def test_an_open_file_imports_as_its_path_does_its_name_only_a_label(
+    seeded_engine: Engine, engine: Engine, tmp_path: Path
+) -> None:
+    export(seeded_engine, tmp_path / "out.zip")
+    upload = io.BytesIO((tmp_path / "out.zip").read_bytes())
+    report = import_data(engine, upload, name="../../elsewhere/out.zip")
+    assert report.problems == [] and report.created["engagement"] == 8
+    assert snapshot(engine) == snapshot(seeded_engine)
+    export(seeded_engine, tmp_path / "out", tables=["cameo_event"])
+    upload = io.BytesIO((tmp_path / "out" / "cameo_event.csv").read_bytes())
+    assert (
+        import_data(engine, upload, name="C:/exports/cameo_event.csv").updated["cameo_event"] == 10
+    )
+
+
+def test_the_dashboards_upload_limit_is_200_mb_unless_set(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("TRACKER_MAX_UPLOAD_MB", raising=False)
+    assert max_upload_bytes() == 200 * 2**20
+    monkeypatch.setenv("TRACKER_MAX_UPLOAD_MB", "5")
+    assert max_upload_bytes() == 5 * 2**20
+    monkeypatch.setenv("TRACKER_MAX_UPLOAD_MB", "lots")
+    with pytest.raises(
+        TrackerError, match="must be a whole number of megabytes above 0, not 'lots'"
+    ):
+        max_upload_bytes()
 
 
 def test_the_command_lists_every_problem_and_exits_non_zero(

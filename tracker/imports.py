@@ -1,28 +1,38 @@
-"""Importing CSV: the export's format back in, from a folder, a .zip, or one table's CSV file.
+"""Importing CSV: the export's format back in, from a folder, a .zip, or one table's CSV file,
+given as a path or as an open binary file (a dashboard upload, which never touches the disk).
 
 Every row is checked by the same rules as the forms (the record's model), its references by
 what the database and the earlier rows of the import hold, and its keys for duplicates. An
-import is one transaction: if any row is bad, nothing is written, and the report lists every
-bad row with its file, line, column and the reason in words. Rows that already exist, by id or
-by natural key, are updated or skipped as the caller chooses, never duplicated.
+import is one transaction: if any row is bad, nothing is written, and the report lists the bad
+rows (the first MAX_PROBLEMS; the rest are counted) with their file, line, column and the
+reason in words. Rows that already exist, by id or by natural key, are updated or skipped as
+the caller chooses, never duplicated.
+
+Whatever a file holds, memory stays bounded: files are read a chunk at a time, a row longer
+than MAX_ROW_BYTES stops its file, and a zip member that would unpack to too much (or
+suspiciously much for its size) is refused before a byte of it is read.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import zipfile
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cache
 from itertools import islice
-from pathlib import Path
-from typing import IO, Any
+from pathlib import Path, PurePath
+from typing import IO, Annotated, Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ValidationError
+from annotated_types import BaseMetadata
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
@@ -30,13 +40,13 @@ from tracker.cameo import CameoEventBase
 from tracker.citations import CitationBase
 from tracker.deployments import DeploymentBase, EstimateBase
 from tracker.engagements import EngagementBase, ParticipantBase
-from tracker.errors import describe, message
+from tracker.errors import TrackerError, describe, message
 from tracker.exports import BATCH, TABLES, models_by_table, restore_text
 from tracker.history import record_inserts
 from tracker.models import metadata
 from tracker.people import PersonBase
 from tracker.pledges import PledgeBase, PledgeStatusBase
-from tracker.schema import insert_rows
+from tracker.schema import insert_rows, unstorable
 from tracker.sources import SourceBase
 from tracker.states import StateBase
 from tracker.treaties import TreatyBase, TreatyPartyBase
@@ -62,6 +72,43 @@ RULES: dict[str, type[SQLModel] | None] = {
 }
 
 
+_KIB, _MIB, _GIB = 2**10, 2**20, 2**30
+# Limits that keep an import's memory and time bounded whatever it is given. The module reads
+# them when it uses them, so a test can lower them.
+MAX_PROBLEMS = 1_000  # problems kept for the report; any beyond are only counted
+MAX_ROW_BYTES = _MIB  # one row, over all the lines it spans: the longest real cell is a few KB
+MAX_MEMBER_BYTES = 4 * _GIB  # a zip member's declared size, unpacked
+MAX_COMPRESSION_RATIO = 100  # CSV deflates about 5 to 1; a zip bomb, a thousand to 1
+RATIO_CHECKED_ABOVE = 8 * _MIB  # a smaller member cannot grow far, whatever its ratio
+MAX_ZIP_DIRECTORY_BYTES = _MIB  # a zip's list of entries: an export's is under 2 KB
+_CHUNK = 64 * _KIB  # how much of a file is read at a time
+_REASON_CHARACTERS = 500  # of a problem's reason, which may quote a cell of up to 128 KiB
+
+UPLOAD_LIMIT_VARIABLE = "TRACKER_MAX_UPLOAD_MB"
+DEFAULT_UPLOAD_LIMIT_MB = 200
+
+
+def max_upload_bytes() -> int:
+    """The largest file the dashboard takes for an import: $TRACKER_MAX_UPLOAD_MB megabytes
+    (of 2**20 bytes, as Streamlit counts its own upload limit), 200 unless set."""
+    text = os.environ.get(UPLOAD_LIMIT_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_UPLOAD_LIMIT_MB * _MIB
+    if not text.isdigit() or int(text) == 0:
+        raise TrackerError(
+            f"{UPLOAD_LIMIT_VARIABLE} must be a whole number of megabytes above 0, not {text!r}"
+        )
+    return int(text) * _MIB
+
+
+def describe_size(count: int) -> str:
+    """COUNT bytes in words: "1 MiB", "4.5 GiB", "512 bytes"."""
+    for unit, scale in (("GiB", _GIB), ("MiB", _MIB), ("KiB", _KIB)):
+        if count >= scale:
+            return f"{count / scale:,.1f}".removesuffix(".0") + f" {unit}"
+    return f"{count:,} bytes"
+
+
 class Policy(StrEnum):
     UPDATE = "update"
     SKIP = "skip"
@@ -69,14 +116,13 @@ class Policy(StrEnum):
 
 class Problem(BaseModel):
     file: str
-    line: int
+    line: int | None = None  # None for a problem with a whole archive or member, not a line
     column: str | None = None
     reason: str
 
     def __str__(self) -> str:
-        where = f"{self.file}, line {self.line}" + (
-            f", column {self.column}" if self.column else ""
-        )
+        where = self.file + (f", line {self.line}" if self.line is not None else "")
+        where += f", column {self.column}" if self.column else ""
         return f"{where}: {self.reason}"
 
 
@@ -85,28 +131,66 @@ class ImportReport(BaseModel):
     created: Counter[str] = Counter()
     updated: Counter[str] = Counter()
     skipped: Counter[str] = Counter()
-    problems: list[Problem] = []
+    problems: list[Problem] = []  # the first MAX_PROBLEMS found
+    more_problems: int = 0  # problems found after those, counted but not kept
+
+    @property
+    def total_problems(self) -> int:
+        return len(self.problems) + self.more_problems
 
     @property
     def written(self) -> bool:
-        return not self.problems and not self.dry_run
+        return not self.total_problems and not self.dry_run
 
 
-def _files(path: Path, stack: ExitStack) -> Iterator[tuple[str, str, IO[bytes]]]:
-    """(table, file name, open file) for each table file at PATH, in the order tables load."""
-    path = Path(path)
-    if path.suffix == ".zip":
-        archive = stack.enter_context(zipfile.ZipFile(path))
-        names = set(archive.namelist())
-        for table in TABLES:
-            if f"{table}.csv" in names:
-                yield table, f"{table}.csv", stack.enter_context(archive.open(f"{table}.csv"))
-    elif path.is_dir():
-        for table in TABLES:
-            if (path / f"{table}.csv").exists():
-                yield table, f"{table}.csv", stack.enter_context((path / f"{table}.csv").open("rb"))
+def _refusal(member: zipfile.ZipInfo) -> str | None:
+    """Why the zip MEMBER is not to be read, if it is not. Python never unpacks more of a
+    member than its declared size, so refusing large declared sizes bounds what is read."""
+    if member.flag_bits & 0x1:
+        return "is encrypted: export it again without a password"
+    if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        # Python unpacks bzip2 and LZMA without a bound on each step's output.
+        return "is compressed by a method other than deflate, which the tracker's exports use"
+    if member.file_size > MAX_MEMBER_BYTES:
+        return (
+            f"would unpack to {describe_size(member.file_size)}, over the "
+            f"{describe_size(MAX_MEMBER_BYTES)} a table's file may hold"
+        )
+    if (
+        member.file_size > RATIO_CHECKED_ABOVE
+        and member.file_size > MAX_COMPRESSION_RATIO * member.compress_size
+    ):
+        ratio = member.file_size / max(member.compress_size, 1)
+        return (
+            f"would unpack from {describe_size(member.compress_size)} to "
+            f"{describe_size(member.file_size)}, {ratio:,.0f} times its size, where CSV "
+            f"shrinks at most {MAX_COMPRESSION_RATIO} times: refused as a likely zip bomb"
+        )
+    return None
+
+
+def _directory_size(opened: IO[bytes]) -> int | None:
+    """The size of the zip archive OPENED's central directory (its list of entries), read from
+    its end record as Python's zipfile reads it; None if there is none. Python lists every
+    entry, at ten times the directory's size, before anything else can be checked."""
+    file_end = opened.seek(0, os.SEEK_END)
+    tail_start = max(0, file_end - 22 - 0xFFFF)  # the end record: 22 bytes, a comment to 64 KiB
+    opened.seek(tail_start)
+    tail = opened.read()
+    if tail[-22:-18] == b"PK\x05\x06" and tail[-2:] == b"\0\0":  # no comment: zipfile's first try
+        at = len(tail) - 22
     else:
-        yield path.stem, path.name, stack.enter_context(path.open("rb"))
+        at = tail.rfind(b"PK\x05\x06")
+        at = at if 0 <= at <= len(tail) - 22 else -1
+    size = int.from_bytes(tail[at + 12 : at + 16], "little") if at >= 0 else None
+    if at >= 0 and tail_start + at >= 76:
+        # A ZIP64 end record and its locator, just before: zipfile takes the size from them.
+        opened.seek(tail_start + at - 76)
+        before = opened.read(76)
+        if before[56:60] == b"PK\x06\x07" and before[:4] == b"PK\x06\x06":
+            size = int.from_bytes(before[40:48], "little")
+    opened.seek(0)
+    return size
 
 
 class _NotUtf8(Exception):
@@ -114,14 +198,60 @@ class _NotUtf8(Exception):
         self.line, self.byte = line, byte
 
 
-def _decoded(lines: Iterable[bytes]) -> Iterator[str]:
-    """LINES as text, decoded line by line so a byte that is not UTF-8 is placed on its line."""
-    for number, line in enumerate(lines, start=1):
+class _RowTooLong(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _Unreadable(Exception):
+    def __init__(self, line: int, reason: str) -> None:
+        self.line, self.reason = line, reason
+
+
+class _Lines:
+    """A file's lines as text for the csv reader, read a chunk at a time so that no line,
+    however long, is held whole: a row (every line one record spans) longer than
+    MAX_ROW_BYTES raises _RowTooLong once about that much of it has been read. Lines are
+    decoded one by one, so a byte that is not UTF-8 is placed on its line."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.number = 0  # lines handed out so far
+        self.row_start = 1  # the line the row being read starts on
+        self.row_bytes = 0  # its bytes handed out so far
+
+    def row_done(self) -> None:
+        """The reader has a whole record: the next line starts a new row. (The csv reader
+        asks for no line beyond the record it returns.)"""
+        self.row_start, self.row_bytes = self.number + 1, 0
+
+    def __iter__(self) -> Iterator[str]:
+        unfinished = b""  # the start of a line whose end is not read yet
+        while chunk := self._read():
+            *finished, unfinished = (unfinished + chunk).split(b"\n")
+            for line in finished:
+                yield self._text(line + b"\n")
+            if self.row_bytes + len(unfinished) > MAX_ROW_BYTES:
+                raise _RowTooLong(self.row_start)
+        if unfinished:
+            yield self._text(unfinished)
+
+    def _text(self, line: bytes) -> str:
+        self.number += 1
+        self.row_bytes += len(line)
+        if self.row_bytes > MAX_ROW_BYTES:
+            raise _RowTooLong(self.row_start)
         try:
             text = line.decode("utf-8")
         except UnicodeDecodeError as error:
-            raise _NotUtf8(number, line[error.start]) from None
-        yield text.removeprefix("\ufeff") if number == 1 else text
+            raise _NotUtf8(self.number, line[error.start]) from None
+        return text.removeprefix("\ufeff") if self.number == 1 else text
+
+    def _read(self) -> bytes:
+        try:
+            return self.stream.read(_CHUNK)
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # a damaged zip member
+            raise _Unreadable(self.number + 1, str(error)) from None
 
 
 def _converter(column: sa.Column) -> Callable[[str], Any]:
@@ -142,6 +272,32 @@ def _converter(column: sa.Column) -> Callable[[str], Any]:
             return restore_text
 
 
+@cache
+def _column_rules(table: str) -> dict[str, TypeAdapter]:
+    """The declared constraints (a version from 1, say) of TABLE's columns that the record's
+    rules do not check, one validator per column."""
+    model, rules = models_by_table()[table], RULES.get(table)
+    checked = set(rules.model_fields) if rules is not None else set()
+    return {
+        name: TypeAdapter(Annotated[field.annotation, *constraints])
+        for name, field in model.model_fields.items()
+        if name not in checked
+        and (constraints := [item for item in field.metadata if isinstance(item, BaseMetadata)])
+    }
+
+
+def _column_rule(table: str, column: str, value: Any) -> str | None:
+    """Why VALUE breaks the declared constraints of TABLE's COLUMN, or None."""
+    adapter = _column_rules(table).get(column)
+    if adapter is None:
+        return None
+    try:
+        adapter.validate_python(value)
+    except ValidationError as error:
+        return "; ".join(message(problem) for problem in error.errors()).lower()
+    return None
+
+
 _WHAT = {
     int: "a whole number",
     float: "a number",
@@ -153,47 +309,149 @@ _WHAT = {
 class _Import:
     def __init__(self, session: Session, report: ImportReport, policy: Policy) -> None:
         self.session, self.report, self.policy = session, report, policy
-        self.stored: dict[tuple[str, str], set[Any]] = {}  # values in the database, by column
-        self.added: dict[tuple[str, str], set[Any]] = {}  # values of rows this import adds
+        # What the database holds is looked up a batch at a time, rows this import wrote
+        # included, so memory does not grow with the tables. Only what the database cannot
+        # tell is kept: the referenced values of rows checked but not written (once a row is
+        # bad, nothing more is written), and the file's ids stored under other ids.
+        self.unwritten: dict[tuple[str, str], set[Any]] = {}
         self.ids: dict[str, dict[int, int]] = {}  # file id -> stored id, where they differ
-        self.keys: dict[str, dict[tuple[str, ...], dict[tuple, int]]] = {}  # natural key -> id
 
-    def problem(self, file: str, line: int, column: str | None, reason: str) -> None:
+    def problem(self, file: str, line: int | None, column: str | None, reason: str) -> None:
+        if len(self.report.problems) >= MAX_PROBLEMS:
+            self.report.more_problems += 1
+            return
+        if len(reason) > _REASON_CHARACTERS:  # cut the middle: what to do is said at the end
+            reason = f"{reason[: _REASON_CHARACTERS // 2]} … {reason[-_REASON_CHARACTERS // 2 :]}"
         self.report.problems.append(Problem(file=file, line=line, column=column, reason=reason))
 
-    def known(self, table: str, column: str, value: Any) -> bool:
-        """Whether VALUE is in TABLE's COLUMN, stored or added by an earlier row."""
-        return value in self.in_database(table, column) or value in self.added.get(
-            (table, column), ()
-        )
+    def files(
+        self, source: Path | IO[bytes], label: str, stack: ExitStack
+    ) -> Iterator[tuple[str, str, IO[bytes]]]:
+        """(table, file name, open file) for each table file in SOURCE, in the order tables
+        load. LABEL names SOURCE: a single CSV file's name names its table, and a name ending
+        in .zip marks an archive."""
+        if isinstance(source, Path) and source.is_dir():
+            for table in TABLES:
+                path = source / f"{table}.csv"
+                if path.exists():
+                    yield table, path.name, stack.enter_context(path.open("rb"))
+            return
+        opened = stack.enter_context(source.open("rb")) if isinstance(source, Path) else source
+        if PurePath(label).suffix.lower() == ".zip":
+            yield from self.members(opened, label, stack)
+        else:
+            yield PurePath(label).stem, PurePath(label).name, opened
 
-    def in_database(self, table: str, column: str) -> set[Any]:
-        """The values of TABLE's COLUMN in the database (with the rows this import wrote)."""
-        key = (table, column)
-        if key not in self.stored:
-            query = sa.select(metadata.tables[table].c[column])
-            self.stored[key] = set(self.session.connection().execute(query).scalars())
-        return self.stored[key]
-
-    def parse(self, table: str, file: str, lines: Iterable[bytes]) -> Iterator[tuple[int, Row]]:
-        """The file's rows as typed values, each with its line; problems go to the report."""
-        if table not in RULES:
+    def members(
+        self, opened: IO[bytes], label: str, stack: ExitStack
+    ) -> Iterator[tuple[str, str, IO[bytes]]]:
+        """The table files of the zip archive OPENED, unless anything in it is refused."""
+        directory = _directory_size(opened)
+        if directory is not None and directory > MAX_ZIP_DIRECTORY_BYTES:
             self.problem(
-                file,
-                1,
+                label,
                 None,
-                f"no table is called {table!r}: name the file after one of {', '.join(TABLES)}",
+                None,
+                f"lists {describe_size(directory)} of entries, where an export lists 17 files "
+                f"in under 2 KB (at most {describe_size(MAX_ZIP_DIRECTORY_BYTES)} is read)",
             )
             return
+        try:
+            archive = stack.enter_context(zipfile.ZipFile(opened))
+        except zipfile.BadZipFile:
+            self.problem(label, None, None, "is not a zip file, though its name ends in .zip")
+            return
+        members = archive.infolist()
+        refused = False
+        for name, count in Counter(member.filename for member in members).items():
+            if count > 1:
+                self.problem(
+                    label,
+                    None,
+                    None,
+                    f"holds {count} entries named {name!r}: which one is meant cannot be told",
+                )
+                refused = True
+        tables = {member.filename: member for member in members}
+        for table in TABLES:
+            member = tables.get(f"{table}.csv")
+            if member is not None and (reason := _refusal(member)):
+                self.problem(member.filename, None, None, reason)
+                refused = True
+        if refused:
+            return
+        for table in TABLES:
+            if (member := tables.get(f"{table}.csv")) is not None:
+                yield table, member.filename, stack.enter_context(archive.open(member))
+
+    def stored(self, table: str, column: str, values: Iterable[Any]) -> set[Any]:
+        """Which of VALUES TABLE's COLUMN holds in the database."""
+        return {found for (found,) in self.lookup(table, (column,), {(value,) for value in values})}
+
+    def lookup(self, table: str, key: tuple[str, ...], wanted: set[tuple]) -> dict[tuple, int]:
+        """The stored rows of TABLE (this import's included) whose KEY columns hold one of
+        WANTED, tuples of values, as {values: id}. The values are joined as a VALUES list, which
+        both databases look up by the key's index (SQLite scans the whole index for a row-value
+        IN), and go to the driver directly: SQLAlchemy spends more on that many parameters than
+        the database does on the query."""
+        connection = self.session.connection()
+        dialect = connection.dialect
         columns = metadata.tables[table].c
-        reader = csv.reader(_decoded(lines), strict=True)
+        processors = [
+            columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in key
+        ]
+        quote = dialect.identifier_preparer.quote
+        marker = "?" if dialect.paramstyle == "qmark" else "%s"
+        on = " AND ".join(
+            f"existing.{quote(name)} = wanted.column{number}"
+            for number, name in enumerate(key, start=2)  # column1 numbers the wanted values
+        )
+        markers = f", {marker}" * len(key)
+        found: dict[tuple, int] = {}
+        for part in _batches(wanted, _LOOKUP):
+            rows = ", ".join([f"({number}{markers})" for number in range(len(part))])
+            parameters = (
+                [
+                    value if process is None else process(value)
+                    for values in part
+                    for process, value in zip(processors, values, strict=True)
+                ]
+                if any(processors)
+                else [value for values in part for value in values]
+            )
+            sql = (
+                f"SELECT wanted.column1, existing.id FROM (VALUES {rows}) AS wanted "
+                f"JOIN {quote(table)} AS existing ON {on}"
+            )
+            result = connection.exec_driver_sql(sql, tuple(parameters)).fetchall()
+            found.update((part[number], stored_id) for number, stored_id in result)
+        return found
+
+    def parse(self, table: str, file: str, stream: IO[bytes]) -> Iterator[tuple[int, Row]]:
+        """The file's rows as typed values, each with its line; problems go to the report."""
+        columns = metadata.tables[table].c
+        lines = _Lines(stream)
+        reader = csv.reader(lines, strict=True)
         try:
             header = next(reader, [])
+            lines.row_done()
             if not any(name.strip() for name in header):
                 self.problem(
                     file, 1, None, "the file is empty: it needs a header row naming the columns"
                 )
                 return
+            positions: dict[str, list[int]] = {}
+            for position, name in enumerate(header, start=1):
+                positions.setdefault(name, []).append(position)
+            repeated = {name: where for name, where in positions.items() if len(where) > 1}
+            for name, where in repeated.items():
+                self.problem(
+                    file,
+                    1,
+                    name,
+                    f"the header names {name!r} more than once: as columns "
+                    f"{', '.join(map(str, where[:-1]))} and {where[-1]}",
+                )
             unknown = [name for name in header if name not in columns]
             required = [
                 column.name
@@ -207,11 +465,12 @@ class _Import:
                 self.problem(file, 1, name, f"there is no column {name!r} in {table}")
             for name in required:
                 self.problem(file, 1, name, f"the column {name!r} is missing")
-            if unknown or required:
+            if repeated or unknown or required:
                 return
             converters = [(name, _converter(columns[name])) for name in header]
             width = len(header)
             for cells in reader:
+                lines.row_done()
                 line = reader.line_num
                 if len(cells) != width:
                     self.problem(
@@ -227,28 +486,53 @@ class _Import:
                         row[name] = None
                         continue
                     try:
-                        row[name] = convert(text)
+                        value = convert(text)
                     except (ValueError, KeyError, json.JSONDecodeError):
                         what = _WHAT.get(
                             convert, "true or false" if convert is not restore_text else "text"
                         )
                         self.problem(file, line, name, f"{text!r} is not {what}")
                         good = False
+                        continue
+                    # Every column, checked by a record's rules or not (ids, versions, times).
+                    if (
+                        refusal := unstorable(value) or _column_rule(table, name, value)
+                    ) is not None:
+                        self.problem(file, line, name, refusal)
+                        good = False
+                    row[name] = value
                 if good:
                     yield line, row
-        except csv.Error as error:
+        except _RowTooLong as error:
             self.problem(
                 file,
-                reader.line_num,
+                error.line,
                 None,
-                f"the file is not valid CSV ({error}): is it cut short?",
+                f"the row starting on this line is longer than {describe_size(MAX_ROW_BYTES)}, "
+                "far more than any record holds: the rest of the file was not read",
             )
+        except csv.Error as error:
+            if str(error).startswith("field larger than field limit"):
+                reason = (
+                    f"a cell is longer than {csv.field_size_limit():,} characters, far more "
+                    "than any record holds: the rest of the file was not read"
+                )
+            else:
+                reason = f"the file is not valid CSV ({error}): is it cut short?"
+            self.problem(file, reader.line_num, None, reason)
         except _NotUtf8 as error:
             self.problem(
                 file,
                 error.line,
                 None,
                 f"the file is not UTF-8 text (byte {error.byte:#04x}): save it as UTF-8",
+            )
+        except _Unreadable as error:
+            self.problem(
+                file,
+                error.line,
+                None,
+                f"the file cannot be read from this line on ({error.reason}): is the zip damaged?",
             )
 
     def check(
@@ -263,46 +547,74 @@ class _Import:
             if element.column.table.name in RULES
         ]
         keys = [("id",), *_natural_keys(table)]
-        remembered = [
-            column.name for column in columns.columns if (table, column.name) in _REFERENCED
-        ]
-        seen: dict[tuple, int] = {}
-        for line, row in rows:
-            good = True
-            if rules is not None:
-                try:
-                    rules.model_validate({name: row[name] for name in row.keys() & fields})
-                except ValidationError as error:
-                    for problem in error.errors():
-                        column = str(problem["loc"][0]) if problem["loc"] else None
-                        self.problem(file, line, column, message(problem))
-                    good = False
-            for column, target_table, target in references:
-                value = row.get(column)
-                if value is not None and not self.known(target_table, target, value):
-                    self.problem(
-                        file,
-                        line,
-                        column,
-                        f"refers to {target_table} {target} {value!r}, "
-                        "which is neither stored nor in this import",
-                    )
-                    good = False
-            for key in keys:
-                values = tuple(row.get(name) for name in key)
-                if None in values:
-                    continue
-                if (key, values) in seen:
-                    self.problem(
-                        file, line, key[0], f"the same {', '.join(key)} as line {seen[key, values]}"
-                    )
-                    good = False
-                seen[key, values] = line
-            if good:
-                for name in remembered:
-                    if row.get(name) is not None:
-                        self.added.setdefault((table, name), set()).add(row[name])
-                yield line, row
+        # Each key's values in the rows so far, and the line that had them last. A bad row's
+        # are kept only while problems are listed: past that, only the count needs them.
+        seen: dict[tuple[str, ...], dict[Any, int]] = {key: {} for key in keys}
+        for batch in _batches(rows, BATCH):
+            stored = {
+                column: self.stored(
+                    target_table,
+                    target,
+                    (
+                        self.written_as(target_table, row[column])
+                        for _line, row in batch
+                        if row.get(column) is not None
+                    ),
+                )
+                for column, target_table, target in references
+            }
+            for line, row in batch:
+                good = True
+                if rules is not None:
+                    try:
+                        rules.model_validate({name: row[name] for name in row.keys() & fields})
+                    except ValidationError as error:
+                        for problem in error.errors():
+                            column = str(problem["loc"][0]) if problem["loc"] else None
+                            self.problem(file, line, column, message(problem))
+                        good = False
+                for column, target_table, target in references:
+                    value = row.get(column)
+                    if value is None:
+                        continue
+                    known = self.written_as(target_table, value) in stored[column]
+                    if not known and value not in self.unwritten.get((target_table, target), ()):
+                        self.problem(
+                            file,
+                            line,
+                            column,
+                            f"refers to {target_table} {target} {value!r}, "
+                            "which is neither stored nor in this import",
+                        )
+                        good = False
+                found = [(key, _key_values(row, key)) for key in keys]
+                for key, values in found:
+                    if values is not None and values in seen[key]:
+                        self.problem(
+                            file,
+                            line,
+                            key[0],
+                            f"the same {', '.join(key)} as line {seen[key][values]}",
+                        )
+                        good = False
+                if good or not self.report.more_problems:
+                    for key, values in found:
+                        if values is not None:
+                            seen[key][values] = line
+                if good:
+                    yield line, row
+
+    def written_as(self, table: str, value: Any) -> Any:
+        """VALUE, a reference to TABLE, as stored: a file's id may be stored under another."""
+        return self.ids.get(table, {}).get(value, value)
+
+    def remember(self, table: str, rows: list[tuple[int, Row]]) -> None:
+        """Keep what later rows may refer to of ROWS, which are checked but not written."""
+        for column in metadata.tables[table].columns:
+            if (table, column.name) in _REFERENCED:
+                self.unwritten.setdefault((table, column.name), set()).update(
+                    row[column.name] for _line, row in rows if row.get(column.name) is not None
+                )
 
     def write(self, table: str, rows: list[tuple[int, Row]]) -> None:
         """Store ROWS: a row matching a stored one by natural key (or else by id, if that id
@@ -315,14 +627,19 @@ class _Import:
             if element.column.name == "id"
         ]
         ids = self.ids.setdefault(table, {})
-        keeping_ids: list[Row] = []  # new rows whose ids are free
-        renumbered: list[Row] = []  # new rows the database numbers
-        updates: list[tuple[int, Row]] = []
         for _line, row in rows:
             for column, target in references:
                 if row.get(column) is not None:
                     row[column] = self.ids.get(target, {}).get(row[column], row[column])
-            stored_id = self._match(table, row)
+        taken = self.stored(
+            table, "id", (row["id"] for _line, row in rows if row.get("id") is not None)
+        )
+        by_key = self._stored_keys(table, [row for _line, row in rows])
+        keeping_ids: list[Row] = []  # new rows whose ids are free
+        renumbered: list[Row] = []  # new rows the database numbers
+        updates: list[tuple[int, Row]] = []
+        for _line, row in rows:
+            stored_id = self._match(table, row, taken, by_key)
             if stored_id is not None:
                 if row.get("id") is not None and row["id"] != stored_id:
                     ids[row["id"]] = stored_id
@@ -332,9 +649,9 @@ class _Import:
                     updates.append((stored_id, row))
                 continue
             self.report.created[table] += 1
-            if row.get("id") is not None and row["id"] not in self.in_database(table, "id"):
+            if row.get("id") is not None and row["id"] not in taken:
                 keeping_ids.append(row)
-                self.in_database(table, "id").add(row["id"])
+                taken.add(row["id"])
             else:
                 renumbered.append(row)
         connection = self.session.connection()
@@ -350,12 +667,6 @@ class _Import:
                 row["id"] = stored_id
                 if file_id is not None:
                     ids[file_id] = stored_id
-            self.in_database(table, "id").update(row["id"] for row in numbered)
-        for row in (*new, *numbered):
-            for key, stored in self._keys(table).items():
-                values = tuple(row.get(name) for name in key)
-                if None not in values:
-                    stored[values] = row["id"]
         record_inserts(connection, table, [*new, *numbered], actor=self.session.info["actor"])
         self._update(table, updates)
 
@@ -370,27 +681,26 @@ class _Import:
             self.report.updated[table] += 1
         self.session.flush()
 
-    def _keys(self, table: str) -> dict[tuple[str, ...], dict[tuple, int]]:
-        """Each natural key of TABLE's stored rows, mapped to the row's id."""
-        if table not in self.keys:
-            columns = metadata.tables[table].c
-            self.keys[table] = {}
-            for key in _natural_keys(table):
-                query = sa.select(*(columns[name] for name in key), columns.id)
-                self.keys[table][key] = {
-                    tuple(found[:-1]): found[-1]
-                    for found in self.session.connection().execute(query)
-                }
-        return self.keys[table]
+    def _stored_keys(self, table: str, rows: list[Row]) -> dict[tuple[str, ...], dict[tuple, int]]:
+        """For each natural key of TABLE, the stored rows holding ROWS' values of it: values
+        -> id."""
+        return {
+            key: self.lookup(
+                table, key, {values for row in rows if None not in (values := _values(row, key))}
+            )
+            for key in _natural_keys(table)
+        }
 
-    def _match(self, table: str, row: Row) -> int | None:
-        """The id of the stored row ROW is: by natural key, or by id if that row has the
-        same natural key values."""
-        for key, stored in self._keys(table).items():
-            values = tuple(row.get(name) for name in key)
+    def _match(
+        self, table: str, row: Row, taken: set[int], by_key: dict[tuple[str, ...], dict[tuple, int]]
+    ) -> int | None:
+        """The id of the stored row ROW is: by natural key (BY_KEY), or by id (TAKEN, the ids
+        stored) if that row has the same natural key values."""
+        for key, stored in by_key.items():
+            values = _values(row, key)
             if None not in values and values in stored:
                 return stored[values]
-        if row.get("id") not in self.in_database(table, "id"):
+        if row.get("id") not in taken:
             return None
         columns = metadata.tables[table].c
         named = [name for key in _natural_keys(table) for name in key if name in row]
@@ -406,7 +716,9 @@ class _Import:
 
 
 Row = dict[str, Any]
-# The columns other tables refer to: the values an import must remember as it adds rows.
+_LOOKUP = 500  # values looked up in the database at a time: SQLite binds at most 32,766
+# The columns other tables refer to: the values an import must remember of rows it checks but
+# does not write.
 _REFERENCED = {
     (element.column.table.name, element.column.name)
     for table in metadata.tables.values()
@@ -422,63 +734,105 @@ def _natural_keys(table: str) -> list[tuple[str, ...]]:
     ]
 
 
-def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+def _values(row: Row, key: tuple[str, ...]) -> tuple:
+    return tuple(row.get(name) for name in key)
+
+
+def _key_values(row: Row, key: tuple[str, ...]) -> Any:
+    """ROW's values of KEY, compactly (a one-column key's bare value), or None if any is
+    missing."""
+    if len(key) == 1:
+        return row.get(key[0])
+    values = _values(row, key)
+    return None if None in values else values
+
+
+def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
     iterator = iter(rows)
     while batch := list(islice(iterator, size)):
         yield batch
 
 
 def _with_defaults(table: str, rows: list[Row]) -> list[Row]:
-    """ROWS with every column the file left out set as a new record's would be."""
+    """ROWS with every column the file left out, or left empty where the database needs a
+    value (a creation time, a version), set as a new record's would be."""
     if not rows:
         return rows
-    missing = {
+    defaults = {
         column.name: column.default
         for column in metadata.tables[table].columns
-        if column.name not in rows[0] and column.default is not None
+        if column.default is not None
+        and (column.name not in rows[0] or not (column.nullable or column.primary_key))
     }
     values = {
         name: default.arg(None) if default.is_callable else default.arg
-        for name, default in missing.items()
+        for name, default in defaults.items()
     }
-    return [{**values, **row} for row in rows] if values else rows
+    if not values:
+        return rows
+    return [
+        {**row, **{name: value for name, value in values.items() if row.get(name) is None}}
+        for row in rows
+    ]
 
 
 def import_data(
     engine: Engine,
-    path: Path,
+    source: Path | str | IO[bytes],
     *,
+    name: str | None = None,
     actor: Actor = SYSTEM,
     policy: Policy = Policy.UPDATE,
     dry_run: bool = False,
     progress: Callable[[str, int], None] = lambda table, rows: None,
 ) -> ImportReport:
-    """Import the tables at PATH (a folder or .zip of an export, or one table's CSV file) in
+    """Import the tables in SOURCE (a folder or .zip of an export, or one table's CSV file) in
     one transaction; with DRY_RUN, report what would happen and write nothing.
 
+    SOURCE is a path, or a binary file open for reading (an upload) with its NAME: the name
+    only labels the problems and tells a .zip from one table's CSV file (named after its
+    table); it is never used as a path.
+
     Files are read, checked and written in batches, so memory stays flat however large they
-    are; once any row is bad, writing stops, checking goes on to report every problem, and
-    the transaction is rolled back."""
-    require_editor(actor)
+    are; once any row is bad, writing stops, checking goes on to report the problems (the
+    first MAX_PROBLEMS, and how many more), and the transaction is rolled back."""
+    if isinstance(source, str | os.PathLike):
+        source = Path(source)
+        label = str(source)
+    elif name is None:
+        raise TypeError("import_data needs the NAME of a file it is given open")
+    else:
+        label = PurePath(name).name
     report = ImportReport(dry_run=dry_run)
     with Session(engine) as session, ExitStack() as stack:
-        session.info["actor"] = actor
+        session.info["actor"] = require_editor(session=session, actor=actor)
         work = _Import(session, report, Policy(policy))
         tables = []
         try:
-            for table, file, lines in _files(path, stack):
+            for table, file, stream in work.files(source, label, stack):
+                if table not in RULES:
+                    work.problem(
+                        file,
+                        1,
+                        None,
+                        f"no table is called {table!r}: "
+                        f"name the file after one of {', '.join(TABLES)}",
+                    )
+                    continue
                 tables.append(table)
                 count = 0
                 for batch in _batches(
-                    work.check(table, file, work.parse(table, file, lines)), BATCH
+                    work.check(table, file, work.parse(table, file, stream)), BATCH
                 ):
                     count += len(batch)
                     if not report.problems:
                         work.write(table, batch)
+                    else:
+                        work.remember(table, batch)
                 progress(table, count)
-            if not tables:
+            if not tables and not report.problems:
                 work.problem(
-                    str(path),
+                    label,
                     1,
                     None,
                     "there are no table files here: expected files such as state.csv",
@@ -495,7 +849,7 @@ def import_data(
                 session.execute(sa.text("ANALYZE"))
         except sa.exc.IntegrityError as error:
             session.rollback()
-            work.problem(str(path), 1, None, describe(error))
+            work.problem(label, 1, None, describe(error))
             return report
         if dry_run:
             session.rollback()

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from tracker.database import URL_VARIABLE, init_database, project_path, session_for
+from tracker.imports import max_upload_bytes
 from tracker.models import Engagement
 from tracker.seeds import load_seeds
 from tracker.users import SIGN_IN_VARIABLE
@@ -32,6 +33,8 @@ def streamlit_command(*, port: int, address: str = "127.0.0.1") -> list[str]:
         "server.port": port,
         "server.address": address,
         "server.headless": "true",
+        # Streamlit refuses a larger upload itself, before it is held in memory.
+        "server.maxUploadSize": max_upload_bytes() // 2**20,
         "browser.gatherUsageStats": "false",
         "client.toolbarMode": "viewer",
         "theme.base": "light",
