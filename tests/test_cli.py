@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 from typer.testing import CliRunner
 
 from tracker.cli import app
+from tracker.errors import TrackerError
+from tracker.users import authenticate
 
 
 def _url(engine: Engine) -> str:
@@ -90,4 +93,21 @@ def test_user_add_refuses_a_short_password_in_words(
     monkeypatch.setenv("TRACKER_PASSWORD", "short")
     code, _, err = tracker("--database-url", _url(engine), "user", "add", "ana")
     assert code == 1
-    assert err.strip() == "Error: password: a password needs at least 10 characters"
+    assert err.strip() == (
+        "Error: password: a password needs at least 10 characters, not counting spaces at its ends"
+    )
+
+
+def test_a_deactivated_user_cannot_sign_in_until_activated_again(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_PASSWORD", "correct horse battery")
+    tracker("--database-url", _url(engine), "user", "add", "ana", "--role", "editor")
+    code, out, _ = tracker("--database-url", _url(engine), "user", "deactivate", "ana")
+    assert (code, out.strip()) == (0, "ana can no longer sign in.")
+    with Session(engine) as session, pytest.raises(TrackerError, match="do not match"):
+        authenticate(session=session, name="ana", password="correct horse battery")
+    code, out, _ = tracker("--database-url", _url(engine), "user", "activate", "ana")
+    assert (code, out.strip()) == (0, "ana can sign in again as an editor.")
+    code, _, err = tracker("--database-url", _url(engine), "user", "deactivate", "nobody")
+    assert (code, err.strip()) == (1, "Error: there is no user called 'nobody'")

@@ -16,14 +16,14 @@ from tracker import __version__
 from tracker.database import URL_VARIABLE, backup, engine_for, init_database, session_for
 from tracker.deployments import list_estimates
 from tracker.errors import TrackerError, describe
-from tracker.exports import TABLES, export, filtered
+from tracker.exports import TABLES, export, filtered, new_export_target
 from tracker.filters import Filters, RecordKind
 from tracker.imports import Policy, import_data
 from tracker.seeds import load_seeds
 from tracker.serve import prepare, serve
 from tracker.sources import Reliability
 from tracker.states import find_state
-from tracker.users import SYSTEM, NewUser, Role, add_user
+from tracker.users import SYSTEM, NewUser, Role, add_user, set_active
 
 PASSWORD_VARIABLE = "TRACKER_PASSWORD"
 
@@ -188,6 +188,7 @@ def export_command(
     )
     chosen = filters.model_dump(mode="json", exclude_defaults=True)
     tables = table or list(TABLES)
+    new_export_target(out)  # refused before the progress bar starts
     with typer.progressbar(length=len(tables), label="Exporting", file=sys.stderr) as bar:
         counts = export(
             engine,
@@ -223,9 +224,13 @@ def import_command(
         )
     for problem in report.problems:
         typer.echo(str(problem), err=True)
-    if report.problems:
+    if report.more_problems:
+        typer.echo(f"... and {report.more_problems:,} more problems", err=True)
+    if report.total_problems:
+        listed = f", the first {len(report.problems):,}" if report.more_problems else ""
         typer.echo(
-            f"Error: nothing was written: {len(report.problems)} problem(s) above.", err=True
+            f"Error: nothing was written: {report.total_problems:,} problem(s){listed} above.",
+            err=True,
         )
         raise typer.Exit(1)
     counts = (
@@ -267,11 +272,54 @@ def user_add(
         typer.echo(f"{user.name} can now sign in as {Role(user.role).with_article}.")
 
 
+UserName = Annotated[str, typer.Argument(help="The user's name.")]
+
+
+def _set_active(ctx: typer.Context, name: str, *, active: bool) -> None:
+    with session_for(_engine(ctx)) as session:
+        user = set_active(session=session, actor=SYSTEM, name=name, active=active)
+        typer.echo(
+            f"{user.name} can sign in again as {Role(user.role).with_article}."
+            if active
+            else f"{user.name} can no longer sign in."
+        )
+
+
+@users.command("deactivate")
+def user_deactivate(ctx: typer.Context, name: UserName) -> None:
+    """Stop a user signing in; any session they have open ends at its next step."""
+    _set_active(ctx, name, active=False)
+
+
+@users.command("activate")
+def user_activate(ctx: typer.Context, name: UserName) -> None:
+    """Let a deactivated user sign in again, with the role and password they had."""
+    _set_active(ctx, name, active=True)
+
+
 @app.command()
 def version() -> None:
     """Print the tracker's version."""
     typer.echo(__version__)
 
 
+def unreadable_argument(arguments: list[str]) -> str | None:
+    """Why one of ARGUMENTS cannot be read as text, or None. Python keeps bytes that are not
+    UTF-8 as lone surrogates, which fail later wherever the text is written."""
+    for position, argument in enumerate(arguments, start=1):
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = argument.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            return (
+                f"argument {position} ({shown!r}) is not UTF-8 text: "
+                "type it again, or set the terminal to UTF-8"
+            )
+    return None
+
+
 def main() -> None:
+    if problem := unreadable_argument(sys.argv[1:]):
+        typer.echo(f"Error: {problem}", err=True)
+        raise SystemExit(1)
     app()

@@ -287,6 +287,17 @@ def write_csv(output: IO[str], name: str, records: Iterable[Sequence[Any]]) -> i
     return count
 
 
+def new_export_target(out: Path) -> Path:
+    """OUT, if an export may be written there: never over an existing file or into a folder
+    that holds anything, so an export cannot overwrite what someone keeps there."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise TrackerError(
+            f"{out} already exists: choose a new file, or a new or empty folder, for the export"
+        )
+    return out
+
+
 def export(
     engine: Engine,
     out: Path,
@@ -302,7 +313,7 @@ def export(
     unknown = [name for name in names if name not in TABLES]
     if unknown:
         raise TrackerError(f"no table called {', '.join(unknown)}: choose from {', '.join(TABLES)}")
-    out = Path(out)
+    out = new_export_target(out)
     counts: dict[str, int] = {}
     with ExitStack() as stack:
         if out.suffix == ".zip":
