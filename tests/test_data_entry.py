@@ -4,6 +4,7 @@ retirement and history, and who may reach what."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -55,6 +56,21 @@ def counts(engine: Engine) -> tuple[int, int]:
             session.exec(select(func.count()).select_from(Pledge)).one(),
             session.exec(select(func.count()).select_from(Source)).one(),
         )
+
+
+def save_as_colleague(engine: Engine, kind: str, record_id: int, **changes: Any) -> None:
+    """Another editor, ben, saves CHANGES to a record, as if from another browser."""
+    with Session(engine) as session:
+        record = as_record(session=session, kind=kind, record_id=record_id)
+        colleague = Actor(id=None, name="ben", role="editor")
+        save(
+            session=session,
+            actor=colleague,
+            kind=kind,
+            record=record | changes,
+            record_id=record_id,
+        )
+        session.commit()
 
 
 def fill_pledge(app: AppTest, *, made: str) -> None:
@@ -140,17 +156,8 @@ def test_a_save_over_someone_elses_newer_version_is_refused_and_keeps_the_input(
         ).one()
     app.selectbox(key="edit.record.pledge").set_value(pledge_id).run()
     app.text_area(key=field("quote")).input("unconditional support, said Kim")
-    with Session(seeded_engine) as session:  # meanwhile, a colleague saves the same pledge
-        record = as_record(session=session, kind="pledge", record_id=pledge_id)
-        colleague = Actor(id=None, name="ben", role="editor")
-        save(
-            session=session,
-            actor=colleague,
-            kind="pledge",
-            record=record | {"conditions": "none"},
-            record_id=pledge_id,
-        )
-        session.commit()
+    # meanwhile, a colleague saves the same pledge
+    save_as_colleague(seeded_engine, "pledge", pledge_id, conditions="none")
     app.button(key=SAVE).click().run()
     assert any("was changed by ben" in error.value for error in app.error)
     assert app.text_area(key=field("quote")).value == "unconditional support, said Kim"
