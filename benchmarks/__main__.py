@@ -26,9 +26,9 @@ from sqlalchemy.engine import URL
 
 from benchmarks import exports, imports, pages, queries
 from benchmarks.generate import generate
+from tests.support.postgres import postgres_server
 from tracker import __version__
 from tracker.database import create_engine
-from tracker.throwaway import postgres_server
 
 SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 HERE = Path(__file__).resolve().parent

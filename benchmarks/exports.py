@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.timing import run_command
+from tests.support.postgres import free_port
 from tracker.database import create_engine
-from tracker.exports import TABLES, export
-from tracker.throwaway import free_port
+from tracker.exchange.exports import TABLES, export
 
 
 def tracker_export(url: str, out: Path) -> dict[str, Any]:

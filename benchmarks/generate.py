@@ -22,12 +22,12 @@ from typing import IO, Any
 
 import pycountry
 
-from tracker.deployments import CountingBasis, PersonnelKind, Qualifier
-from tracker.engagements import EngagementKind, EngagementStatus
-from tracker.exports import cell
+from tracker.exchange.exports import cell
+from tracker.kinds.deployments import CountingBasis, PersonnelKind, Qualifier
+from tracker.kinds.engagements import EngagementKind, EngagementStatus
+from tracker.kinds.pledges import Conditionality, PledgeKind
+from tracker.kinds.sources import Reliability, SourceType
 from tracker.models import metadata
-from tracker.pledges import Conditionality, PledgeKind
-from tracker.sources import Reliability, SourceType
 
 FIRST_DAY = date(1992, 1, 1)
 LAST_DAY = date(2026, 10, 31)

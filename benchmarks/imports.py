@@ -13,8 +13,8 @@ from sqlalchemy.engine import URL
 
 from benchmarks.timing import run_command, timed
 from tracker.database import create_engine, init_database
-from tracker.exports import TABLES
-from tracker.imports import import_data
+from tracker.exchange.exports import TABLES
+from tracker.exchange.imports import import_data
 
 
 def table_files(folder: Path) -> list[Path]:

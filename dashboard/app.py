@@ -14,8 +14,8 @@ import ui
 from tracker.activity import record_span
 from tracker.dates import EARLIEST, LATEST
 from tracker.filters import Filters, RecordKind
-from tracker.sources import Reliability, perspectives
-from tracker.states import state_names
+from tracker.kinds.sources import Reliability, perspectives
+from tracker.kinds.states import state_names
 from tracker.users import reading_requires_sign_in
 
 st.set_page_config(page_title="Alliance tracker", page_icon=":material/handshake:", layout="wide")

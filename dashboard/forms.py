@@ -18,14 +18,14 @@ from pydantic import ValidationError
 
 from tracker.citations import Credibility
 from tracker.dates import EARLIEST, LATEST
-from tracker.deployments import CountingBasis, PersonnelKind, Qualifier, Rank
-from tracker.engagements import EngagementKind, EngagementStatus, Likelihood, ParticipantRole
 from tracker.errors import message
-from tracker.pledges import Conditionality, PledgeKind, PledgeStatusKind
+from tracker.kinds.deployments import CountingBasis, PersonnelKind, Qualifier, Rank
+from tracker.kinds.engagements import EngagementKind, EngagementStatus, Likelihood, ParticipantRole
+from tracker.kinds.pledges import Conditionality, PledgeKind, PledgeStatusKind
+from tracker.kinds.sources import Reliability, SourceType
+from tracker.kinds.states import StateKind, state_names
 from tracker.records import choices, kind_of
 from tracker.schema import INTEGER_LIMIT
-from tracker.sources import Reliability, SourceType
-from tracker.states import StateKind, state_names
 
 DATE_HELP = (
     "As precise as the source: 2025-08-12, 2025-08, 2025-Q3, 2025, "

@@ -18,7 +18,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from tracker.database import engine_for, session_for
-from tracker.exports import frame_csv
+from tracker.exchange.exports import frame_csv
 from tracker.filters import Filters, RecordKind
 from tracker.provenance import sources_behind
 from tracker.users import Actor, SignedOut, refresh

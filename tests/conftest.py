@@ -19,11 +19,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session
+from support.postgres import postgres_server as throwaway_postgres_server
 
-from tracker import throwaway
 from tracker.database import create_engine, init_database, session_for
 from tracker.errors import TrackerError
-from tracker.seeds import load_seeds
+from tracker.exchange.seeds import load_seeds
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -36,7 +36,7 @@ def postgres_server() -> Iterator[URL]:
         return
     with ExitStack() as stack:
         try:
-            url = stack.enter_context(throwaway.postgres_server())
+            url = stack.enter_context(throwaway_postgres_server())
         except TrackerError as error:
             pytest.fail(f"{error}, or set TRACKER_TEST_POSTGRES_URL")
         yield url

@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 
 from benchmarks.generate import Shape, generate
 from tracker.database import init_database
-from tracker.exports import export
-from tracker.imports import import_data
+from tracker.exchange.exports import export
+from tracker.exchange.imports import import_data
 
 
 def test_the_synthetic_data_imports_without_a_problem(empty_engine: Engine, tmp_path: Path) -> None:

@@ -16,11 +16,11 @@ import pytest
 from conftest import Databases
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy.engine import URL
+from support.postgres import free_port
 
 from tracker.database import URL_VARIABLE, create_engine, session_for
-from tracker.exports import export
+from tracker.exchange.exports import export
 from tracker.serve import streamlit_command
-from tracker.throwaway import free_port
 from tracker.users import SIGN_IN_VARIABLE, SYSTEM, NewUser, add_user
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from tracker.citations import Citation, CitationCreate, citations_for, cite
-from tracker.engagements import Engagement
-from tracker.sources import Source
+from tracker.kinds.engagements import Engagement
+from tracker.kinds.sources import Source
 
 
 def _call(session: Session) -> Engagement:

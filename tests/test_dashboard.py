@@ -14,10 +14,10 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from tracker.database import project_path
-from tracker.deployments import Deployment, EstimateCreate
-from tracker.pledges import Pledge
+from tracker.kinds.deployments import Deployment, EstimateCreate
+from tracker.kinds.pledges import Pledge
+from tracker.kinds.sources import Source
 from tracker.records import save
-from tracker.sources import Source
 from tracker.users import SYSTEM
 
 APP = project_path("dashboard") / "app.py"

@@ -12,9 +12,9 @@ from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
 from tracker.database import project_path
-from tracker.pledges import Pledge
+from tracker.kinds.pledges import Pledge
+from tracker.kinds.sources import Source
 from tracker.records import as_record, save
-from tracker.sources import Source
 from tracker.users import SYSTEM, Actor, NewUser, add_user
 from tracker.versions import data_version
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tracker.deployments import (
+from tracker.kinds.deployments import (
     Deployment,
     DeploymentCreate,
     Estimate,
@@ -21,8 +21,8 @@ from tracker.deployments import (
     describe_figure,
     list_estimates,
 )
+from tracker.kinds.sources import Source
 from tracker.records import as_record, save
-from tracker.sources import Source
 from tracker.users import SYSTEM
 
 TROOPS = "North Korean troops in Russia (Kursk)"

@@ -10,8 +10,8 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tracker.engagements import Engagement, EngagementCreate, EngagementParticipant
-from tracker.people import Person
+from tracker.kinds.engagements import Engagement, EngagementCreate, EngagementParticipant
+from tracker.kinds.people import Person
 
 
 def _engagement(title: str, session: Session) -> Engagement:

@@ -8,8 +8,8 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from tracker.deployments import EstimateCreate
 from tracker.errors import describe
+from tracker.kinds.deployments import EstimateCreate
 
 
 def test_validation_errors_name_the_field() -> None:

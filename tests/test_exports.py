@@ -16,7 +16,15 @@ from typer.testing import CliRunner
 
 from tracker.cli import app
 from tracker.errors import TrackerError
-from tracker.exports import TABLES, cell, export, filtered, frame_csv, neutralise, restore_text
+from tracker.exchange.exports import (
+    TABLES,
+    cell,
+    export,
+    filtered,
+    frame_csv,
+    neutralise,
+    restore_text,
+)
 from tracker.filters import Filters
 
 

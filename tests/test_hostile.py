@@ -33,15 +33,15 @@ from test_data_entry import (
 )
 
 from tracker.database import create_engine, downgrade, init_database, migrate, session_for
-from tracker.deployments import Deployment
-from tracker.engagements import Engagement
 from tracker.errors import NotFound, TrackerError, describe
-from tracker.exports import export
-from tracker.imports import import_data
+from tracker.exchange.exports import export
+from tracker.exchange.imports import import_data
+from tracker.exchange.seeds import load_seeds
+from tracker.kinds.deployments import Deployment
+from tracker.kinds.engagements import Engagement
+from tracker.kinds.sources import Source
+from tracker.kinds.treaties import Treaty
 from tracker.records import as_record, revert, save
-from tracker.seeds import load_seeds
-from tracker.sources import Source
-from tracker.treaties import Treaty
 from tracker.users import SYSTEM, Actor, NewUser, NotAllowed, add_user
 
 EDITOR = Actor(id=None, name="ana", role="editor")

@@ -22,10 +22,10 @@ from test_data_entry import APP, PASSWORD, sign_in
 from test_imports import snapshot
 from typer.testing import CliRunner
 
-from tracker import imports
 from tracker.cli import app as tracker_app
-from tracker.exports import export
-from tracker.imports import import_data
+from tracker.exchange import imports
+from tracker.exchange.exports import export
+from tracker.exchange.imports import import_data
 from tracker.models import metadata
 from tracker.users import SYSTEM, NewUser, add_user
 

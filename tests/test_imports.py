@@ -19,13 +19,13 @@ from typer.testing import CliRunner
 
 from tracker.cli import app
 from tracker.database import create_engine, migrate
-from tracker.engagements import Engagement
 from tracker.errors import TrackerError
-from tracker.exports import TABLES, export
+from tracker.exchange.exports import TABLES, export
+from tracker.exchange.imports import Policy, import_data, max_upload_bytes
 from tracker.history import history_of
-from tracker.imports import Policy, import_data, max_upload_bytes
+from tracker.kinds.engagements import Engagement
+from tracker.kinds.sources import Source
 from tracker.models import metadata
-from tracker.sources import Source
 from tracker.users import Actor, Role
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.errors import NotFound
-from tracker.people import Person, PersonCreate, find_person
+from tracker.kinds.people import Person, PersonCreate, find_person
 
 
 def test_the_seed_people_hold_their_offices(seeded: Session) -> None:

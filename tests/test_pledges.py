@@ -10,8 +10,8 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tracker.pledges import Pledge, PledgeCreate, PledgeStatus
-from tracker.treaties import find_treaty
+from tracker.kinds.pledges import Pledge, PledgeCreate, PledgeStatus
+from tracker.kinds.treaties import find_treaty
 
 
 def _pledge(title_start: str, session: Session) -> Pledge:

@@ -12,11 +12,11 @@ from sqlmodel import Session, func, select
 
 from tracker.filters import Filters
 from tracker.history import history_of
-from tracker.pledges import Pledge, PledgeCreate
+from tracker.kinds.pledges import Pledge, PledgeCreate
+from tracker.kinds.sources import Source
+from tracker.kinds.treaties import Treaty, TreatyParty
 from tracker.records import Conflict, as_record, choices, restore, retire, revert, save
-from tracker.sources import Source
 from tracker.timelines import pledge_timeline
-from tracker.treaties import Treaty, TreatyParty
 from tracker.users import Actor, NotAllowed
 
 EDITOR = Actor(id=None, name="ana", role="editor")
@@ -284,7 +284,7 @@ def test_retired_at_and_version_are_columns_the_database_keeps(seeded_engine: En
 
 
 def test_editing_a_deployment_keeps_its_estimates(seeded: Session) -> None:
-    from tracker.deployments import Deployment, Estimate
+    from tracker.kinds.deployments import Deployment, Estimate
 
     troops = seeded.exec(
         select(Deployment).where(Deployment.name.startswith("North Korean troops"))

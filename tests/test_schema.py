@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tracker.engagements import EngagementBase
+from tracker.kinds.engagements import EngagementBase
+from tracker.kinds.sources import Source
 from tracker.models import metadata
 from tracker.schema import insert_rows, upsert
-from tracker.sources import Source
 
 
 def test_every_constraint_is_named_by_the_convention() -> None:

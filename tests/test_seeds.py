@@ -14,9 +14,9 @@ from sqlmodel import Session
 
 from tracker.database import project_path
 from tracker.errors import TrackerError
+from tracker.exchange.seeds import load_seeds, seed_paths
+from tracker.kinds.states import find_state
 from tracker.models import metadata
-from tracker.seeds import load_seeds, seed_paths
-from tracker.states import find_state
 
 SEED = project_path("seeds") / "russia_north_korea.toml"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
-from tracker.engagements import Engagement
+from tracker.kinds.engagements import Engagement
 from tracker.serve import prepare, streamlit_command
 
 

@@ -8,8 +8,8 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from tracker.kinds.sources import Reliability, Source, SourceCreate
 from tracker.records import save
-from tracker.sources import Reliability, Source, SourceCreate
 from tracker.users import SYSTEM
 
 ROW = {"outlet": "Example Wire", "title": "A report", "type": "news_report", "reliability": "B"}

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from tracker.errors import NotFound
-from tracker.states import State, StateCreate, find_state
+from tracker.kinds.states import State, StateCreate, find_state
 
 
 def test_every_iso_country_is_loaded(session: Session) -> None:

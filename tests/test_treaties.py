@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from tracker.errors import NotFound
-from tracker.treaties import Treaty, TreatyCreate, TreatyParty, find_treaty
+from tracker.kinds.treaties import Treaty, TreatyCreate, TreatyParty, find_treaty
 
 
 def test_the_seed_treaty_is_a_mutual_defence_pact_signed_in_june_2024(seeded: Session) -> None:

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tracker.sources import Source
+from tracker.kinds.sources import Source
 from tracker.versions import bump, data_version
 
 

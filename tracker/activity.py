@@ -25,11 +25,16 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from tracker.cameo import CameoEvent
-from tracker.deployments import CountingBasis, Deployment, Estimate, Rank
-from tracker.engagements import Engagement, EngagementKind, EngagementParticipant, EngagementStatus
 from tracker.filters import Filters, RecordKind
-from tracker.pledges import Pledge, PledgeKind, PledgeStatus, PledgeStatusKind
-from tracker.treaties import Treaty, TreatyParty
+from tracker.kinds.deployments import CountingBasis, Deployment, Estimate, Rank
+from tracker.kinds.engagements import (
+    Engagement,
+    EngagementKind,
+    EngagementParticipant,
+    EngagementStatus,
+)
+from tracker.kinds.pledges import Pledge, PledgeKind, PledgeStatus, PledgeStatusKind
+from tracker.kinds.treaties import Treaty, TreatyParty
 
 TREATY_CODE = "057"
 DEPLOYMENT_CODE = "062"

@@ -135,7 +135,7 @@ def citations_for(
 ) -> dict[int, list[CitationPublic]]:
     """The citations of the TABLE records with IDS, grouped by record, in one query."""
     assert table in CITED_TABLES, f"{table} cannot be cited"
-    from tracker.sources import Source
+    from tracker.kinds.sources import Source
 
     target = getattr(Citation, f"{table}_id")
     relayed = sa.orm.aliased(Source)

@@ -14,15 +14,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import __version__
 from tracker.database import URL_VARIABLE, backup, engine_for, init_database, session_for
-from tracker.deployments import list_estimates
 from tracker.errors import TrackerError, describe
-from tracker.exports import TABLES, export, filtered, new_export_target
+from tracker.exchange.exports import TABLES, export, filtered, new_export_target
+from tracker.exchange.imports import Policy, import_data
+from tracker.exchange.seeds import load_seeds
 from tracker.filters import Filters, RecordKind
-from tracker.imports import Policy, import_data
-from tracker.seeds import load_seeds
+from tracker.kinds.deployments import list_estimates
+from tracker.kinds.sources import Reliability
+from tracker.kinds.states import find_state
 from tracker.serve import prepare, serve
-from tracker.sources import Reliability
-from tracker.states import find_state
 from tracker.users import SYSTEM, NewUser, Role, add_user, set_active
 
 PASSWORD_VARIABLE = "TRACKER_PASSWORD"

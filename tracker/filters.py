@@ -25,12 +25,12 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from sqlalchemy.orm import aliased
 
 from tracker.citations import Citation
-from tracker.deployments import Deployment, Estimate
-from tracker.engagements import Engagement, EngagementParticipant
-from tracker.pledges import Pledge
+from tracker.kinds.deployments import Deployment, Estimate
+from tracker.kinds.engagements import Engagement, EngagementParticipant
+from tracker.kinds.pledges import Pledge
+from tracker.kinds.sources import Reliability, Source
+from tracker.kinds.treaties import Treaty, TreatyParty
 from tracker.schema import field_error
-from tracker.sources import Reliability, Source
-from tracker.treaties import Treaty, TreatyParty
 
 
 class RecordKind(StrEnum):

@@ -5,15 +5,15 @@ from sqlmodel import SQLModel
 
 from tracker.cameo import CameoEvent
 from tracker.citations import Citation
-from tracker.deployments import Deployment, Estimate
-from tracker.engagements import Engagement, EngagementParticipant
 from tracker.history import Change
-from tracker.people import Person
-from tracker.pledges import Pledge, PledgeStatus
+from tracker.kinds.deployments import Deployment, Estimate
+from tracker.kinds.engagements import Engagement, EngagementParticipant
+from tracker.kinds.people import Person
+from tracker.kinds.pledges import Pledge, PledgeStatus
+from tracker.kinds.sources import Source
+from tracker.kinds.states import State, StateAlias
+from tracker.kinds.treaties import Treaty, TreatyParty
 from tracker.schema import shared_checks
-from tracker.sources import Source
-from tracker.states import State, StateAlias
-from tracker.treaties import Treaty, TreatyParty
 from tracker.users import User
 from tracker.versions import DataVersion
 

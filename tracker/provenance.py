@@ -15,9 +15,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.citations import Citation
-from tracker.deployments import Deployment, Estimate
 from tracker.filters import Filters, RecordKind
-from tracker.sources import Source, SourceType
+from tracker.kinds.deployments import Deployment, Estimate
+from tracker.kinds.sources import Source, SourceType
 from tracker.timelines import sorted_list
 
 

@@ -20,21 +20,21 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
 from tracker.citations import Citation, CitationCreate, cite
-from tracker.deployments import Deployment, DeploymentCreate, Estimate, EstimateCreate
-from tracker.engagements import (
+from tracker.errors import NotFound, TrackerError
+from tracker.history import Change
+from tracker.kinds.deployments import Deployment, DeploymentCreate, Estimate, EstimateCreate
+from tracker.kinds.engagements import (
     Engagement,
     EngagementCreate,
     EngagementParticipant,
     ParticipantCreate,
 )
-from tracker.errors import NotFound, TrackerError
-from tracker.history import Change
-from tracker.people import Person, PersonCreate
-from tracker.pledges import Pledge, PledgeCreate, PledgeStatus, PledgeStatusCreate
+from tracker.kinds.people import Person, PersonCreate
+from tracker.kinds.pledges import Pledge, PledgeCreate, PledgeStatus, PledgeStatusCreate
+from tracker.kinds.sources import Source, SourceCreate
+from tracker.kinds.states import State, StateAlias, StateCreate
+from tracker.kinds.treaties import Treaty, TreatyCreate, TreatyParty, TreatyPartyCreate
 from tracker.schema import Table, field_error, upsert, utcnow
-from tracker.sources import Source, SourceCreate
-from tracker.states import State, StateAlias, StateCreate
-from tracker.treaties import Treaty, TreatyCreate, TreatyParty, TreatyPartyCreate
 from tracker.users import Actor, require_editor
 
 

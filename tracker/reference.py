@@ -7,8 +7,8 @@ from countrycode import countrycode
 from sqlmodel import Session
 
 from tracker.cameo import load_cameo_events
+from tracker.kinds.states import StateCreate
 from tracker.records import save
-from tracker.states import StateCreate
 from tracker.users import SYSTEM
 
 

@@ -10,9 +10,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from tracker.database import URL_VARIABLE, init_database, project_path, session_for
-from tracker.imports import max_upload_bytes
+from tracker.exchange.imports import max_upload_bytes
+from tracker.exchange.seeds import load_seeds
 from tracker.models import Engagement
-from tracker.seeds import load_seeds
 from tracker.users import SIGN_IN_VARIABLE
 
 

@@ -12,13 +12,13 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from tracker.dates import FuzzyDate
-from tracker.deployments import Deployment, Estimate, list_estimates
-from tracker.engagements import Engagement, EngagementParticipant
 from tracker.filters import Filters, RecordKind
-from tracker.people import Person
-from tracker.pledges import Pledge, PledgeStatus
-from tracker.states import State
-from tracker.treaties import OBLIGATIONS, Treaty, TreatyParty
+from tracker.kinds.deployments import Deployment, Estimate, list_estimates
+from tracker.kinds.engagements import Engagement, EngagementParticipant
+from tracker.kinds.people import Person
+from tracker.kinds.pledges import Pledge, PledgeStatus
+from tracker.kinds.states import State
+from tracker.kinds.treaties import OBLIGATIONS, Treaty, TreatyParty
 
 LIMIT = 500
 

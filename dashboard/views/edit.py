@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.errors import TrackerError, describe
 from tracker.history import history_of
+from tracker.kinds.sources import SourceCreate
 from tracker.records import choices, for_editing, kind_of, restore, retire, revert, save
-from tracker.sources import SourceCreate
 
 actor = ui.current_actor()
 if actor is None or not actor.can_edit:

@@ -9,8 +9,14 @@ from streamlit.typing import UploadedFile
 
 from tracker.database import engine_for
 from tracker.errors import TrackerError
-from tracker.exports import TABLES
-from tracker.imports import ImportReport, Policy, describe_size, import_data, max_upload_bytes
+from tracker.exchange.exports import TABLES
+from tracker.exchange.imports import (
+    ImportReport,
+    Policy,
+    describe_size,
+    import_data,
+    max_upload_bytes,
+)
 from tracker.versions import data_version
 
 actor = ui.current_actor()

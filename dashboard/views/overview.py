@@ -15,7 +15,7 @@ from tracker.activity import (
     headlines,
 )
 from tracker.filters import RecordKind
-from tracker.states import state_names
+from tracker.kinds.states import state_names
 
 filters = ui.current_filters()
 period = Period.for_span(filters.start, filters.end)

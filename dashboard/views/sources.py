@@ -6,8 +6,8 @@ import altair as alt
 import streamlit as st
 import ui
 
+from tracker.kinds.sources import Reliability
 from tracker.provenance import source_usage, thinly_sourced
-from tracker.sources import Reliability
 
 st.title("Sources")
 st.caption(

@@ -17,11 +17,11 @@ from sqlmodel import Session
 
 from tracker.database import project_path
 from tracker.errors import TrackerError, describe
-from tracker.people import find_person
+from tracker.kinds.people import find_person
+from tracker.kinds.states import StateAlias, find_state
+from tracker.kinds.treaties import find_treaty
 from tracker.records import kind_of, save
 from tracker.schema import upsert
-from tracker.states import StateAlias, find_state
-from tracker.treaties import find_treaty
 from tracker.users import SYSTEM
 
 

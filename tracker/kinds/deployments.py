@@ -19,8 +19,8 @@ from sqlmodel import Field, Session, SQLModel, select
 
 from tracker.citations import CitationCreate, CitationPublic, citations_for
 from tracker.dates import DatePrecision
+from tracker.kinds.sources import Source
 from tracker.schema import Editable, Record, Table, date_checks, field_error, vocabulary
-from tracker.sources import Source
 
 
 class PersonnelKind(StrEnum):

@@ -38,18 +38,18 @@ from sqlmodel import Session, SQLModel
 
 from tracker.cameo import CameoEventBase
 from tracker.citations import CitationBase
-from tracker.deployments import DeploymentBase, EstimateBase
-from tracker.engagements import EngagementBase, ParticipantBase
 from tracker.errors import TrackerError, describe, message
-from tracker.exports import BATCH, TABLES, models_by_table, restore_text
+from tracker.exchange.exports import BATCH, TABLES, models_by_table, restore_text
 from tracker.history import record_inserts
+from tracker.kinds.deployments import DeploymentBase, EstimateBase
+from tracker.kinds.engagements import EngagementBase, ParticipantBase
+from tracker.kinds.people import PersonBase
+from tracker.kinds.pledges import PledgeBase, PledgeStatusBase
+from tracker.kinds.sources import SourceBase
+from tracker.kinds.states import StateBase
+from tracker.kinds.treaties import TreatyBase, TreatyPartyBase
 from tracker.models import metadata
-from tracker.people import PersonBase
-from tracker.pledges import PledgeBase, PledgeStatusBase
 from tracker.schema import insert_rows, unstorable
-from tracker.sources import SourceBase
-from tracker.states import StateBase
-from tracker.treaties import TreatyBase, TreatyPartyBase
 from tracker.users import SYSTEM, Actor, require_editor
 from tracker.versions import bump
 

@@ -32,17 +32,17 @@ from sqlmodel import SQLModel
 
 from tracker import __version__
 from tracker.citations import Citation
-from tracker.deployments import Deployment, Estimate
-from tracker.engagements import Engagement, EngagementParticipant
 from tracker.errors import TrackerError
 from tracker.filters import Filters, RecordKind
+from tracker.kinds.deployments import Deployment, Estimate
+from tracker.kinds.engagements import Engagement, EngagementParticipant
+from tracker.kinds.people import Person
+from tracker.kinds.pledges import PledgeStatus
+from tracker.kinds.sources import Source
+from tracker.kinds.states import State
+from tracker.kinds.treaties import TreatyParty
 from tracker.models import metadata
-from tracker.people import Person
-from tracker.pledges import PledgeStatus
 from tracker.schema import utcnow
-from tracker.sources import Source
-from tracker.states import State
-from tracker.treaties import TreatyParty
 
 # The tables an export holds, in an order that lets an import meet every reference before it
 # is used. Users (password hashes), the change history and the data version stay behind.
