@@ -23,8 +23,9 @@ from typing import IO, Any
 import pycountry
 
 from tracker.exchange.exports import cell
-from tracker.kinds.deployments import CountingBasis, PersonnelKind, Qualifier
+from tracker.kinds.deployments import PersonnelKind
 from tracker.kinds.engagements import EngagementKind, EngagementStatus
+from tracker.kinds.estimates import CountingBasis, Qualifier
 from tracker.kinds.pledges import Conditionality, PledgeKind
 from tracker.kinds.sources import Reliability, SourceType
 from tracker.models import metadata

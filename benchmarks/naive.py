@@ -9,9 +9,8 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from tracker.filters import Filters, RecordKind
-
-_ENDS = {RecordKind.TREATY: "ended_latest", RecordKind.DEPLOYMENT: "ended_latest"}
+from tracker.filters import Filters
+from tracker.kinds import RecordKind, kind_of
 
 
 def read(engine: Engine, *tables: str) -> dict[str, pd.DataFrame]:
@@ -36,15 +35,16 @@ _DATES = {
 
 def _in_view(frame: pd.DataFrame, kind: RecordKind, filters: Filters, *, spans: bool) -> pd.Series:
     """Rows of FRAME (records of KIND) that pass the date range, the kinds and retirement."""
+    declared = kind_of(kind)
     keep = frame["retired_at"].isna() & (kind in filters.kinds)
-    begins = frame[kind.date_field]
+    begins = frame[declared.starts]
     if filters.end:
         keep &= begins.isna() | (begins <= filters.end)
     if filters.start:
         reaches = (
-            frame[_ENDS[kind]].fillna(date.max)
-            if spans and kind in _ENDS
-            else frame[f"{kind.date_field}_latest"]
+            frame[f"{declared.ends}_latest"].fillna(date.max)
+            if spans and declared.ends
+            else frame[f"{declared.starts}_latest"]
         )
         keep &= begins.isna() | (reaches >= filters.start)
     return keep
@@ -57,7 +57,7 @@ def activity_by_period(engine: Engine, filters: Filters) -> pd.DataFrame:
     for kind in RecordKind:
         frame = frames[kind.value]
         shown = frame[_in_view(frame, kind, filters, spans=False)]
-        months = pd.to_datetime(shown[kind.date_field]).dt.to_period("M").dt.start_time
+        months = pd.to_datetime(shown[kind_of(kind).starts]).dt.to_period("M").dt.start_time
         counts.append(months.value_counts().rename("records").rename_axis("period").reset_index())
         counts[-1]["kind"] = kind.value
     frame = pd.concat(counts, ignore_index=True)
@@ -144,11 +144,9 @@ def source_usage(engine: Engine, filters: Filters) -> pd.DataFrame:
                 }
             )
         )
-        if kind is RecordKind.ESTIMATE:
-            own = frame[frame["id"].isin(ids)]
-            evidence.append(
-                pd.DataFrame({"kind": kind.value, "id": own.id, "source": own.source_id})
-            )
+        own = frame[frame["id"].isin(ids)]
+        for column in kind_of(kind).sources:  # a source the record names itself
+            evidence.append(pd.DataFrame({"kind": kind.value, "id": own.id, "source": own[column]}))
     used = pd.concat(evidence).drop_duplicates().groupby("source").size().rename("records")
     sources = frames["source"]
     current = sources[sources["retired_at"].isna()]

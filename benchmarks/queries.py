@@ -15,7 +15,8 @@ from sqlmodel import Session
 from benchmarks import naive
 from benchmarks.timing import best_of
 from tracker.activity import Period, activity_by_period, activity_index, headlines, record_span
-from tracker.filters import Filters, RecordKind
+from tracker.filters import Filters
+from tracker.kinds import RecordKind
 from tracker.provenance import source_usage, sources_behind, thinly_sourced
 from tracker.timelines import (
     deployments_in_view,

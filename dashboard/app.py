@@ -13,7 +13,8 @@ import ui
 
 from tracker.activity import record_span
 from tracker.dates import EARLIEST, LATEST
-from tracker.filters import Filters, RecordKind
+from tracker.filters import Filters
+from tracker.kinds import KINDS, RecordKind
 from tracker.kinds.sources import Reliability, perspectives
 from tracker.kinds.states import state_names
 from tracker.users import reading_requires_sign_in
@@ -103,10 +104,11 @@ def sidebar_filters() -> Filters:
 # Every page: (section, file, title, icon), with who may see it.
 READING = [
     ("Dashboard", "overview", "Overview", ":material/insights:"),
-    ("Dashboard", "deployments", "Deployments", ":material/groups:"),
-    ("Dashboard", "treaties", "Treaties", ":material/gavel:"),
-    ("Dashboard", "engagements", "Engagements", ":material/forum:"),
-    ("Dashboard", "pledges", "Pledges", ":material/campaign:"),
+    *(  # each kind's own page, as it declares it
+        ("Dashboard", kind.page[0], kind.plural, kind.page[1])
+        for kind in KINDS.values()
+        if kind.page
+    ),
     ("Dashboard", "sources", "Sources", ":material/library_books:"),
 ]
 EDITING = [

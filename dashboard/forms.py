@@ -1,5 +1,5 @@
-"""The record forms: which fields each kind of record shows and how they are drawn, and how
-what an editor typed becomes the record that the tracker validates and saves.
+"""The record forms: how the fields each kind declares are drawn, and how what an editor
+typed becomes the record that the tracker validates and saves.
 
 The rules live in tracker/: a form only gathers values, and shows the tracker's refusals next
 to the fields they concern.
@@ -7,8 +7,7 @@ to the fields they concern.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -19,184 +18,24 @@ from pydantic import ValidationError
 from tracker.citations import Credibility
 from tracker.dates import EARLIEST, LATEST
 from tracker.errors import message
-from tracker.kinds.deployments import CountingBasis, PersonnelKind, Qualifier, Rank
-from tracker.kinds.engagements import EngagementKind, EngagementStatus, Likelihood, ParticipantRole
-from tracker.kinds.pledges import Conditionality, PledgeKind, PledgeStatusKind
-from tracker.kinds.sources import Reliability, SourceType
-from tracker.kinds.states import StateKind, state_names
-from tracker.records import choices, kind_of
+from tracker.kinds import KINDS, kind_of
+from tracker.kinds.kind import Input, Rows
+from tracker.records import choices
 from tracker.schema import INTEGER_LIMIT
 
-DATE_HELP = (
-    "As precise as the source: 2025-08-12, 2025-08, 2025-Q3, 2025, "
-    "or a range 2025-06-01/2025-08-13."
-)
 NEW_SOURCE = -1  # the source added in the same form, before it has an id
 NEW_SOURCE_LABEL = "(the new source)"
 
-
-@dataclass(frozen=True)
-class Input:
-    """One field: its name in the record, its label, and how it is typed."""
-
-    name: str
-    label: str
-    widget: str = (
-        "text"  # text, area, number, check, choice, date, day, or a picker: state, person, ...
-    )
-    options: type[StrEnum] | None = None
-    help: str | None = None
-
-
-@dataclass(frozen=True)
-class Rows:
-    """A table of rows that belong to the record (parties, participants, status steps)."""
-
-    name: str
-    label: str
-    columns: tuple[Input, ...]
-    help: str | None = None
-
-
-def _choice(name: str, label: str, options: type[StrEnum], help: str | None = None) -> Input:
-    return Input(name, label, "choice", options, help)
-
-
-def _date(name: str, label: str) -> Input:
-    return Input(name, label, "date", help=DATE_HELP)
-
-
+# Each kind's form, as its declaration gives it.
 FORMS: dict[str, tuple[Input | Rows, ...]] = {
-    "state": (
-        Input(
-            "code",
-            "Code",
-            help="ISO 3166-1 alpha-3 for a state (PRK); 3 to 8 letters for an organisation (NATO).",
-        ),
-        Input("name", "Name"),
-        Input("cow_code", "Correlates of War code", "number"),
-        _choice("kind", "Kind", StateKind),
-        Rows("aliases", "Other names sources use", (Input("alias", "Name"),)),
-    ),
-    "person": (
-        Input("name", "Name"),
-        Input("state_code", "Acts for", "state"),
-        Input("office", "Office"),
-        _date("office_from", "In office from"),
-        _date("office_to", "In office until"),
-    ),
-    "source": (
-        Input("outlet", "Outlet or author"),
-        Input("title", "Title"),
-        Input("author", "Author"),
-        Input("url", "Address (URL)"),
-        _date("published", "Published"),
-        Input("retrieved", "Retrieved", "day"),
-        _choice("type", "Type", SourceType),
-        Input(
-            "perspective", "Perspective", help="The outlet's alignment, e.g. Mainstream Western."
-        ),
-        _choice(
-            "reliability",
-            "Reliability (Admiralty)",
-            Reliability,
-            help="A completely reliable … E unreliable; F cannot be judged.",
-        ),
-        Input("state_code", "Speaks for (state media, readouts)", "state"),
-    ),
-    "treaty": (
-        Input("name", "Name"),
-        Input("kind", "Kind"),
-        _date("signed", "Signed"),
-        _date("in_force", "In force from"),
-        _date("ended", "Ended"),
-        Input("defense", "Defence: aid if a party is attacked", "check"),
-        Input("offense", "Offence: aid in a war a party starts", "check"),
-        Input("neutrality", "Neutrality", "check"),
-        Input("nonaggression", "Non-aggression", "check"),
-        Input("consultation", "Consultation", "check"),
-        Input("summary", "Summary", "area"),
-        Rows(
-            "parties",
-            "Parties",
-            (
-                Input("state_code", "State", "state"),
-                _date("joined", "Joined"),
-                _date("exited", "Left"),
-            ),
-        ),
-    ),
-    "engagement": (
-        Input("title", "Title"),
-        _choice("kind", "Kind", EngagementKind),
-        _date("occurred", "Date"),
-        _choice("status", "Status", EngagementStatus),
-        _choice("likelihood", "Likelihood (planned or unconfirmed)", Likelihood),
-        Input("place", "Place"),
-        Input("place_state_code", "Place: state", "state"),
-        Input("summary", "Summary", "area"),
-        Rows(
-            "participants",
-            "Participants",
-            (
-                Input("state_code", "State", "state"),
-                Input("person_id", "Person", "person"),
-                _choice("role", "Role", ParticipantRole),
-            ),
-        ),
-    ),
-    "deployment": (
-        Input("name", "Name"),
-        Input("sending_state_code", "Sending state", "state"),
-        Input("receiving_state_code", "Receiving state", "state"),
-        Input("region", "Region"),
-        _choice("personnel_kind", "Personnel", PersonnelKind),
-        _date("started", "Started"),
-        _date("ended", "Ended"),
-        Input("summary", "Summary", "area"),
-    ),
-    "estimate": (
-        Input("deployment_id", "Deployment", "deployment"),
-        Input("source_id", "Whose figure", "source"),
-        _choice(
-            "qualifier", "Qualifier", Qualifier, help="The source's words: over, roughly, between …"
-        ),
-        Input("low", "Low", "number"),
-        Input("high", "High", "number"),
-        _choice("counting_basis", "Counting", CountingBasis),
-        _date("as_of", "As of"),
-        _choice(
-            "rank",
-            "Rank",
-            Rank,
-            help="Rank an estimate preferred or deprecated rather than deleting it.",
-        ),
-        Input("note", "Note", "area"),
-    ),
-    "pledge": (
-        Input("title", "Title"),
-        Input("pledger_state_code", "Pledged by (state)", "state"),
-        Input("pledger_person_id", "Pledged by (person)", "person"),
-        Input("recipient_state_code", "Pledged to (state)", "state"),
-        Input("recipient_person_id", "Pledged to (person)", "person"),
-        _date("made", "Made"),
-        Input("quote", "Exact words", "area"),
-        _choice("kind", "Kind", PledgeKind),
-        _choice("conditionality", "Conditionality", Conditionality),
-        Input("conditions", "Conditions", "area"),
-        Input("treaty_id", "Under the treaty", "treaty"),
-        Rows(
-            "statuses",
-            "Status history",
-            (
-                _choice("status", "Status", PledgeStatusKind),
-                _date("changed", "Date"),
-                Input("note", "Note"),
-            ),
-            help="Each step is cited by the citations below.",
-        ),
-    ),
+    kind.name: kind.form for kind in KINDS.values() if kind.form
 }
+
+
+def _inputs(form: tuple[Input | Rows, ...]) -> Iterator[Input]:
+    for field in form:
+        yield from field.columns if isinstance(field, Rows) else (field,)
+
 
 _CREDIBILITY = {
     grade.value: f"{grade.value} {grade.name.replace('_', ' ').lower()}" for grade in Credibility
@@ -204,15 +43,12 @@ _CREDIBILITY = {
 
 
 def pickers() -> dict[str, dict[Any, str]]:
-    """What each picker offers, by stored value, named for a reader (from the database)."""
+    """What each picker offers (the stored records of a kind, by the value other records refer
+    to them by), named for a reader, from the database. Citations always pick sources."""
+    picked = {field.widget for form in FORMS.values() for field in _inputs(form)} & set(KINDS)
     return {
-        "state": {
-            code: f"{name} ({code})" for code, name in ui.load(state_names, filtered=False).items()
-        },
-        **{
-            kind: ui.load(choices, filtered=False, kind=kind)
-            for kind in ("person", "source", "treaty", "deployment")
-        },
+        name: ui.load(choices, filtered=False, kind=name, by=kind_of(name).reference)
+        for name in sorted(picked | {"source"})
     }
 
 
@@ -386,9 +222,8 @@ def fill(kind: str, record: dict[str, Any], options: dict[str, dict[Any, str]]) 
     """Put RECORD's values (or nothing, for a new record) into KIND's form."""
     for field in FORMS[kind]:
         if isinstance(field, Rows):
-            rows = record.get(field.name, [])
-            if field.name == "aliases":
-                rows = [{"alias": alias} for alias in rows]
+            part = dict(kind_of(kind).parts)[field.name]
+            rows = [{part.plain: row} if part.plain else row for row in record.get(field.name, [])]
             st.session_state[key(kind, f"{field.name}.rows")] = pd.DataFrame(
                 [
                     {
@@ -442,7 +277,7 @@ def fill(kind: str, record: dict[str, Any], options: dict[str, dict[Any, str]]) 
 
 def _row_key(kind: str, name: str, row: dict[str, Any]) -> tuple:
     """A row's natural key within its record (a status step: its status and date)."""
-    child = dict(kind_of(kind).children)[name]
+    child = dict(kind_of(kind).parts)[name]
     return tuple(str(row.get(field)) for field in child.key if field != child.parent[0])
 
 
@@ -486,7 +321,8 @@ def collect(
                 for row in tables[field.name].to_dict("records")
             ]
             rows = [row for row in rows if any(value is not None for value in row.values())]
-            record[field.name] = [row["alias"] for row in rows] if field.name == "aliases" else rows
+            part = dict(kind_of(kind).parts)[field.name]
+            record[field.name] = [row[part.plain] for row in rows] if part.plain else rows
         else:
             value = st.session_state.get(key(kind, field.name))
             record[field.name] = None if value == "" else value
@@ -519,7 +355,7 @@ def collect(
             for row in tables["citations"].to_dict("records")
             if any(pd.notna(value) and value != "" for value in row.values())
         ]
-        for name, child in kind_of(kind).children:
+        for name, child in kind_of(kind).parts:
             if "citations" in child.model.model_fields:
                 cited = st.session_state.get(key(kind, f"{name}.cited"), {})
                 for row in record.get(name, []):

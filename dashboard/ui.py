@@ -19,20 +19,16 @@ from sqlmodel import Session
 
 from tracker.database import engine_for, session_for
 from tracker.exchange.exports import frame_csv
-from tracker.filters import Filters, RecordKind
+from tracker.filters import Filters
+from tracker.kinds import DATED, RecordKind
 from tracker.provenance import sources_behind
 from tracker.users import Actor, SignedOut, refresh
 from tracker.versions import data_version
 
 T = TypeVar("T")
 
-KIND_LABELS = {
-    RecordKind.ENGAGEMENT: "Engagements",
-    RecordKind.TREATY: "Treaties",
-    RecordKind.PLEDGE: "Pledges",
-    RecordKind.DEPLOYMENT: "Deployments",
-    RecordKind.ESTIMATE: "Estimates",
-}
+# How each dated kind is named and coloured on every page, from the registry.
+KIND_LABELS = {kind.name: kind.plural for kind in DATED}
 
 
 def database_url() -> str:
@@ -123,8 +119,7 @@ def download(frame: pd.DataFrame, name: str) -> None:
 
 
 KIND_COLOURS = alt.Scale(
-    domain=list(KIND_LABELS.values()),
-    range=["#4c78a8", "#72b7b2", "#f58518", "#e45756", "#b279a2"],
+    domain=[kind.plural for kind in DATED], range=[kind.colour for kind in DATED]
 )
 
 

@@ -14,7 +14,8 @@ from tracker.activity import (
     headlines,
     record_span,
 )
-from tracker.filters import Filters, RecordKind
+from tracker.filters import Filters
+from tracker.kinds import RecordKind
 
 SEED_WINDOW = Filters(start=date(2023, 8, 16), end=date(2025, 8, 15))
 

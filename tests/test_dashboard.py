@@ -14,7 +14,8 @@ from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
 
 from tracker.database import project_path
-from tracker.kinds.deployments import Deployment, EstimateCreate
+from tracker.kinds.deployments import Deployment
+from tracker.kinds.estimates import EstimateCreate
 from tracker.kinds.pledges import Pledge
 from tracker.kinds.sources import Source
 from tracker.records import save

@@ -11,16 +11,8 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tracker.kinds.deployments import (
-    Deployment,
-    DeploymentCreate,
-    Estimate,
-    EstimateCreate,
-    Qualifier,
-    Rank,
-    describe_figure,
-    list_estimates,
-)
+from tracker.kinds.deployments import Deployment, DeploymentCreate, list_estimates
+from tracker.kinds.estimates import Estimate, EstimateCreate, Qualifier, Rank, describe_figure
 from tracker.kinds.sources import Source
 from tracker.records import as_record, save
 from tracker.users import SYSTEM

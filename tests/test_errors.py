@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from tracker.errors import describe
-from tracker.kinds.deployments import EstimateCreate
+from tracker.kinds.estimates import EstimateCreate
 
 
 def test_validation_errors_name_the_field() -> None:

@@ -9,16 +9,16 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from tracker.filters import Filters, RecordKind
+from tracker.filters import Filters
+from tracker.kinds import RecordKind, kind_of
+from tracker.kinds.estimates import Estimate
 
 
 def titles(
     session: Session, kind: RecordKind, filters: Filters, *, spans: bool = False
 ) -> set[str]:
-    label = kind.table.title if hasattr(kind.table, "title") else kind.table.name
-    return set(
-        session.exec(sa.select(label).where(*filters.conditions(kind, spans=spans))).scalars()
-    )
+    names = kind_of(kind).reader_names().where(*filters.conditions(kind, spans=spans))
+    return {name for _, name in session.exec(names)}
 
 
 def test_no_filter_lets_everything_through(seeded: Session) -> None:
@@ -67,11 +67,7 @@ def test_a_pair_of_states_is_a_dyad_in_both_directions(
     assert titles(seeded, RecordKind.TREATY, dyad) == {"Comprehensive Strategic Partnership Treaty"}
     assert len(titles(seeded, RecordKind.PLEDGE, dyad)) == 2
     assert (
-        len(
-            seeded.exec(
-                sa.select(RecordKind.ESTIMATE.table.id).where(*dyad.conditions(RecordKind.ESTIMATE))
-            ).all()
-        )
+        len(seeded.exec(sa.select(Estimate.id).where(*dyad.conditions(RecordKind.ESTIMATE))).all())
         == 4
     )
 
@@ -89,9 +85,7 @@ def test_minimum_reliability_keeps_records_with_a_source_that_reliable(seeded: S
     usually_reliable = Filters(min_reliability="B")
     assert usually_reliable.grades == ("A", "B")
     estimates = seeded.exec(
-        sa.select(RecordKind.ESTIMATE.table.low).where(
-            *usually_reliable.conditions(RecordKind.ESTIMATE)
-        )
+        sa.select(Estimate.low).where(*usually_reliable.conditions(RecordKind.ESTIMATE))
     ).scalars()
     assert sorted(estimates) == [15000, 25000]
     assert Filters().grades == ("A", "B", "C", "D", "E", "F")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from tracker.filters import Filters, RecordKind
+from tracker.filters import Filters
+from tracker.kinds import RecordKind
 from tracker.provenance import source_usage, sources_behind, thinly_sourced
 
 

@@ -21,28 +21,20 @@ import pandas as pd
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from tracker.cameo import CameoEvent
-from tracker.filters import Filters, RecordKind
-from tracker.kinds.deployments import CountingBasis, Deployment, Estimate, Rank
+from tracker.filters import Filters
+from tracker.kinds import DATED, KINDS, RecordKind, kind_of
+from tracker.kinds.deployments import Deployment
 from tracker.kinds.engagements import (
     Engagement,
-    EngagementKind,
-    EngagementParticipant,
     EngagementStatus,
 )
-from tracker.kinds.pledges import Pledge, PledgeKind, PledgeStatus, PledgeStatusKind
-from tracker.kinds.treaties import Treaty, TreatyParty
-
-TREATY_CODE = "057"
-DEPLOYMENT_CODE = "062"
-PLEDGE_CODES = {
-    PledgeKind.MILITARY: "0312",
-    PledgeKind.ECONOMIC: "0311",
-    PledgeKind.POLITICAL: "032",
-}
+from tracker.kinds.estimates import CountingBasis, Estimate, Rank
+from tracker.kinds.kind import Kind
+from tracker.kinds.pledges import Pledge, PledgeStatus, PledgeStatusKind
+from tracker.kinds.treaties import Treaty
 
 
 class Period(StrEnum):
@@ -100,8 +92,8 @@ def period_start(column: Any, period: Period) -> sa.ColumnElement[date]:
     return _MonthStart(column) if period is Period.MONTH else _YearStart(column)
 
 
-def _start(kind: RecordKind) -> Any:
-    return getattr(kind.table, kind.date_field)
+def _start(kind: Kind) -> Any:
+    return getattr(kind.table, kind.starts)
 
 
 def activity_by_period(*, session: Session, filters: Filters, period: Period) -> pd.DataFrame:
@@ -109,12 +101,12 @@ def activity_by_period(*, session: Session, filters: Filters, period: Period) ->
     parts = [
         sa.select(
             period_start(_start(kind), period).label("period"),
-            sa.literal(kind.value).label("kind"),
+            sa.literal(kind.name).label("kind"),
             sa.func.count().label("records"),
         )
         .where(_start(kind).is_not(None), *filters.conditions(kind))
         .group_by(sa.literal_column("period"))
-        for kind in filters.kinds
+        for kind in map(kind_of, filters.kinds)
     ]
     if not parts:
         return pd.DataFrame(columns=["period", "kind", "records"])
@@ -124,69 +116,21 @@ def activity_by_period(*, session: Session, filters: Filters, period: Period) ->
     return frame
 
 
-def _ordered(first: Any, second: Any) -> tuple[Any, Any]:
-    """The two states of a pair in code order, so A-B and B-A are one dyad."""
-    return (
-        sa.case((first < second, first), else_=second),
-        sa.case((first < second, second), else_=first),
-    )
-
-
-def _dyad_query(kind: RecordKind, filters: Filters, period: Period) -> sa.Select:
+def _dyad_query(kind: Kind, filters: Filters, period: Period) -> sa.Select:
+    """Records and summed weights of KIND in view, by period and pair of states."""
     table = kind.table
-    if kind in (RecordKind.ENGAGEMENT, RecordKind.TREATY):
-        link = EngagementParticipant if kind is RecordKind.ENGAGEMENT else TreatyParty
-        first, second = aliased(link), aliased(link)
-        owner = f"{kind.value}_id"
-        pairs = (
-            sa.select(
-                getattr(first, owner).label("record_id"),
-                first.state_code.label("state_a"),
-                second.state_code.label("state_b"),
-            )
-            .join(
-                second,
-                sa.and_(
-                    getattr(second, owner) == getattr(first, owner),
-                    first.state_code < second.state_code,
-                ),
-            )
-            # Pairs of the records in view only, not of every record ever stored.
-            .where(getattr(first, owner).in_(sa.select(table.id).where(*filters.conditions(kind))))
-            .distinct()
-            .subquery()
-        )
-        state_a, state_b = pairs.c.state_a, pairs.c.state_b
-        code = Engagement.cameo_code if kind is RecordKind.ENGAGEMENT else sa.literal(TREATY_CODE)
-        base = sa.select(pairs).join(table, table.id == pairs.c.record_id)
-    else:
-        ends = (
-            (Pledge.pledger_state_code, Pledge.recipient_state_code)
-            if kind is RecordKind.PLEDGE
-            else (Deployment.sending_state_code, Deployment.receiving_state_code)
-        )
-        state_a, state_b = _ordered(*ends)
-        code = (
-            sa.case(
-                *(
-                    (Pledge.kind == pledge_kind.value, value)
-                    for pledge_kind, value in PLEDGE_CODES.items()
-                )
-            )
-            if kind is RecordKind.PLEDGE
-            else sa.literal(DEPLOYMENT_CODE)
-        )
-        base = sa.select(table.id).where(ends[1].is_not(None))
+    in_view = sa.select(table.id).where(*filters.conditions(kind))
+    query, state_a, state_b = kind.states.pairs(sa.select(table.id), table, in_view)
     bucket = period_start(_start(kind), period)
     return (
-        base.with_only_columns(
+        query.with_only_columns(
             bucket.label("period"),
             state_a.label("state_a"),
             state_b.label("state_b"),
             sa.func.count().label("records"),
             sa.func.sum(CameoEvent.goldstein).label("index"),
         )
-        .join(CameoEvent, CameoEvent.code == code)
+        .join(CameoEvent, CameoEvent.code == kind.activity.code(table))
         .where(_start(kind).is_not(None), *filters.conditions(kind))
         .group_by(sa.literal_column("period"), state_a, state_b)
     )
@@ -198,7 +142,7 @@ def activity_index(
     """The weighted activity of the TOP most active pairs of states in each period: columns
     period, state_a, state_b, dyad (e.g. "PRK–RUS"), records, index."""
     columns = ["period", "state_a", "state_b", "records", "index"]
-    kinds = [kind for kind in filters.kinds if kind is not RecordKind.ESTIMATE]
+    kinds = [kind for kind in map(kind_of, filters.kinds) if kind.activity is not None]
     if not kinds:
         return pd.DataFrame(columns=[*columns, "dyad"])
     combined = sa.union_all(*(_dyad_query(kind, filters, period) for kind in kinds)).subquery()
@@ -238,13 +182,7 @@ def activity_index(
 def activity_weights(*, session: Session) -> pd.DataFrame:
     """The weight each kind of record adds to the activity index, with its CAMEO code."""
     weights = [
-        *(
-            (f"Engagement: {kind.value.replace('_', ' ')}", kind.default_cameo_code)
-            for kind in EngagementKind
-        ),
-        ("Treaty signed", TREATY_CODE),
-        *((f"Pledge: {kind.value}", code) for kind, code in PLEDGE_CODES.items()),
-        ("Deployment", DEPLOYMENT_CODE),
+        weight for kind in KINDS.values() if kind.activity for weight in kind.activity.weights
     ]
     events = {
         code: (name, goldstein)
@@ -371,9 +309,7 @@ def _latest_range(
 
 def record_span(*, session: Session) -> tuple[date | None, date | None]:
     """The earliest and latest dates any record carries (None when there are no records)."""
-    starts = sa.union_all(
-        *(sa.select(getattr(kind.table, kind.date_field).label("day")) for kind in RecordKind)
-    ).subquery()
+    starts = sa.union_all(*(sa.select(_start(kind).label("day")) for kind in DATED)).subquery()
     earliest, latest = session.exec(
         sa.select(sa.func.min(starts.c.day), sa.func.max(starts.c.day))
     ).one()

@@ -18,7 +18,8 @@ from tracker.errors import TrackerError, describe
 from tracker.exchange.exports import TABLES, export, filtered, new_export_target
 from tracker.exchange.imports import Policy, import_data
 from tracker.exchange.seeds import load_seeds
-from tracker.filters import Filters, RecordKind
+from tracker.filters import Filters
+from tracker.kinds import RecordKind
 from tracker.kinds.deployments import list_estimates
 from tracker.kinds.sources import Reliability
 from tracker.kinds.states import find_state

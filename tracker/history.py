@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, select
 
 from tracker.citations import CITED_TABLES
+from tracker.kinds import KINDS
 from tracker.schema import Table, insert_rows, utcnow, vocabulary
 from tracker.users import SYSTEM, Actor, User
 from tracker.versions import DataVersion
@@ -52,10 +53,12 @@ class Change(Table, table=True):
 
 
 _UNTRACKED = (Change, DataVersion, User)
+# Rows filed under the record they belong to: (the record's table, the row's column with its id).
 _OWNERS = {
-    "treaty_party": ("treaty", "treaty_id"),
-    "engagement_participant": ("engagement", "engagement_id"),
-    "pledge_status": ("pledge", "pledge_id"),
+    part.name: (kind.name, part.parent[0])
+    for kind in KINDS.values()
+    for _, part in kind.parts
+    if part.name not in KINDS and part.parent[1] == "id"
 }
 
 

@@ -6,8 +6,9 @@ from sqlmodel import SQLModel
 from tracker.cameo import CameoEvent
 from tracker.citations import Citation
 from tracker.history import Change
-from tracker.kinds.deployments import Deployment, Estimate
+from tracker.kinds.deployments import Deployment
 from tracker.kinds.engagements import Engagement, EngagementParticipant
+from tracker.kinds.estimates import Estimate
 from tracker.kinds.people import Person
 from tracker.kinds.pledges import Pledge, PledgeStatus
 from tracker.kinds.sources import Source

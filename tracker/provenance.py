@@ -15,20 +15,21 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.citations import Citation
-from tracker.filters import Filters, RecordKind
-from tracker.kinds.deployments import Deployment, Estimate
+from tracker.filters import Filters
+from tracker.kinds import DATED, RecordKind, kind_of
+from tracker.kinds.kind import Kind
 from tracker.kinds.sources import Source, SourceType
 from tracker.timelines import sorted_list
 
 
-def _evidence(kinds: Iterable[RecordKind], filters: Filters) -> sa.Subquery:
+def _evidence(kinds: Iterable[Kind], filters: Filters) -> sa.Subquery:
     """One row per source behind each record in view: kind, record_id, source_id, originating
     (whether the claim starts with that source rather than being relayed by it)."""
     parts = []
     for kind in kinds:
-        record_id = getattr(Citation, f"{kind.value}_id")
+        record_id = getattr(Citation, f"{kind.name}_id")
         in_view = sa.select(kind.table.id).where(*filters.conditions(kind))
-        cited = sa.select(sa.literal(kind.value).label("kind"), record_id.label("record_id"))
+        cited = sa.select(sa.literal(kind.name).label("kind"), record_id.label("record_id"))
         parts += [
             cited.add_columns(
                 Citation.source_id.label("source_id"),
@@ -37,16 +38,16 @@ def _evidence(kinds: Iterable[RecordKind], filters: Filters) -> sa.Subquery:
             cited.add_columns(
                 Citation.relayed_source_id.label("source_id"), sa.true().label("originating")
             ).where(record_id.in_(in_view), Citation.relayed_source_id.is_not(None)),
-        ]
-        if kind is RecordKind.ESTIMATE:
-            parts.append(
+            *(  # a source the record names itself (an estimate's: whose figure it is)
                 sa.select(
-                    sa.literal(kind.value).label("kind"),
-                    Estimate.id.label("record_id"),
-                    Estimate.source_id.label("source_id"),
+                    sa.literal(kind.name).label("kind"),
+                    kind.table.id.label("record_id"),
+                    getattr(kind.table, column).label("source_id"),
                     sa.true().label("originating"),
-                ).where(Estimate.id.in_(in_view))
-            )
+                ).where(kind.table.id.in_(in_view))
+                for column in kind.sources
+            ),
+        ]
     return sa.union_all(*parts).subquery("evidence")
 
 
@@ -55,7 +56,7 @@ def sources_behind(
 ) -> tuple[list[str], int]:
     """The sources behind the records of KINDS in view, most used first: up to MOST outlets,
     and how many more there are."""
-    kinds = [kind for kind in kinds if kind in filters.kinds]
+    kinds = [kind_of(kind) for kind in kinds if kind in filters.kinds]
     if not kinds:
         return [], 0
     evidence = _evidence(kinds, filters)
@@ -70,7 +71,7 @@ def sources_behind(
 
 def source_usage(*, session: Session, filters: Filters) -> pd.DataFrame:
     """Every source with how many records in view rest on it (cited directly or relayed)."""
-    evidence = _evidence(RecordKind, filters)
+    evidence = _evidence(DATED, filters)
     distinct = (
         sa.select(evidence.c.source_id, evidence.c.kind, evidence.c.record_id).distinct().subquery()
     )
@@ -101,16 +102,10 @@ def source_usage(*, session: Session, filters: Filters) -> pd.DataFrame:
     return frame
 
 
-def _labels(kind: RecordKind) -> sa.Select:
-    if kind is RecordKind.ESTIMATE:
-        label = Deployment.name + sa.literal(": estimate by ") + Source.outlet
-        return (
-            sa.select(Estimate.id.label("record_id"), label.label("record"))
-            .join(Deployment, Deployment.id == Estimate.deployment_id)
-            .join(Source, Source.id == Estimate.source_id)
-        )
-    column = kind.table.title if hasattr(kind.table, "title") else kind.table.name
-    return sa.select(kind.table.id.label("record_id"), column.label("record"))
+def _labels(kind: Kind) -> sa.Select:
+    names = kind.reader_names()
+    record_id, record = names.selected_columns
+    return names.with_only_columns(record_id.label("record_id"), record.label("record"))
 
 
 def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
@@ -127,7 +122,7 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
         "state_media_only",
     ]
     frames = []
-    for kind in filters.kinds:
+    for kind in map(kind_of, filters.kinds):
         # One kind's evidence at a time: its summary then never groups the other kinds' rows.
         evidence = _evidence([kind], filters)
         origins = (
@@ -152,7 +147,7 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
         labels = _labels(kind).subquery()
         rows = session.exec(
             sa.select(
-                sa.literal(kind.value),
+                sa.literal(kind.name),
                 summary.c.record_id,
                 labels.c.record,
                 summary.c.sources,

@@ -10,8 +10,6 @@ every step.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -22,118 +20,14 @@ from sqlmodel import Session, select
 from tracker.citations import Citation, CitationCreate, cite
 from tracker.errors import NotFound, TrackerError
 from tracker.history import Change
-from tracker.kinds.deployments import Deployment, DeploymentCreate, Estimate, EstimateCreate
-from tracker.kinds.engagements import (
-    Engagement,
-    EngagementCreate,
-    EngagementParticipant,
-    ParticipantCreate,
-)
-from tracker.kinds.people import Person, PersonCreate
-from tracker.kinds.pledges import Pledge, PledgeCreate, PledgeStatus, PledgeStatusCreate
-from tracker.kinds.sources import Source, SourceCreate
-from tracker.kinds.states import State, StateAlias, StateCreate
-from tracker.kinds.treaties import Treaty, TreatyCreate, TreatyParty, TreatyPartyCreate
+from tracker.kinds import KINDS, kind_of
+from tracker.kinds.kind import Kind
 from tracker.schema import Table, field_error, upsert, utcnow
 from tracker.users import Actor, require_editor
 
 
 class Conflict(TrackerError):
     """Someone else saved the record since the editor opened it."""
-
-
-@dataclass(frozen=True)
-class Kind:
-    """How one kind of record is stored: its table, the model that validates it, its natural
-    key, and the rows that belong to it."""
-
-    name: str
-    table: type[Table]
-    model: type[BaseModel]
-    key: tuple[str, ...]
-    parent: tuple[str, str] | None = None  # (column here, column of the parent it holds)
-    children: tuple[tuple[str, Kind], ...] = ()
-    row: Callable[[Any], dict[str, Any]] = field(
-        default=lambda item: item.model_dump(exclude={"citations"})
-    )
-
-    @property
-    def label(self) -> str:
-        return self.name.replace("_", " ")
-
-    def nested(self) -> set[str]:
-        return {name for name, _ in self.children} | (
-            {"citations"} if "citations" in self.model.model_fields else set()
-        )
-
-
-ALIAS = Kind(
-    "state_alias",
-    StateAlias,
-    StateCreate,
-    ("alias",),
-    parent=("state_code", "code"),
-    row=lambda alias: {"alias": alias},
-)
-PARTY = Kind(
-    "treaty_party",
-    TreatyParty,
-    TreatyPartyCreate,
-    ("treaty_id", "state_code"),
-    parent=("treaty_id", "id"),
-)
-PARTICIPANT = Kind(
-    "engagement_participant",
-    EngagementParticipant,
-    ParticipantCreate,
-    ("engagement_id", "state_code", "person_id"),
-    parent=("engagement_id", "id"),
-)
-STATUS = Kind(
-    "pledge_status",
-    PledgeStatus,
-    PledgeStatusCreate,
-    ("pledge_id", "status", "changed"),
-    parent=("pledge_id", "id"),
-)
-ESTIMATE = Kind(
-    "estimate",
-    Estimate,
-    EstimateCreate,
-    ("deployment_id", "source_id", "counting_basis", "as_of"),
-    parent=("deployment_id", "id"),
-)
-KINDS: dict[str, Kind] = {
-    kind.name: kind
-    for kind in (
-        Kind("state", State, StateCreate, ("code",), children=(("aliases", ALIAS),)),
-        Kind("person", Person, PersonCreate, ("name", "state_code")),
-        Kind("source", Source, SourceCreate, ("outlet", "title")),
-        Kind("treaty", Treaty, TreatyCreate, ("name",), children=(("parties", PARTY),)),
-        Kind(
-            "engagement",
-            Engagement,
-            EngagementCreate,
-            ("title", "occurred"),
-            children=(("participants", PARTICIPANT),),
-        ),
-        Kind(
-            "deployment",
-            Deployment,
-            DeploymentCreate,
-            ("name",),
-            children=(("estimates", ESTIMATE),),
-        ),
-        ESTIMATE,
-        Kind("pledge", Pledge, PledgeCreate, ("title", "made"), children=(("statuses", STATUS),)),
-    )
-}
-
-
-def kind_of(name: str) -> Kind:
-    if name not in KINDS:
-        raise NotFound(f"there is no kind of record called {name!r}")
-    return KINDS[name]
 
 
 def _get(session: Session, kind: Kind, record_id: int) -> Table:
@@ -221,7 +115,7 @@ def _save(
             {name: value for name, value in values.items() if name not in key},
         )
     replace = record_id is not None
-    for name, child in kind.children:
+    for name, child in kind.parts:
         kept = [_save(session, child, item, None, None, row).id for item in getattr(record, name)]
         # Rows that are records in their own right (estimates) are edited on their own: an
         # edit of their parent adds to them but never removes them.
@@ -340,17 +234,14 @@ def as_record(*, session: Session, kind: str, record_id: int) -> dict[str, Any]:
     spec = kind_of(kind)
     row = _get(session, spec, record_id)
     record = _fields(spec, row)
-    for name, child in spec.children:
+    for name, child in spec.parts:
         column, parent_column = child.parent
         rows = session.exec(
             select(child.table)
             .where(getattr(child.table, column) == getattr(row, parent_column))
             .order_by(child.table.id)
         ).all()
-        if child is ALIAS:
-            record[name] = [alias.alias for alias in rows]
-        else:
-            record[name] = [_as_child(session, child, child_row) for child_row in rows]
+        record[name] = [_as_child(session, child, child_row) for child_row in rows]
     if "citations" in spec.nested():
         record["citations"] = _citations(session, spec.name, row.id)
     return record
@@ -371,7 +262,9 @@ def _fields(kind: Kind, row: Table) -> dict[str, Any]:
     return values
 
 
-def _as_child(session: Session, kind: Kind, row: Table) -> dict[str, Any]:
+def _as_child(session: Session, kind: Kind, row: Table) -> Any:
+    if kind.plain is not None:
+        return kind.item(row)
     values = _fields(kind, row)
     if "citations" in kind.model.model_fields:
         values["citations"] = _citations(session, kind.name, row.id)
@@ -389,34 +282,16 @@ def _citations(session: Session, table: str, record_id: int) -> list[dict[str, A
     ]
 
 
-def choices(*, session: Session, kind: str, retired: bool = False) -> dict[int, str]:
-    """The records of KIND an editor can pick, by id, named for a reader; retired ones instead
-    when RETIRED."""
-    table = kind_of(kind).table
-    match kind:
-        case "estimate":
-            label = (
-                Deployment.name
-                + ": "
-                + Source.outlet
-                + ", as of "
-                + sa.cast(Estimate.as_of, sa.String)
-            )
-            query = (
-                sa.select(Estimate.id, label)
-                .join(Deployment, Deployment.id == Estimate.deployment_id)
-                .join(Source, Source.id == Estimate.source_id)
-            )
-        case "source":
-            query = sa.select(Source.id, Source.outlet + ": " + Source.title)
-        case "person":
-            query = sa.select(Person.id, Person.name + " (" + Person.state_code + ")")
-        case "state":
-            query = sa.select(State.id, State.name + " (" + State.code + ")")
-        case _:
-            column = table.title if hasattr(table, "title") else table.name
-            query = sa.select(table.id, column)
-    query = query.where(table.retired_at.is_not(None) if retired else table.retired_at.is_(None))
+def choices(
+    *, session: Session, kind: str, retired: bool = False, by: str = "id"
+) -> dict[Any, str]:
+    """The records of KIND an editor can pick, by id (or BY, the column other records refer to
+    them by), named for a reader; retired ones instead when RETIRED."""
+    spec = kind_of(kind)
+    table = spec.table
+    query = spec.reader_names(by).where(
+        table.retired_at.is_not(None) if retired else table.retired_at.is_(None)
+    )
     return dict(session.exec(query.order_by(sa.literal_column("2"))).all())
 
 

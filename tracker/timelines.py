@@ -12,9 +12,11 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from tracker.dates import FuzzyDate
-from tracker.filters import Filters, RecordKind
-from tracker.kinds.deployments import Deployment, Estimate, list_estimates
+from tracker.filters import Filters
+from tracker.kinds import RecordKind
+from tracker.kinds.deployments import Deployment, list_estimates
 from tracker.kinds.engagements import Engagement, EngagementParticipant
+from tracker.kinds.estimates import Estimate
 from tracker.kinds.people import Person
 from tracker.kinds.pledges import Pledge, PledgeStatus
 from tracker.kinds.states import State

@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.errors import TrackerError, describe
 from tracker.history import history_of
+from tracker.kinds import kind_of
 from tracker.kinds.sources import SourceCreate
-from tracker.records import choices, for_editing, kind_of, restore, retire, revert, save
+from tracker.records import choices, for_editing, restore, retire, revert, save
 
 actor = ui.current_actor()
 if actor is None or not actor.can_edit:

@@ -14,7 +14,7 @@ from tracker.activity import (
     activity_weights,
     headlines,
 )
-from tracker.filters import RecordKind
+from tracker.kinds import kind_of
 from tracker.kinds.states import state_names
 
 filters = ui.current_filters()
@@ -86,7 +86,7 @@ activity = ui.load(activity_by_period, period=period)
 if activity.empty:
     ui.nothing_to_show("records")
 else:
-    activity["kind"] = activity["kind"].map(lambda kind: ui.KIND_LABELS[RecordKind(kind)])
+    activity["kind"] = activity["kind"].map(ui.KIND_LABELS)
     chart = (
         alt.Chart(activity, title=f"Alliance activity: records per {period}, by kind")
         .mark_bar()
@@ -135,7 +135,8 @@ else:
     st.altair_chart(
         chart, width="stretch", alt="Line chart of the activity index per pair of states"
     )
-ui.sources_line(tuple(kind for kind in filters.kinds if kind is not RecordKind.ESTIMATE))
+# The index counts the kinds that are acts between states.
+ui.sources_line(tuple(kind for kind in filters.kinds if kind_of(kind).activity is not None))
 with st.expander("How the activity index is weighted"):
     st.write(
         "Each record between two states adds the Goldstein cooperation score of its CAMEO event "

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 import ui
 
-from tracker.filters import RecordKind
+from tracker.kinds import RecordKind
 from tracker.timelines import pledge_timeline
 
 st.title("Pledges")

@@ -6,7 +6,7 @@ import altair as alt
 import streamlit as st
 import ui
 
-from tracker.filters import RecordKind
+from tracker.kinds import RecordKind
 from tracker.timelines import treaty_timeline
 
 st.title("Treaties")

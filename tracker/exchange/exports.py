@@ -31,37 +31,23 @@ from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel
 
 from tracker import __version__
-from tracker.citations import Citation
+from tracker.citations import CITED_TABLES, Citation
 from tracker.errors import TrackerError
-from tracker.filters import Filters, RecordKind
-from tracker.kinds.deployments import Deployment, Estimate
+from tracker.filters import Filters
+from tracker.kinds import DATED, with_parts
+from tracker.kinds.deployments import Deployment
 from tracker.kinds.engagements import Engagement, EngagementParticipant
+from tracker.kinds.estimates import Estimate
+from tracker.kinds.kind import Kind
 from tracker.kinds.people import Person
-from tracker.kinds.pledges import PledgeStatus
 from tracker.kinds.sources import Source
 from tracker.kinds.states import State
-from tracker.kinds.treaties import TreatyParty
 from tracker.models import metadata
 from tracker.schema import utcnow
 
 # The tables an export holds, in an order that lets an import meet every reference before it
 # is used. Users (password hashes), the change history and the data version stay behind.
-TABLES = (
-    "state",
-    "state_alias",
-    "cameo_event",
-    "source",
-    "person",
-    "treaty",
-    "treaty_party",
-    "engagement",
-    "engagement_participant",
-    "deployment",
-    "estimate",
-    "pledge",
-    "pledge_status",
-    "citation",
-)
+TABLES = ("cameo_event", *(kind.name for kind in with_parts()), "citation")
 BATCH = 5000
 
 # A cell starting with one of these (after any apostrophes) would run as a formula.
@@ -362,34 +348,33 @@ def filtered(filters: Filters) -> Callable[[str], list[Any]]:
     citations of any of them. States, aliases, CAMEO codes, sources and people are reference
     data and always go along, so every reference in the export resolves."""
 
-    def in_view(kind: RecordKind) -> sa.Select:
+    def in_view(kind: Kind) -> sa.Select:
         return sa.select(kind.table.id).where(*filters.conditions(kind, spans=True))
 
-    belongs = {
-        "treaty_party": (TreatyParty.treaty_id, RecordKind.TREATY),
-        "engagement_participant": (EngagementParticipant.engagement_id, RecordKind.ENGAGEMENT),
-        "pledge_status": (PledgeStatus.pledge_id, RecordKind.PLEDGE),
-    }
+    # Each table of dated records, and each table of rows that belong to one, with the
+    # rows in view.
+    kept: dict[str, sa.Select] = {}
+    for kind in DATED:
+        kept.setdefault(kind.name, in_view(kind))
+        for _, part in kind.parts:
+            column, _ = part.parent
+            kept.setdefault(
+                part.name,
+                sa.select(part.table.id).where(getattr(part.table, column).in_(in_view(kind))),
+            )
 
     def where(name: str) -> list[Any]:
-        if name in {kind.value for kind in RecordKind}:
-            return filters.conditions(RecordKind(name), spans=True)
-        if name in belongs:
-            column, kind = belongs[name]
-            return [column.in_(in_view(kind))]
+        if name in kept:
+            return [metadata.tables[name].c.id.in_(kept[name])]
         if name == "citation":
             return [
                 sa.or_(
-                    Citation.person_id.is_not(None),
                     *(
-                        getattr(Citation, f"{kind.value}_id").in_(in_view(kind))
-                        for kind in RecordKind
-                    ),
-                    Citation.pledge_status_id.in_(
-                        sa.select(PledgeStatus.id).where(
-                            PledgeStatus.pledge_id.in_(in_view(RecordKind.PLEDGE))
-                        )
-                    ),
+                        getattr(Citation, f"{cited}_id").in_(kept[cited])
+                        if cited in kept
+                        else getattr(Citation, f"{cited}_id").is_not(None)  # reference data
+                        for cited in CITED_TABLES
+                    )
                 )
             ]
         return []

@@ -34,40 +34,23 @@ import sqlalchemy as sa
 from annotated_types import BaseMetadata
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
 from tracker.cameo import CameoEventBase
 from tracker.citations import CitationBase
 from tracker.errors import TrackerError, describe, message
 from tracker.exchange.exports import BATCH, TABLES, models_by_table, restore_text
 from tracker.history import record_inserts
-from tracker.kinds.deployments import DeploymentBase, EstimateBase
-from tracker.kinds.engagements import EngagementBase, ParticipantBase
-from tracker.kinds.people import PersonBase
-from tracker.kinds.pledges import PledgeBase, PledgeStatusBase
-from tracker.kinds.sources import SourceBase
-from tracker.kinds.states import StateBase
-from tracker.kinds.treaties import TreatyBase, TreatyPartyBase
+from tracker.kinds import with_parts
 from tracker.models import metadata
 from tracker.schema import insert_rows, unstorable
 from tracker.users import SYSTEM, Actor, require_editor
 from tracker.versions import bump
 
 # The rules each table's rows must pass: the record's model, as in the forms.
-RULES: dict[str, type[SQLModel] | None] = {
-    "state": StateBase,
-    "state_alias": None,
+RULES: dict[str, type[BaseModel] | None] = {
     "cameo_event": CameoEventBase,
-    "source": SourceBase,
-    "person": PersonBase,
-    "treaty": TreatyBase,
-    "treaty_party": TreatyPartyBase,
-    "engagement": EngagementBase,
-    "engagement_participant": ParticipantBase,
-    "deployment": DeploymentBase,
-    "estimate": EstimateBase,
-    "pledge": PledgeBase,
-    "pledge_status": PledgeStatusBase,
+    **{kind.name: kind.rules for kind in with_parts()},
     "citation": CitationBase,
 }
 

@@ -17,10 +17,11 @@ from sqlmodel import Session
 
 from tracker.database import project_path
 from tracker.errors import TrackerError, describe
+from tracker.kinds import KINDS, kind_of
 from tracker.kinds.people import find_person
 from tracker.kinds.states import StateAlias, find_state
 from tracker.kinds.treaties import find_treaty
-from tracker.records import kind_of, save
+from tracker.records import save
 from tracker.schema import upsert
 from tracker.users import SYSTEM
 
@@ -60,15 +61,7 @@ class _References:
 
 
 # The sections of a seed file, in the order they load (later ones refer to earlier ones).
-SECTIONS = {
-    "states": "state",
-    "sources": "source",
-    "people": "person",
-    "treaties": "treaty",
-    "engagements": "engagement",
-    "deployments": "deployment",
-    "pledges": "pledge",
-}
+SECTIONS = {kind.section: kind.name for kind in KINDS.values() if kind.section}
 
 
 def load_seeds(*, session: Session, paths: list[Path] | None = None) -> Counter[str]:

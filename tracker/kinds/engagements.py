@@ -16,6 +16,7 @@ from sqlmodel import Field
 
 from tracker.citations import CitationCreate
 from tracker.dates import DatePrecision
+from tracker.kinds.kind import Activity, Input, Kind, Rows, StatesInRows
 from tracker.schema import Editable, Record, Table, date_checks, vocabulary
 
 
@@ -120,3 +121,53 @@ class ParticipantCreate(ParticipantBase):
 class EngagementCreate(EngagementBase):
     participants: list[ParticipantCreate] = Field(min_length=1)
     citations: list[CitationCreate] = Field(min_length=1)
+
+
+PARTICIPANT = Kind(
+    "engagement_participant",
+    EngagementParticipant,
+    ParticipantCreate,
+    ("engagement_id", "state_code", "person_id"),
+    rules=ParticipantBase,
+    parent=("engagement_id", "id"),
+)
+ENGAGEMENT = Kind(
+    "engagement",
+    Engagement,
+    EngagementCreate,
+    ("title", "occurred"),
+    rules=EngagementBase,
+    parts=(("participants", PARTICIPANT),),
+    plural="Engagements",
+    starts="occurred",
+    states=StatesInRows(EngagementParticipant, "engagement_id"),
+    activity=Activity(
+        lambda table: table.cameo_code,  # its own, by default its kind's
+        tuple(
+            (f"Engagement: {kind.value.replace('_', ' ')}", kind.default_cameo_code)
+            for kind in EngagementKind
+        ),
+    ),
+    colour="#4c78a8",
+    section="engagements",
+    form=(
+        Input("title", "Title"),
+        Input.choice("kind", "Kind", EngagementKind),
+        Input.date("occurred", "Date"),
+        Input.choice("status", "Status", EngagementStatus),
+        Input.choice("likelihood", "Likelihood (planned or unconfirmed)", Likelihood),
+        Input("place", "Place"),
+        Input("place_state_code", "Place: state", "state"),
+        Input("summary", "Summary", "area"),
+        Rows(
+            "participants",
+            "Participants",
+            (
+                Input("state_code", "State", "state"),
+                Input("person_id", "Person", "person"),
+                Input.choice("role", "Role", ParticipantRole),
+            ),
+        ),
+    ),
+    page=("engagements", ":material/forum:"),
+)

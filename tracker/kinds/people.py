@@ -10,6 +10,7 @@ from sqlmodel import Field, Session, select
 from tracker.citations import CitationCreate
 from tracker.dates import DatePrecision
 from tracker.errors import NotFound
+from tracker.kinds.kind import Input, Kind
 from tracker.schema import Editable, Record, Table, date_checks, vocabulary
 
 
@@ -48,3 +49,22 @@ def find_person(*, session: Session, name: str) -> Person:
     if person is None:
         raise NotFound(f"no person called {name!r} is recorded")
     return person
+
+
+PERSON = Kind(
+    "person",
+    Person,
+    PersonCreate,
+    ("name", "state_code"),
+    rules=PersonBase,
+    plural="People",
+    names=lambda: sa.select(Person.id, Person.name + " (" + Person.state_code + ")"),
+    section="people",
+    form=(
+        Input("name", "Name"),
+        Input("state_code", "Acts for", "state"),
+        Input("office", "Office"),
+        Input.date("office_from", "In office from"),
+        Input.date("office_to", "In office until"),
+    ),
+)

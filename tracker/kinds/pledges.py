@@ -15,6 +15,7 @@ from sqlmodel import Field
 
 from tracker.citations import CitationCreate
 from tracker.dates import DatePrecision
+from tracker.kinds.kind import Activity, Input, Kind, Rows, StatePair
 from tracker.schema import Editable, Record, Table, date_checks, field_error, vocabulary
 
 
@@ -123,3 +124,56 @@ class PledgeCreate(PledgeBase):
                 )
             ]
         return self
+
+
+STATUS = Kind(
+    "pledge_status",
+    PledgeStatus,
+    PledgeStatusCreate,
+    ("pledge_id", "status", "changed"),
+    rules=PledgeStatusBase,
+    parent=("pledge_id", "id"),
+)
+PLEDGE = Kind(
+    "pledge",
+    Pledge,
+    PledgeCreate,
+    ("title", "made"),
+    rules=PledgeBase,
+    parts=(("statuses", STATUS),),
+    plural="Pledges",
+    starts="made",
+    states=StatePair("pledger_state_code", "recipient_state_code"),
+    # CAMEO: express intent to cooperate militarily or economically; to cooperate (political)
+    activity=Activity.by_value(
+        "kind",
+        {PledgeKind.MILITARY: "0312", PledgeKind.ECONOMIC: "0311", PledgeKind.POLITICAL: "032"},
+        "Pledge",
+    ),
+    colour="#f58518",
+    section="pledges",
+    form=(
+        Input("title", "Title"),
+        Input("pledger_state_code", "Pledged by (state)", "state"),
+        Input("pledger_person_id", "Pledged by (person)", "person"),
+        Input("recipient_state_code", "Pledged to (state)", "state"),
+        Input("recipient_person_id", "Pledged to (person)", "person"),
+        Input.date("made", "Made"),
+        Input("quote", "Exact words", "area"),
+        Input.choice("kind", "Kind", PledgeKind),
+        Input.choice("conditionality", "Conditionality", Conditionality),
+        Input("conditions", "Conditions", "area"),
+        Input("treaty_id", "Under the treaty", "treaty"),
+        Rows(
+            "statuses",
+            "Status history",
+            (
+                Input.choice("status", "Status", PledgeStatusKind),
+                Input.date("changed", "Date"),
+                Input("note", "Note"),
+            ),
+            help="Each step is cited by the citations below.",
+        ),
+    ),
+    page=("pledges", ":material/campaign:"),
+)

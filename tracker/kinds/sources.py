@@ -15,6 +15,7 @@ from pydantic import HttpUrl, field_validator
 from sqlmodel import Field, Session, select
 
 from tracker.dates import DatePrecision
+from tracker.kinds.kind import Input, Kind
 from tracker.schema import Editable, Record, Table, date_checks, vocabulary
 
 
@@ -109,3 +110,34 @@ def perspectives(*, session: Session) -> list[str]:
             .order_by(Source.perspective)
         )
     )
+
+
+SOURCE = Kind(
+    "source",
+    Source,
+    SourceCreate,
+    ("outlet", "title"),
+    rules=SourceBase,
+    plural="Sources",
+    names=lambda: sa.select(Source.id, Source.outlet + ": " + Source.title),
+    section="sources",
+    form=(
+        Input("outlet", "Outlet or author"),
+        Input("title", "Title"),
+        Input("author", "Author"),
+        Input("url", "Address (URL)"),
+        Input.date("published", "Published"),
+        Input("retrieved", "Retrieved", "day"),
+        Input.choice("type", "Type", SourceType),
+        Input(
+            "perspective", "Perspective", help="The outlet's alignment, e.g. Mainstream Western."
+        ),
+        Input.choice(
+            "reliability",
+            "Reliability (Admiralty)",
+            Reliability,
+            help="A completely reliable … E unreliable; F cannot be judged.",
+        ),
+        Input("state_code", "Speaks for (state media, readouts)", "state"),
+    ),
+)

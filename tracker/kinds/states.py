@@ -12,6 +12,7 @@ from pydantic import field_validator, model_validator
 from sqlmodel import Field, Session, select
 
 from tracker.errors import NotFound
+from tracker.kinds.kind import Input, Kind, Rows
 from tracker.schema import Editable, Record, Table, field_error, vocabulary
 
 
@@ -95,3 +96,36 @@ def state_names(*, session: Session) -> dict[str, str]:
     """Every state's name by code, in name order (retired ones left out)."""
     query = select(State.code, State.name).where(State.retired_at.is_(None)).order_by(State.name)
     return dict(session.exec(query).all())
+
+
+ALIAS = Kind(
+    "state_alias",
+    StateAlias,
+    StateCreate,
+    ("alias",),
+    parent=("state_code", "code"),
+    plain="alias",
+)
+STATE = Kind(
+    "state",
+    State,
+    StateCreate,
+    ("code",),
+    rules=StateBase,
+    parts=(("aliases", ALIAS),),
+    plural="States",
+    names=lambda: sa.select(State.id, State.name + " (" + State.code + ")"),
+    reference="code",
+    section="states",
+    form=(
+        Input(
+            "code",
+            "Code",
+            help="ISO 3166-1 alpha-3 for a state (PRK); 3 to 8 letters for an organisation (NATO).",
+        ),
+        Input("name", "Name"),
+        Input("cow_code", "Correlates of War code", "number"),
+        Input.choice("kind", "Kind", StateKind),
+        Rows("aliases", "Other names sources use", (Input("alias", "Name"),)),
+    ),
+)

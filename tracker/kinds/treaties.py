@@ -16,6 +16,7 @@ from sqlmodel import Field, Session, select
 from tracker.citations import CitationCreate
 from tracker.dates import DatePrecision
 from tracker.errors import NotFound
+from tracker.kinds.kind import Activity, Input, Kind, Rows, StatesInRows
 from tracker.schema import Editable, Record, Table, date_checks, field_error, vocabulary
 
 OBLIGATIONS = ("defense", "offense", "neutrality", "nonaggression", "consultation")
@@ -102,3 +103,51 @@ def find_treaty(*, session: Session, name: str) -> Treaty:
     if treaty is None:
         raise NotFound(f"no treaty called {name!r} is recorded")
     return treaty
+
+
+PARTY = Kind(
+    "treaty_party",
+    TreatyParty,
+    TreatyPartyCreate,
+    ("treaty_id", "state_code"),
+    rules=TreatyPartyBase,
+    parent=("treaty_id", "id"),
+)
+TREATY = Kind(
+    "treaty",
+    Treaty,
+    TreatyCreate,
+    ("name",),
+    rules=TreatyBase,
+    parts=(("parties", PARTY),),
+    plural="Treaties",
+    starts="signed",
+    ends="ended",
+    states=StatesInRows(TreatyParty, "treaty_id"),
+    activity=Activity.always("057", "Treaty signed"),  # CAMEO: sign formal agreement
+    colour="#72b7b2",
+    section="treaties",
+    form=(
+        Input("name", "Name"),
+        Input("kind", "Kind"),
+        Input.date("signed", "Signed"),
+        Input.date("in_force", "In force from"),
+        Input.date("ended", "Ended"),
+        Input("defense", "Defence: aid if a party is attacked", "check"),
+        Input("offense", "Offence: aid in a war a party starts", "check"),
+        Input("neutrality", "Neutrality", "check"),
+        Input("nonaggression", "Non-aggression", "check"),
+        Input("consultation", "Consultation", "check"),
+        Input("summary", "Summary", "area"),
+        Rows(
+            "parties",
+            "Parties",
+            (
+                Input("state_code", "State", "state"),
+                Input.date("joined", "Joined"),
+                Input.date("exited", "Left"),
+            ),
+        ),
+    ),
+    page=("treaties", ":material/gavel:"),
+)

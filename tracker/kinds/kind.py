@@ -1,0 +1,257 @@
+"""What a kind of record is. Everything that differs between kinds (its table and models, its
+natural key, its dates, how it involves states, what it counts for in the activity index, its
+label, colour, form and page) is declared once, in the kind's own module, as a `Kind`; the
+registry (`tracker.kinds`) lists them, and the code that needs any of it reads it from there.
+
+Rows that belong to a record and are edited with it (a treaty's parties, an engagement's
+participants, a pledge's status steps) are kinds too, listed as the record's `parts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlalchemy.orm import aliased
+
+from tracker.schema import Table
+
+DATE_HELP = (
+    "As precise as the source: 2025-08-12, 2025-08, 2025-Q3, 2025, "
+    "or a range 2025-06-01/2025-08-13."
+)
+
+
+@dataclass(frozen=True)
+class Input:
+    """One field of a kind's form: its name in the record, its label, and how it is typed:
+    text, area, number, check, choice (from OPTIONS), date (a fuzzy date as text), day, or a
+    picker of stored records named by their kind (state, person, source, treaty, deployment)."""
+
+    name: str
+    label: str
+    widget: str = "text"
+    options: type[StrEnum] | None = None
+    help: str | None = None
+
+    @classmethod
+    def choice(
+        cls, name: str, label: str, options: type[StrEnum], help: str | None = None
+    ) -> Input:
+        return cls(name, label, "choice", options, help)
+
+    @classmethod
+    def date(cls, name: str, label: str) -> Input:
+        return cls(name, label, "date", help=DATE_HELP)
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A table of rows that belong to the record (parties, participants, status steps)."""
+
+    name: str
+    label: str
+    columns: tuple[Input, ...]
+    help: str | None = None
+
+
+class Involvement(Protocol):
+    """How the records of a kind involve states."""
+
+    def involves(self, table: Any, codes: tuple[str, ...], needed: int) -> sa.ColumnElement[bool]:
+        """Whether a record of TABLE (the kind's table or an alias of it) involves NEEDED of
+        CODES: one, or at least two (a pair of states is a dyad either way round)."""
+        ...
+
+    def pairs(self, query: sa.Select, table: Any, in_view: sa.Select) -> tuple[sa.Select, Any, Any]:
+        """QUERY (over TABLE) joined to each unordered pair of states a record involves: the
+        query, and the pair's two codes in order. IN_VIEW selects the ids of the records that
+        matter, so pairs are made of those only."""
+        ...
+
+
+def _pair_involves(
+    first: Any, second: Any, codes: tuple[str, ...], needed: int
+) -> sa.ColumnElement[bool]:
+    if needed == 1:
+        return sa.or_(first.in_(codes), second.in_(codes))
+    return sa.and_(first.in_(codes), second.in_(codes))
+
+
+@dataclass(frozen=True)
+class StatesInRows:
+    """The states named in a record's rows: an engagement's participants, a treaty's parties."""
+
+    table: type[Table]
+    owner: str  # the rows' column holding the record's id
+
+    def involves(self, table: Any, codes: tuple[str, ...], needed: int) -> sa.ColumnElement[bool]:
+        rows = aliased(self.table)
+        named = (
+            sa.select(sa.func.count(sa.distinct(rows.state_code)))
+            .where(getattr(rows, self.owner) == table.id, rows.state_code.in_(codes))
+            .scalar_subquery()
+        )
+        return named >= needed
+
+    def pairs(self, query: sa.Select, table: Any, in_view: sa.Select) -> tuple[sa.Select, Any, Any]:
+        first, second = aliased(self.table), aliased(self.table)
+        owner = getattr(first, self.owner)
+        pairs = (
+            sa.select(
+                owner.label("record_id"),
+                first.state_code.label("state_a"),
+                second.state_code.label("state_b"),
+            )
+            .join(
+                second,
+                sa.and_(getattr(second, self.owner) == owner, first.state_code < second.state_code),
+            )
+            .where(owner.in_(in_view))  # pairs of the records in view, not of every record
+            .distinct()
+            .subquery()
+        )
+        return (
+            query.join(pairs, pairs.c.record_id == table.id),
+            pairs.c.state_a,
+            pairs.c.state_b,
+        )
+
+
+@dataclass(frozen=True)
+class StatePair:
+    """Two states in two columns of the record: a pledge's pledger and recipient, a
+    deployment's sending and receiving states."""
+
+    first: str
+    second: str
+
+    def involves(self, table: Any, codes: tuple[str, ...], needed: int) -> sa.ColumnElement[bool]:
+        return _pair_involves(
+            getattr(table, self.first), getattr(table, self.second), codes, needed
+        )
+
+    def pairs(self, query: sa.Select, table: Any, in_view: sa.Select) -> tuple[sa.Select, Any, Any]:
+        first, second = getattr(table, self.first), getattr(table, self.second)
+        return (
+            query.where(second.is_not(None)),
+            sa.case((first < second, first), else_=second),
+            sa.case((first < second, second), else_=first),
+        )
+
+
+@dataclass(frozen=True)
+class ThroughParent:
+    """The states the record it belongs to involves: an estimate, its deployment's."""
+
+    parent: str  # the kind it belongs to
+    column: str  # the column holding that record's id
+
+    def involves(self, table: Any, codes: tuple[str, ...], needed: int) -> sa.ColumnElement[bool]:
+        from tracker.kinds import kind_of  # the registry, which lists this kind too
+
+        parent = kind_of(self.parent)
+        record = aliased(parent.table)
+        return sa.exists(
+            sa.select(record.id).where(
+                record.id == getattr(table, self.column),
+                parent.states.involves(record, codes, needed),
+            )
+        )
+
+    def pairs(self, query: sa.Select, table: Any, in_view: sa.Select) -> tuple[sa.Select, Any, Any]:
+        from tracker.kinds import kind_of
+
+        parent = kind_of(self.parent)
+        record = aliased(parent.table)
+        joined = query.join(record, record.id == getattr(table, self.column))
+        return parent.states.pairs(joined, record, sa.select(record.id))
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What a record counts for in the activity index: a CAMEO event code, whose Goldstein
+    weight it adds to its pair of states."""
+
+    code: Callable[[Any], sa.ColumnElement[str]]  # the record's code, from its table
+    weights: tuple[tuple[str, str], ...]  # (what, code) for the table of weights readers see
+
+    @classmethod
+    def always(cls, code: str, what: str) -> Activity:
+        """Every record of the kind counts as the same event."""
+        return cls(lambda table: sa.literal(code), ((what, code),))
+
+    @classmethod
+    def by_value(cls, column: str, codes: dict[StrEnum, str], what: str) -> Activity:
+        """Each record counts as the event its value of COLUMN maps to."""
+        return cls(
+            lambda table: sa.case(
+                *((getattr(table, column) == value.value, code) for value, code in codes.items())
+            ),
+            tuple(
+                (f"{what}: {value.value.replace('_', ' ')}", code) for value, code in codes.items()
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one kind of record (or of row within a record) is stored, checked, read and shown."""
+
+    name: str  # its table's name
+    table: type[Table]
+    model: type[BaseModel]  # what forms, seeds and services save: with its rows and citations
+    key: tuple[str, ...]  # its natural key
+    rules: type[BaseModel] | None = None  # what one stored row must pass (an import checks it)
+    parent: tuple[str, str] | None = None  # (column here, column of the record it belongs to)
+    parts: tuple[tuple[str, Kind], ...] = ()  # rows edited with it: (field of the model, kind)
+    plain: str | None = None  # for rows the model holds as plain values: the column holding them
+    plural: str | None = None  # how a reader names the kind's records ("Engagements")
+    names: Callable[[], sa.Select] | None = None  # (id, a reader's name) of each record
+    reference: str = "id"  # the column other records refer to it by
+    starts: str | None = None  # the fuzzy date it happened or began: a kind that has one is
+    # charted, filtered by date and counted by the dashboard
+    ends: str | None = None  # the fuzzy date it ended, for a kind that lasts
+    states: Involvement | None = None
+    activity: Activity | None = None  # None: not an act between states, not in the index
+    sources: tuple[str, ...] = ()  # its own columns naming a source it rests on (beyond citations)
+    colour: str | None = None  # its colour on every chart
+    section: str | None = None  # its section in a seed file
+    form: tuple[Input | Rows, ...] = ()
+    page: tuple[str, str] | None = None  # its dashboard page: (views/FILE.py, icon)
+
+    def row(self, item: Any) -> dict[str, Any]:
+        """A row's own columns, from ITEM as the owner's model holds it."""
+        if self.plain is not None:
+            return {self.plain: item}
+        return item.model_dump(exclude={"citations"})
+
+    def item(self, row: Any) -> Any:
+        """A stored row as the owner's model holds it (the inverse of `row`, but citations)."""
+        return getattr(row, self.plain) if self.plain is not None else row
+
+    @property
+    def label(self) -> str:
+        return self.name.replace("_", " ")
+
+    def nested(self) -> set[str]:
+        """The model's fields that are not the record's own columns: its rows and citations."""
+        return {name for name, _ in self.parts} | (
+            {"citations"} if "citations" in self.model.model_fields else set()
+        )
+
+    def reader_names(self, by: str = "id") -> sa.Select:
+        """(BY, name) of each record, as a reader would pick it: BY is the id, or the column
+        other records refer to it by."""
+        if self.names is not None:
+            query = self.names()
+        else:
+            column = self.table.title if hasattr(self.table, "title") else self.table.name
+            query = sa.select(self.table.id, column)
+        if by == "id":
+            return query
+        return query.with_only_columns(getattr(self.table, by), query.selected_columns[1])
