@@ -83,10 +83,12 @@ def seed(ctx: typer.Context) -> None:
     engine = _engine(ctx)
     init_database(engine)
     with session_for(engine) as session:
-        counts = load_seeds(session=session)
+        report = load_seeds(session=session)
     typer.echo(
-        "Seed data loaded: " + ", ".join(f"{count} {kind}" for kind, count in counts.items())
+        "Seed data loaded: " + ", ".join(f"{count} {kind}" for kind, count in report.counts.items())
     )
+    for record in report.left_alone:
+        typer.echo(str(record))
 
 
 @app.command()
