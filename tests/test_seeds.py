@@ -165,6 +165,10 @@ citations = [{ source = "s", quote = "q" }]
             'citations = [{ source = "nope", quote = "q" }]',
             "no source has ref 'nope'",
         ),
+        (
+            '[[people]]\nname = "X"\nstate_code = 643\ncitations = []',
+            "bad.toml, line 3: people 'X': state_code = 643: write the state's name in quotes",
+        ),
         ("[[people]\n", "bad.toml: not valid TOML"),
     ],
 )
@@ -267,6 +271,26 @@ def test_every_problem_in_every_file_is_listed_and_nothing_is_written(
         "use an ISO code such as PRK, a name or an alias",
     ]
     assert _snapshot(session.get_bind()) == before
+
+
+def test_an_unquoted_toml_date_is_the_day_it_names(session: Session, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        WIRE
+        + """
+[[engagements]]
+title = "Putin–Kim phone call"
+kind = "phone_call"
+occurred = 2025-08-12
+participants = [{ state_code = "RUS" }, { state_code = "PRK" }]
+citations = [{ source = "wire", quote = "Putin spoke with Kim" }]
+""",
+    )
+    load_seeds(session=session, paths=[path])
+    call = session.exec(select(Engagement)).one()
+    assert as_record(session=session, kind="engagement", record_id=call.id)["occurred"] == (
+        "2025-08-12"
+    )
 
 
 # An entry changes only what it gives: repeating a record adds to it.

@@ -35,7 +35,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
@@ -466,6 +466,8 @@ class _References:
         is added to PROBLEMS with its path."""
         if isinstance(data, list):
             return [self.resolve(item, (*path, index), problems) for index, item in enumerate(data)]
+        if isinstance(data, date) and not isinstance(data, datetime):
+            return data.isoformat()  # an unquoted TOML date names a day: "2025-08-12"
         if not isinstance(data, dict):
             return data
         resolved: dict[str, Any] = {}
@@ -474,15 +476,15 @@ class _References:
                 resolved[_field_of(key)] = (
                     self.resolve(value, (*path, key), problems)
                     if (target := _reference(key)) is None
-                    else self._find(target, value)
+                    else self._find(target, key, value)
                 )
             except TrackerError as error:
                 problems.append(((*path, key), str(error)))
         return resolved
 
-    def _find(self, target: str, name: Any) -> Any:
+    def _find(self, target: str, key: str, name: Any) -> Any:
         if not isinstance(name, str):
-            raise TrackerError(f"{name!r} is not a name: write it in quotes")
+            raise TrackerError(f"{key} = {name!r}: write the {target}'s name in quotes")
         match target:
             case "state":
                 return find_state(session=self.session, name=name).code
@@ -543,10 +545,8 @@ class _Loader:
                     seed_file, (section,), f"unknown section {section!r}{_meant(section, known)}"
                 )
             elif not form:
-                header = f"[{section}]" if section == ALIASES else f"[[{section}]]"
-                self.refuse(
-                    seed_file, (section,), f"{section} should be written as {header} tables"
-                )
+                header = f"a table, [{section}]" if section == ALIASES else f"[[{section}]] tables"
+                self.refuse(seed_file, (section,), f"{section} should be written as {header}")
             elif section != ALIASES:
                 for index, entry in enumerate(entries):
                     self._check_entry(seed_file, section, index, entry)
