@@ -293,6 +293,22 @@ citations = [{ source = "wire", quote = "Putin spoke with Kim" }]
     )
 
 
+def test_a_misspelt_source_is_one_problem_not_one_for_each_record_citing_it(
+    session: Session, tmp_path: Path
+) -> None:
+    people = "".join(
+        f'\n[[people]]\nname = "{name}"\nstate_code = "PRK"\n'
+        'citations = [{ source = "wire", quote = "q" }]\n'
+        for name in ("Kim Jong Un", "Choe Son Hui")
+    )
+    path = _write(tmp_path, WIRE.replace("outlet", "outlte") + people)
+    with pytest.raises(SeedProblems) as refused:
+        load_seeds(session=session, paths=[path])
+    assert [str(problem) for problem in refused.value.problems] == [
+        f"{path}, line 4: unknown key 'outlte' in sources 'Putin calls Kim': did you mean 'outlet'?"
+    ]
+
+
 # An entry changes only what it gives: repeating a record adds to it.
 
 

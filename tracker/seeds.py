@@ -454,6 +454,10 @@ class _WritingStopped(Exception):
     """The database refused a write: the transaction cannot go on."""
 
 
+class _RefusedSource(Exception):
+    """A reference to a source that was refused: its own problem is listed already."""
+
+
 class _References:
     """Turns a seed file's references into the ids and codes the records store."""
 
@@ -461,9 +465,10 @@ class _References:
         self.session = session
         self.source_ids: dict[str, int | None] = {}  # None: that source was refused
 
-    def resolve(self, data: Any, path: KeyPath, problems: list[tuple[KeyPath, str]]) -> Any:
+    def resolve(self, data: Any, path: KeyPath, problems: list[tuple[KeyPath, str | None]]) -> Any:
         """DATA with every reference replaced by what it names; each one that names nothing
-        is added to PROBLEMS with its path."""
+        is added to PROBLEMS with its path and what is wrong (None for a refused source,
+        whose own problem is listed)."""
         if isinstance(data, list):
             return [self.resolve(item, (*path, index), problems) for index, item in enumerate(data)]
         if isinstance(data, date) and not isinstance(data, datetime):
@@ -480,6 +485,8 @@ class _References:
                 )
             except TrackerError as error:
                 problems.append(((*path, key), str(error)))
+            except _RefusedSource:
+                problems.append(((*path, key), None))
         return resolved
 
     def _find(self, target: str, key: str, name: Any) -> Any:
@@ -496,7 +503,7 @@ class _References:
                 if name not in self.source_ids:
                     raise TrackerError(f"no source has ref {name!r}")
                 if self.source_ids[name] is None:
-                    raise TrackerError(f"the source with ref {name!r} was refused")
+                    raise _RefusedSource
                 return self.source_ids[name]
 
 
@@ -592,8 +599,7 @@ class _Loader:
                 continue
             for index, entry in enumerate(seed_file.data.get(section, [])):
                 self.report.counts[section] += 1
-                if (section, index) not in seed_file.refused:
-                    self._load_entry(seed_file, references, section, index, entry)
+                self._load_entry(seed_file, references, section, index, entry)
 
     def _load_entry(
         self,
@@ -604,23 +610,27 @@ class _Loader:
         entry: dict[str, Any],
     ) -> None:
         path = (section, index)
+        ref = entry.get("ref") if section == "sources" else None
+        if isinstance(ref, str):
+            references.source_ids[ref] = None  # until the source is saved
+        if path in seed_file.refused:
+            return
         what = f"{section} {_label(entry, index)!r}"
         given = {
             key: value for key, value in entry.items() if key not in FILE_KEYS.get(section, ())
         }
         aliases = given.pop(ALIASES, []) if section == "states" else []
-        if "ref" in entry:
-            references.source_ids[entry["ref"]] = None  # until it is saved
-        problems: list[tuple[KeyPath, str]] = []
+        problems: list[tuple[KeyPath, str | None]] = []
         resolved = references.resolve(given, path, problems)
         for key_path, text in problems:
-            self.problem(seed_file, key_path, f"{what}: {text}")
+            if text is not None:
+                self.problem(seed_file, key_path, f"{what}: {text}")
         if problems:
             return
         with self._reporting(seed_file, path, what):
             row = self._save(SHAPES[section], resolved, _label(entry, index))
-            if "ref" in entry:
-                references.source_ids[entry["ref"]] = row.id
+            if ref is not None:
+                references.source_ids[ref] = row.id
             if aliases:
                 with self._reporting(seed_file, (*path, ALIASES), what):
                     self.add_aliases(row.code, _ALIAS_LIST.validate_python(aliases), row.name)
