@@ -6,12 +6,15 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from tracker.cli import app
 from tracker.errors import TrackerError
-from tracker.users import authenticate
+from tracker.models import Engagement, Person
+from tracker.records import for_editing, save
+from tracker.schema import utcnow
+from tracker.users import Actor, authenticate
 
 
 def _url(engine: Engine) -> str:
@@ -35,6 +38,95 @@ def test_seed_twice_reports_the_same_records(empty_engine: Engine) -> None:
     assert first == second
     assert first[0] == 0
     assert "8 engagements, 2 deployments, 4 pledges" in first[1]
+
+
+PEOPLE = """
+[[sources]]
+ref = "wire"
+outlet = "Wire"
+title = "Who is who"
+type = "news_report"
+
+[[people]]
+name = "Choe Son Hui"
+state_code = "North Korea"
+office = "Foreign Minister"
+citations = [{ source = "wire", quote = "Foreign Minister Choe Son Hui" }]
+"""
+# Refers to a person by name: loads only after the file that records her.
+TALKS = """
+[[sources]]
+ref = "wire"
+outlet = "Wire"
+title = "Lavrov meets Choe"
+type = "news_report"
+
+[[engagements]]
+title = "Lavrov–Choe talks"
+kind = "third_place_meeting"
+occurred = "2025-07"
+status = "held"
+participants = [{ person = "Choe Son Hui", state_code = "PRK" }, { state_code = "RUS" }]
+citations = [{ source = "wire", quote = "Lavrov met Choe" }]
+"""
+
+
+def test_seed_loads_a_file_from_elsewhere_or_a_folder_of_them_in_name_order(
+    engine: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "1_people.toml").write_text(PEOPLE)
+    (tmp_path / "folder" / "2_talks.toml").write_text(TALKS)
+    (tmp_path / "folder" / "notes.txt").write_text("not a seed file")
+    code, out, _ = tracker("--database-url", _url(engine), "seed", str(tmp_path / "folder"))
+    assert (code, out.strip()) == (0, "Seed data loaded: 2 sources, 1 people, 1 engagements")
+    (tmp_path / "more.toml").write_text(PEOPLE.replace("Foreign Minister", "Minister"))
+    code, out, _ = tracker("--database-url", _url(engine), "seed", str(tmp_path / "more.toml"))
+    assert (code, out.strip()) == (0, "Seed data loaded: 1 sources, 1 people")
+    # Loading them again changes nothing, and says the same.
+    again = tracker("--database-url", _url(engine), "seed", str(tmp_path / "more.toml"))
+    assert again == (0, out, "")
+
+
+def test_seed_lists_each_problem_on_its_line_and_writes_nothing(
+    engine: Engine, tmp_path: Path
+) -> None:
+    path = tmp_path / "people.toml"
+    path.write_text(PEOPLE.replace("office =", "ofice ="))
+    code, out, err = tracker(
+        "--database-url", _url(engine), "seed", str(tmp_path / "nope"), str(path)
+    )
+    assert code == 1
+    assert err.splitlines() == [
+        f"{tmp_path / 'nope'}: no such file or folder",
+        f"{path}, line 11: unknown key 'ofice' in people 'Choe Son Hui': did you mean 'office'?",
+        "Error: nothing was written: 2 problem(s) above.",
+    ]
+    assert "Traceback" not in out + err
+    with Session(engine) as session:
+        assert session.exec(select(Person).where(Person.name == "Choe Son Hui")).first() is None
+
+
+def test_seed_leaves_what_an_editor_changed_and_lists_it(seeded_engine: Engine) -> None:
+    with Session(seeded_engine) as session:
+        call = session.exec(
+            select(Engagement).where(Engagement.title == "Putin–Kim phone call")
+        ).one()
+        editing = for_editing(session=session, kind="engagement", record_id=call.id)
+        save(
+            session=session,
+            actor=Actor(id=None, name="ana", role="editor"),
+            kind="engagement",
+            record=editing.record | {"status": "planned"},
+            record_id=call.id,
+            expected_version=editing.version,
+        )
+        session.commit()
+    code, out, _ = tracker("--database-url", _url(seeded_engine), "seed")
+    assert code == 0
+    assert out.splitlines()[1:] == [
+        f"left alone: engagement 'Putin–Kim phone call', changed by ana on {utcnow():%Y-%m-%d}"
+    ]
 
 
 def test_estimates_tells_what_every_source_says(seeded_engine: Engine) -> None:

@@ -1,4 +1,6 @@
-"""The seed data: the two articles' facts, each cited with a verbatim quote, loaded idempotently."""
+"""The seed data: the two articles' facts, each cited with a verbatim quote, loaded idempotently;
+seed files from anywhere, whose misspelt keys are refused, whose entries change only what they
+give, and which never change what an editor changed."""
 
 from __future__ import annotations
 
@@ -10,15 +12,19 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tracker.database import project_path
 from tracker.errors import TrackerError
-from tracker.exchange.seeds import load_seeds, seed_paths
-from tracker.kinds.states import find_state
-from tracker.models import metadata
+from tracker.exchange.seeds import LeftAlone, SeedProblems, load_seeds, seed_paths
+from tracker.kinds.states import StateAlias, find_state
+from tracker.models import Deployment, Engagement, Estimate, metadata
+from tracker.records import as_record, for_editing, save
+from tracker.schema import utcnow
+from tracker.users import Actor
 
 SEED = project_path("seeds") / "russia_north_korea.toml"
+EDITOR = Actor(id=None, name="ana", role="editor")
 
 
 def _snapshot(engine: Engine) -> dict[str, tuple[int, Any]]:
@@ -105,8 +111,8 @@ def test_the_nine_states_the_articles_name_are_known(seeded: Session) -> None:
     ]
 
 
-def _write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "bad.toml"
+def _write(tmp_path: Path, text: str, name: str = "bad.toml") -> Path:
+    path = tmp_path / name
     path.write_text(text)
     return path
 
@@ -141,7 +147,9 @@ citations = [{ source = "s", quote = "q" }]
 """,
     )
     reason = r"estimates.0.low: .*low \(30,000\) is above high \(25,000\)"
-    with pytest.raises(TrackerError, match=rf"bad.toml: deployments 'Backwards': {reason}"):
+    with pytest.raises(
+        TrackerError, match=rf"bad.toml, line 18: deployments 'Backwards': {reason}"
+    ):
         load_seeds(session=session, paths=[path])
 
 
@@ -157,7 +165,11 @@ citations = [{ source = "s", quote = "q" }]
             'citations = [{ source = "nope", quote = "q" }]',
             "no source has ref 'nope'",
         ),
-        ("[[people]\n", "bad.toml is not valid TOML"),
+        (
+            '[[people]]\nname = "X"\nstate_code = 643\ncitations = []',
+            "bad.toml, line 3: people 'X': state_code = 643: write the state's name in quotes",
+        ),
+        ("[[people]\n", "bad.toml: not valid TOML"),
     ],
 )
 def test_broken_seed_files_are_refused_in_words(
@@ -165,3 +177,276 @@ def test_broken_seed_files_are_refused_in_words(
 ) -> None:
     with pytest.raises(TrackerError, match=message):
         load_seeds(session=session, paths=[_write(tmp_path, text)])
+
+
+# A seed file's keys are checked: a misspelt one is refused where it stands, never dropped.
+
+WIRE = """
+[[sources]]
+ref = "wire"
+outlet = "Wire"
+title = "Putin calls Kim"
+type = "news_report"
+"""
+
+
+def test_a_misspelt_key_is_refused_with_its_file_line_and_the_key_meant(
+    session: Session, tmp_path: Path
+) -> None:
+    path = _write(
+        tmp_path,
+        WIRE
+        + """
+[[engagements]]
+title = "Putin–Kim phone call"
+kind = "phone_call"
+occurred = "2025-08-12"
+status = "held"
+sumary = "Putin updates Kim on his coming meeting with Trump."
+palce = "by telephone"
+participants = [{ state_code = "RUS", role = "initiator" }, { state_code = "PRK" }]
+citations = [{ source = "wire", qoute = "Putin spoke with Kim" }]
+""",
+        name="calls.toml",
+    )
+    before = _snapshot(session.get_bind())
+    with pytest.raises(SeedProblems) as refused:
+        load_seeds(session=session, paths=[path])
+    call = "engagements 'Putin–Kim phone call'"
+    assert [str(problem) for problem in refused.value.problems] == [
+        f"{path}, line 13: unknown key 'sumary' in {call}: did you mean 'summary'?",
+        f"{path}, line 14: unknown key 'palce' in {call}: did you mean 'place'?",
+        f"{path}, line 16: unknown key 'qoute' in a citation of {call}: did you mean 'quote'?",
+    ]
+    assert _snapshot(session.get_bind()) == before  # not even the source before it
+
+
+def test_the_line_is_found_however_the_entry_is_written(session: Session, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        WIRE
+        + '''
+[[engagements]]
+"title" = "Putin–Kim phone call"
+summary = """
+sumary = a decoy, inside a string
+"""
+kind = "phone_call"
+occurred = "2025-08-12"
+participants = [
+    { state_code = "RUS" },
+    { state_code = "PRK", rloe = "recipient" },
+]
+
+[[engagements.citations]]
+source = "wire"
+quote = "Putin spoke with Kim"
+credibilty = 1
+''',
+    )
+    with pytest.raises(SeedProblems) as refused:
+        load_seeds(session=session, paths=[path])
+    call = "engagements 'Putin–Kim phone call'"
+    assert [str(problem).removeprefix(f"{path}, ") for problem in refused.value.problems] == [
+        f"line 17: unknown key 'rloe' in an engagement participant of {call}: did you mean 'role'?",
+        f"line 23: unknown key 'credibilty' in a citation of {call}: did you mean 'credibility'?",
+    ]
+
+
+def test_every_problem_in_every_file_is_listed_and_nothing_is_written(
+    session: Session, tmp_path: Path
+) -> None:
+    first = _write(tmp_path, WIRE + '\n[[engagement]]\ntitle = "Call"\n', name="1.toml")
+    second = _write(
+        tmp_path,
+        WIRE + '\n[[people]]\nname = "Kim Jong Un"\nstate_code = "Narnia"\ncitations = []\n',
+        name="2.toml",
+    )
+    before = _snapshot(session.get_bind())
+    with pytest.raises(SeedProblems) as refused:
+        load_seeds(session=session, paths=[first, second])
+    assert [str(problem) for problem in refused.value.problems] == [
+        f"{first}, line 8: unknown section 'engagement': did you mean 'engagements'?",
+        f"{second}, line 10: people 'Kim Jong Un': no state is known as 'Narnia': "
+        "use an ISO code such as PRK, a name or an alias",
+    ]
+    assert _snapshot(session.get_bind()) == before
+
+
+def test_an_unquoted_toml_date_is_the_day_it_names(session: Session, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        WIRE
+        + """
+[[engagements]]
+title = "Putin–Kim phone call"
+kind = "phone_call"
+occurred = 2025-08-12
+participants = [{ state_code = "RUS" }, { state_code = "PRK" }]
+citations = [{ source = "wire", quote = "Putin spoke with Kim" }]
+""",
+    )
+    load_seeds(session=session, paths=[path])
+    call = session.exec(select(Engagement)).one()
+    assert as_record(session=session, kind="engagement", record_id=call.id)["occurred"] == (
+        "2025-08-12"
+    )
+
+
+def test_a_misspelt_source_is_one_problem_not_one_for_each_record_citing_it(
+    session: Session, tmp_path: Path
+) -> None:
+    people = "".join(
+        f'\n[[people]]\nname = "{name}"\nstate_code = "PRK"\n'
+        'citations = [{ source = "wire", quote = "q" }]\n'
+        for name in ("Kim Jong Un", "Choe Son Hui")
+    )
+    path = _write(tmp_path, WIRE.replace("outlet", "outlte") + people)
+    with pytest.raises(SeedProblems) as refused:
+        load_seeds(session=session, paths=[path])
+    assert [str(problem) for problem in refused.value.problems] == [
+        f"{path}, line 4: unknown key 'outlte' in sources 'Putin calls Kim': did you mean 'outlet'?"
+    ]
+
+
+# An entry changes only what it gives: repeating a record adds to it.
+
+
+def test_a_repeated_deployment_adds_an_estimate_and_keeps_its_region_start_and_summary(
+    session: Session, tmp_path: Path
+) -> None:
+    path = _write(
+        tmp_path,
+        WIRE
+        + """
+[[deployments]]
+name = "North Korean troops in Kursk"
+sending_state_code = "PRK"
+receiving_state_code = "RUS"
+region = "Kursk"
+personnel_kind = "combat_troops"
+started = "2024-10"
+summary = "Sent to fight on the Kursk front."
+citations = [{ source = "wire", quote = "troops in Kursk", credibility = 2 }]
+
+[[deployments.estimates]]
+source = "wire"
+low = 11000
+qualifier = "over"
+counting_basis = "cumulative"
+as_of = "2025-08"
+citations = [{ source = "wire", quote = "over 11,000" }]
+
+# Later, a second figure: the entry repeats only the deployment's name.
+[[deployments]]
+name = "North Korean troops in Kursk"
+
+[[deployments.estimates]]
+source = "wire"
+low = 15000
+high = 15000
+qualifier = "roughly"
+counting_basis = "total_present"
+as_of = "2025-08"
+citations = [{ source = "wire", quote = "roughly 15,000" }]
+""",
+    )
+    load_seeds(session=session, paths=[path])
+    deployment = session.exec(select(Deployment)).one()
+    stored = as_record(session=session, kind="deployment", record_id=deployment.id)
+    assert (stored["region"], stored["started"], stored["summary"]) == (
+        "Kursk",
+        "2024-10",
+        "Sent to fight on the Kursk front.",
+    )
+    assert [citation["credibility"] for citation in stored["citations"]] == [2]
+    assert [(estimate["low"], estimate["qualifier"]) for estimate in stored["estimates"]] == [
+        (11000, "over"),
+        (15000, "roughly"),
+    ]
+    session.commit()
+    before = _snapshot(session.get_bind())
+    load_seeds(session=session, paths=[path])
+    session.commit()
+    assert _snapshot(session.get_bind()) == before  # loading it again changes nothing
+
+
+# What an editor changed, the seeds leave as they left it, and say so.
+
+
+def _edit(session: Session, kind: str, record_id: int, **fields: Any) -> None:
+    editing = for_editing(session=session, kind=kind, record_id=record_id)
+    save(
+        session=session,
+        actor=EDITOR,
+        kind=kind,
+        record=editing.record | fields,
+        record_id=record_id,
+        expected_version=editing.version,
+    )
+    session.commit()
+
+
+def test_an_engagement_an_editor_changed_is_left_alone_and_listed(seeded: Session) -> None:
+    call = seeded.exec(select(Engagement).where(Engagement.title == "Putin–Kim phone call")).one()
+    _edit(seeded, "engagement", call.id, summary="Readouts differ on what was said.")
+    report = load_seeds(session=seeded)
+    seeded.commit()
+    assert report.left_alone == [
+        LeftAlone("engagement 'Putin–Kim phone call'", "ana", utcnow().date())
+    ]
+    assert str(report.left_alone[0]) == (
+        f"left alone: engagement 'Putin–Kim phone call', changed by ana on {utcnow():%Y-%m-%d}"
+    )
+    seeded.refresh(call)
+    assert call.summary == "Readouts differ on what was said."
+
+
+def test_an_estimate_an_editor_ranked_keeps_its_rank(seeded: Session, tmp_path: Path) -> None:
+    kursk = seeded.exec(
+        select(Deployment).where(Deployment.name == "North Korean troops in Russia (Kursk)")
+    ).one()
+    estimate_id = seeded.exec(
+        select(Estimate.id).where(Estimate.deployment_id == kursk.id, Estimate.low == 11000)
+    ).one()
+    _edit(seeded, "estimate", estimate_id, rank="preferred")
+    # The shipped seeds give no rank: the editor's stays, and there is nothing to report.
+    assert load_seeds(session=seeded).left_alone == []
+    # A seed that ranks the estimate itself is not let overwrite the editor's rank.
+    path = _write(
+        tmp_path,
+        """
+[[sources]]
+ref = "article-000"
+outlet = "Unnamed news outlet"
+title = "Putin and Kim Jong-un strengthen their military alliance ahead of the summit with Trump"
+
+[[deployments]]
+name = "North Korean troops in Russia (Kursk)"
+
+[[deployments.estimates]]
+source = "article-000"
+counting_basis = "cumulative"
+as_of = "2025-08-13/2025-08-14"
+rank = "deprecated"
+""",
+    )
+    report = load_seeds(session=seeded, paths=[path])
+    seeded.commit()
+    assert [str(record) for record in report.left_alone] == [
+        "left alone: estimate 1 of deployment 'North Korean troops in Russia (Kursk)', "
+        f"changed by ana on {utcnow():%Y-%m-%d}"
+    ]
+    assert as_record(session=seeded, kind="estimate", record_id=estimate_id)["rank"] == "preferred"
+
+
+def test_an_alias_an_editor_removed_is_not_brought_back(seeded: Session) -> None:
+    russia = find_state(session=seeded, name="RUS")
+    aliases = as_record(session=seeded, kind="state", record_id=russia.id)["aliases"]
+    _edit(seeded, "state", russia.id, aliases=[alias for alias in aliases if alias != "Russian"])
+    report = load_seeds(session=seeded)
+    seeded.commit()
+    assert [str(record) for record in report.left_alone] == [
+        f"left alone: alias 'Russian' of Russia, removed by ana on {utcnow():%Y-%m-%d}"
+    ]
+    assert seeded.exec(select(StateAlias).where(StateAlias.alias == "Russian")).first() is None

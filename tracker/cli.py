@@ -17,7 +17,7 @@ from tracker.database import URL_VARIABLE, backup, engine_for, init_database, se
 from tracker.errors import TrackerError, describe
 from tracker.exchange.exports import TABLES, export, filtered, new_export_target
 from tracker.exchange.imports import Policy, import_data
-from tracker.exchange.seeds import load_seeds
+from tracker.exchange.seeds import SeedProblems, load_seeds
 from tracker.filters import Filters
 from tracker.kinds import RecordKind
 from tracker.kinds.deployments import list_estimates
@@ -79,15 +79,37 @@ def init(ctx: typer.Context) -> None:
 
 
 @app.command()
-def seed(ctx: typer.Context) -> None:
-    """Load the seed data (creating the schema if needed). Running it again changes nothing."""
+def seed(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Seed files (.toml), or folders of them read in name order "
+            "[default: the tracker's own seeds].",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Load seed data (creating the schema if needed). An entry changes only the fields it
+    gives, never a record someone else changed since; running it again changes nothing. If
+    any file holds a problem, each is listed and nothing is written."""
     engine = _engine(ctx)
     init_database(engine)
-    with session_for(engine) as session:
-        counts = load_seeds(session=session)
+    try:
+        with session_for(engine) as session:
+            report = load_seeds(session=session, paths=paths)
+    except SeedProblems as refused:
+        for problem in refused.problems:
+            typer.echo(str(problem), err=True)
+        typer.echo(
+            f"Error: nothing was written: {len(refused.problems):,} problem(s) above.", err=True
+        )
+        raise typer.Exit(1) from None
     typer.echo(
-        "Seed data loaded: " + ", ".join(f"{count} {kind}" for kind, count in counts.items())
+        "Seed data loaded: " + ", ".join(f"{count} {kind}" for kind, count in report.counts.items())
     )
+    for record in report.left_alone:
+        typer.echo(str(record))
 
 
 @app.command()
