@@ -1,4 +1,5 @@
-"""Importing CSV: the export's files come back exactly; bad files are refused row by row."""
+"""Importing CSV: the export's files come back exactly; bad files are refused row by row;
+records keep the promises the forms make of them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import filecmp
 import io
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -57,6 +59,94 @@ def test_export_import_export_gives_identical_files(
     assert report.problems == [] and report.written
     export(empty_engine, tmp_path / "second")
     assert same_files(tmp_path / "first", tmp_path / "second") == []
+
+
+# Every record keeps the promises its form makes (its Create model): at least one citation, a
+# treaty's two parties, an engagement's participants. The rows may be in the import or stored.
+
+MISSING_ROWS = [
+    (
+        "an engagement with no citation",
+        "engagement",
+        "citation",
+        "engagement_id",
+        "citations: List should have at least 1 item after validation, not 0 (rows of "
+        "citation.csv naming this engagement in engagement_id, in this import or stored)",
+    ),
+    (
+        "a treaty with no parties",
+        "treaty",
+        "treaty_party",
+        "treaty_id",
+        "parties: List should have at least 2 items after validation, not 0 (rows of "
+        "treaty_party.csv naming this treaty in treaty_id, in this import or stored)",
+    ),
+    (
+        "an engagement with no participants",
+        "engagement",
+        "engagement_participant",
+        "engagement_id",
+        "participants: List should have at least 1 item after validation, not 0 (rows of "
+        "engagement_participant.csv naming this engagement in engagement_id, in this import "
+        "or stored)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "table", "rows_table", "column", "reason"),
+    MISSING_ROWS,
+    ids=[case[0] for case in MISSING_ROWS],
+)
+def test_a_record_without_the_rows_its_form_requires_is_refused_at_its_line(
+    seeded_engine: Engine,
+    engine: Engine,
+    tmp_path: Path,
+    case: str,
+    table: str,
+    rows_table: str,
+    column: str,
+    reason: str,
+) -> None:
+    export(seeded_engine, tmp_path / "out")
+    record = rows_of(tmp_path / "out", table)[0]
+    _corrupt(tmp_path / "out", rows_table, _without(column, record["id"]))
+    before = snapshot(engine)
+    report = import_data(engine, tmp_path / "out")
+    assert [str(problem) for problem in report.problems] == [
+        f"{table}.csv, line 2, column id: {reason}"
+    ]
+    assert not report.written and snapshot(engine) == before
+
+
+def test_a_record_cited_by_a_stored_citation_needs_none_in_the_import(
+    seeded_engine: Engine, tmp_path: Path
+) -> None:
+    """The engagements alone, without their citations or participants: those stored count."""
+    export(seeded_engine, tmp_path / "out", tables=["engagement"])
+    _corrupt(tmp_path / "out", "engagement", _edit_cell("place", "Vladivostok, as revised"))
+    report = import_data(seeded_engine, tmp_path / "out" / "engagement.csv")
+    assert report.problems == [] and report.written
+
+
+def test_after_a_bad_row_the_records_written_are_checked_where_the_answer_is_certain(
+    seeded_engine: Engine, engine: Engine, tmp_path: Path
+) -> None:
+    """Writing stops at the first bad row, here in treaty_party.csv. The people written before
+    it are still checked against every citation read, and the one left uncited is named; the
+    treaties are not checked for parties, as the refused row may be the party missing."""
+    export(seeded_engine, tmp_path / "out")
+    person = rows_of(tmp_path / "out", "person")[0]
+    _corrupt(tmp_path / "out", "citation", _without("person_id", person["id"]))
+    _corrupt(tmp_path / "out", "treaty_party", _edit_cell("joined", "soon"))
+    before = snapshot(engine)
+    report = import_data(engine, tmp_path / "out")
+    assert [(problem.file, problem.line, problem.column) for problem in report.problems] == [
+        ("treaty_party.csv", 2, "joined"),
+        ("person.csv", 2, "id"),
+    ]
+    assert report.problems[1].reason.startswith("citations: List should have at least 1 item")
+    assert snapshot(engine) == before
 
 
 def test_imported_records_have_their_creation_in_the_history(
@@ -134,22 +224,41 @@ def test_awkward_text_comes_back_exactly(
         databases.drop(target_url)
 
 
-def _corrupt(folder: Path, table: str, change) -> Path:
+Rows = list[dict[str, str]]
+
+
+def rows_of(folder: Path, table: str) -> Rows:
+    with (folder / f"{table}.csv").open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def _corrupt(folder: Path, table: str, change: Callable[[bytes], bytes]) -> Path:
     path = folder / f"{table}.csv"
     path.write_bytes(change(path.read_bytes()))
     return folder
 
 
-def _edit_cell(table: str, column: str, value: str, row: int = 0):
-    def change(content: bytes) -> bytes:
-        rows = list(csv.DictReader(content.decode().splitlines()))
-        rows[row][column] = value
-        out = [",".join(rows[0].keys())] + [
-            ",".join(f'"{cell}"' for cell in record.values()) for record in rows
-        ]
-        return ("\r\n".join(out) + "\r\n").encode()
+def _rows_changed(change: Callable[[Rows], Rows]) -> Callable[[bytes], bytes]:
+    """A change to a CSV file: CHANGE made to its rows."""
 
-    return change
+    def rewrite(content: bytes) -> bytes:
+        rows = list(csv.DictReader(io.StringIO(content.decode(), newline="")))
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(change(rows))
+        return out.getvalue().encode()
+
+    return rewrite
+
+
+def _edit_cell(column: str, value: str, row: int = 0) -> Callable[[bytes], bytes]:
+    return _rows_changed(lambda rows: [*rows[:row], {**rows[row], column: value}, *rows[row + 1 :]])
+
+
+def _without(column: str, value: str) -> Callable[[bytes], bytes]:
+    """Leave out the rows whose COLUMN holds VALUE."""
+    return _rows_changed(lambda rows: [row for row in rows if row[column] != value])
 
 
 BAD_FILES = [
@@ -168,25 +277,25 @@ BAD_FILES = [
     (
         "bad date",
         "estimate",
-        _edit_cell("estimate", "as_of", "13/08/2025"),
+        _edit_cell("as_of", "13/08/2025"),
         "line 2, column as_of: '13/08/2025' is not a date",
     ),
     (
         "low above high",
         "estimate",
-        _edit_cell("estimate", "low", "99999", row=1),
+        _edit_cell("low", "99999", row=1),
         "line 3, column low: low (99,999) is above high (15,000)",
     ),
     (
         "unknown state",
         "deployment",
-        _edit_cell("deployment", "sending_state_code", "XXX"),
+        _edit_cell("sending_state_code", "XXX"),
         "line 2, column sending_state_code: refers to state code 'XXX'",
     ),
     (
         "reference to nothing",
         "estimate",
-        _edit_cell("estimate", "source_id", "999"),
+        _edit_cell("source_id", "999"),
         "line 2, column source_id: refers to source id 999",
     ),
     (
@@ -277,7 +386,7 @@ def test_the_command_lists_every_problem_and_exits_non_zero(
     seeded_engine: Engine, engine: Engine, tmp_path: Path
 ) -> None:
     export(seeded_engine, tmp_path / "out")
-    _corrupt(tmp_path / "out", "estimate", _edit_cell("estimate", "as_of", "soon"))
+    _corrupt(tmp_path / "out", "estimate", _edit_cell("as_of", "soon"))
     url = engine.url.render_as_string(hide_password=False)
     result = CliRunner().invoke(app, ["--database-url", url, "import", str(tmp_path / "out")])
     assert result.exit_code == 1
