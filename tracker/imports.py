@@ -8,7 +8,7 @@ parties, an engagement's participants), against the rows of this import and thos
 import is one transaction: if any row is bad, nothing is written, and the report lists the bad
 rows (the first MAX_PROBLEMS; the rest are counted) with their file, line, column and the
 reason in words. Rows that already exist, by id or by natural key, are updated or skipped as
-the caller chooses, never duplicated.
+the caller chooses, never duplicated; a row that holds what is stored is left as it is.
 
 Whatever a file holds, memory stays bounded: files are read a chunk at a time, a row longer
 than MAX_ROW_BYTES stops its file, and a zip member that would unpack to too much (or
@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cache
 from itertools import islice
@@ -46,7 +46,7 @@ from tracker.deployments import DeploymentBase, EstimateBase
 from tracker.engagements import EngagementBase, ParticipantBase
 from tracker.errors import TrackerError, describe, message
 from tracker.exports import BATCH, TABLES, models_by_table, restore_text
-from tracker.history import record_inserts
+from tracker.history import _BOOKKEEPING, record_inserts
 from tracker.models import metadata
 from tracker.people import PersonBase
 from tracker.pledges import PledgeBase, PledgeStatusBase
@@ -146,6 +146,10 @@ def _required_rows() -> list[RequiredRows]:
 
 
 REQUIRED_ROWS = _required_rows()
+# An export carries each row's bookkeeping beside its record (_BOOKKEEPING, which the history
+# leaves out of what a change changed: its id, version and times). A row that differs from the
+# stored one only there holds the same record; of it, only the times can follow the file.
+_TIMES = ("created_at", "updated_at")
 
 
 _KIB, _MIB, _GIB = 2**10, 2**20, 2**30
@@ -206,6 +210,7 @@ class ImportReport(BaseModel):
     dry_run: bool
     created: Counter[str] = Counter()
     updated: Counter[str] = Counter()
+    unchanged: Counter[str] = Counter()  # rows holding the stored record: no version, no history
     skipped: Counter[str] = Counter()
     problems: list[Problem] = []  # the first MAX_PROBLEMS found
     more_problems: int = 0  # problems found after those, counted but not kept
@@ -408,6 +413,7 @@ class _Import:
         self.records: dict[str, _Records] = {}
         self.unwritten_rows: dict[tuple[str, str], Counter[int]] = {}
         self.refused_tables: set[str] = set()  # tables with a refused row or file
+        self.wrote = False  # whether anything was written: an unchanged import bumps nothing
 
     def problem(self, file: str, line: int | None, column: str | None, reason: str) -> None:
         if len(self.report.problems) >= MAX_PROBLEMS:
@@ -748,7 +754,7 @@ class _Import:
         keeping_ids: list[Row] = []  # new rows whose ids are free
         renumbered: list[Row] = []  # new rows the database numbers
         renumbered_at: list[int] = []  # and their places in ROWS
-        updates: list[tuple[int, Row]] = []
+        matched: list[tuple[int, Row]] = []  # rows already stored, by their stored id
         for _line, row in rows:
             stored_id = self._match(table, row, taken, by_key)
             if stored_id is not None:
@@ -757,7 +763,7 @@ class _Import:
                 if self.policy is Policy.SKIP:
                     self.report.skipped[table] += 1
                 else:
-                    updates.append((stored_id, row))
+                    matched.append((stored_id, row))
             else:
                 self.report.created[table] += 1
                 if row.get("id") is not None and row["id"] not in taken:
@@ -783,22 +789,62 @@ class _Import:
                 if file_id is not None:
                     ids[file_id] = stored_id
         record_inserts(connection, table, [*new, *numbered], actor=self.session.info["actor"])
-        self._update(table, updates)
+        self.wrote |= bool(new or numbered)
+        self._update(table, matched)
         if any(required.table == table for required in REQUIRED_ROWS):
             records = self.records.setdefault(table, _Records(file))
             records.ids.extend(stored_ids)
             records.lines.extend(line for line, _row in rows)
 
-    def _update(self, table: str, updates: list[tuple[int, Row]]) -> None:
-        """Bring stored rows up to date through the ORM, so each change keeps its history."""
-        model = models_by_table()[table]
-        for stored_id, row in updates:
-            stored = self.session.get(model, stored_id)
-            for name, value in row.items():
-                if name not in ("id", "version") and getattr(stored, name) != value:
-                    setattr(stored, name, value)
-            self.report.updated[table] += 1
+    def _update(self, table: str, matched: list[tuple[int, Row]]) -> None:
+        """Bring the stored rows of MATCHED, (stored id, row) pairs, up to what the rows hold.
+        A row whose record differs changes through the ORM, so the change keeps its history
+        and moves the version. A row that holds the same record is unchanged: no new version,
+        no history. Only if its times differ does it take the file's, as an added row keeps its
+        own, so that an export imported into another database exports the same files."""
+        model, columns = models_by_table()[table], metadata.tables[table]
+        connection = self.session.connection()
+        retimed: list[Row] = []
+        for part in _batches(matched, _LOOKUP):
+            wanted = [stored_id for stored_id, _row in part]
+            stored = {
+                found.id: found._mapping
+                for found in connection.execute(sa.select(columns).where(columns.c.id.in_(wanted)))
+            }
+            for stored_id, row in part:
+                current = stored[stored_id]
+                times = {
+                    name: row[name]
+                    for name in _TIMES
+                    if row.get(name) is not None and not _same(row[name], current[name])
+                }
+                changes = {
+                    name: value
+                    for name, value in row.items()
+                    if name not in _BOOKKEEPING and not _same(value, current[name])
+                }
+                if changes:
+                    record = self.session.get(model, stored_id)
+                    for name, value in {**changes, **times}.items():
+                        setattr(record, name, value)
+                    self.report.updated[table] += 1
+                    self.wrote = True
+                    continue
+                self.report.unchanged[table] += 1
+                if times:  # both set: a time left out would be moved to now
+                    retimed.append(
+                        {"stored_id": stored_id}
+                        | {f"new_{name}": times.get(name, current[name]) for name in _TIMES}
+                    )
         self.session.flush()
+        if retimed:
+            connection.execute(
+                sa.update(columns)
+                .where(columns.c.id == sa.bindparam("stored_id"))
+                .values({name: sa.bindparam(f"new_{name}") for name in _TIMES}),
+                retimed,
+            )
+        self.wrote |= bool(retimed)
 
     def refuse_records_missing_rows(self) -> None:
         """Refuse each record that lacks the rows a rule across rows (REQUIRED_ROWS) asks
@@ -904,6 +950,18 @@ def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
+def _same(value: Any, stored: Any) -> bool:
+    """Whether a file's VALUE is what is STORED. Times are UTC, which SQLite keeps without
+    their offset."""
+    if isinstance(value, datetime) and isinstance(stored, datetime):
+        return _utc(value) == _utc(stored)
+    return value == stored
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _with_defaults(table: str, rows: list[Row]) -> list[Row]:
     """ROWS with every column the file left out, or left empty where the database needs a
     value (a creation time, a version), set as a new record's would be."""
@@ -995,8 +1053,9 @@ def import_data(
                 session.rollback()
                 return report
             _reset_sequences(session, tables)
-            bump(session.connection())
-            if not dry_run and session.get_bind().dialect.name == "postgresql":
+            if work.wrote:
+                bump(session.connection())
+            if work.wrote and not dry_run and session.get_bind().dialect.name == "postgresql":
                 # PostgreSQL plans by statistics that describe the tables before the import:
                 # refresh them. (SQLite plans well without; its ANALYZE made the dashboard's
                 # queries two to three times slower in the benchmarks.)

@@ -79,7 +79,7 @@ def show(report: ImportReport) -> None:
             },
         )
         return
-    tables = sorted({*report.created, *report.updated, *report.skipped})
+    tables = sorted({*report.created, *report.updated, *report.unchanged, *report.skipped})
     st.dataframe(
         pd.DataFrame(
             [
@@ -87,6 +87,7 @@ def show(report: ImportReport) -> None:
                     "table": table,
                     "new": report.created[table],
                     "updated": report.updated[table],
+                    "unchanged": report.unchanged[table],
                     "kept": report.skipped[table],
                 }
                 for table in tables
@@ -97,6 +98,7 @@ def show(report: ImportReport) -> None:
             "table": "Table",
             "new": "New rows",
             "updated": "Updated",
+            "unchanged": "Unchanged",
             "kept": "Kept as they were",
         },
     )
