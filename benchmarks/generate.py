@@ -231,8 +231,7 @@ def generate(events: int, folder: Path, *, seed: int = 1) -> dict[str, int]:
             state_code=state,
             office=rng.choice(("President", "Foreign Minister", "Defence Minister", "Envoy")),
         )
-        if rng.random() < 0.5:
-            cite("person", number, f"Person {number}")
+        cite("person", number, f"Person {number}")
 
     for number in range(1, shape.treaties + 1):
         signed = dates.day(date(1950, 1, 1) if rng.random() < 0.3 else FIRST_DAY)
@@ -371,6 +370,7 @@ def generate(events: int, folder: Path, *, seed: int = 1) -> dict[str, int]:
                 status=status,
                 **dates.exact("changed", changed),
             )
+            cite("pledge_status", status_step, f"Pledge {number}")
             changed = min(changed + timedelta(days=rng.randint(1, 400)), LAST_DAY + timedelta(1))
     return out.close()
 

@@ -312,7 +312,7 @@ def test_an_upload_named_to_escape_its_folder_is_read_from_memory_and_writes_no_
     upload(editor, f"../../../..{target}", (tmp_path / "out" / "cameo_event.csv").read_bytes())
     assert not editor.exception and not editor.error, [error.value for error in editor.error]
     assert editor.dataframe[0].value.to_dict("records") == [
-        {"table": "cameo_event", "new": 0, "updated": 10, "kept": 0}
+        {"table": "cameo_event", "new": 0, "updated": 0, "unchanged": 10, "kept": 0}
     ]
     next(button for button in editor.button if button.label == "Import these rows").click().run()
     assert [message.value for message in editor.success] == [

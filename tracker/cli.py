@@ -259,16 +259,18 @@ def import_command(
     counts = (
         sum(report.created.values()),
         sum(report.updated.values()),
+        sum(report.unchanged.values()),
         sum(report.skipped.values()),
     )
     if dry_run:
         typer.echo(
-            "Would create {:,} rows, update {:,} and skip {:,} (dry run: nothing written).".format(
-                *counts
-            )
+            "Would create {:,} rows, update {:,}, leave {:,} unchanged and skip {:,} "
+            "(dry run: nothing written).".format(*counts)
         )
     else:
-        typer.echo("Created {:,} rows, updated {:,} and skipped {:,}.".format(*counts))
+        typer.echo(
+            "Created {:,} rows, updated {:,}, left {:,} unchanged and skipped {:,}.".format(*counts)
+        )
 
 
 users = typer.Typer(help="Who may sign in to the dashboard, and what they may do.")

@@ -201,7 +201,7 @@ class ChangePublic(BaseModel):
     after: dict[str, Any] | None
 
 
-_BOOKKEEPING = {"id", "created_at", "updated_at", "version"}
+BOOKKEEPING = {"id", "created_at", "updated_at", "version"}
 
 
 def history_of(*, session: Session, table: str, record_id: int) -> list[ChangePublic]:
@@ -223,7 +223,7 @@ def history_of(*, session: Session, table: str, record_id: int) -> list[ChangePu
             note=change.note,
             changed={
                 field: ((change.before or {}).get(field), (change.after or {}).get(field))
-                for field in sorted({*(change.before or {}), *(change.after or {})} - _BOOKKEEPING)
+                for field in sorted({*(change.before or {}), *(change.after or {})} - BOOKKEEPING)
                 if (change.before or {}).get(field) != (change.after or {}).get(field)
             },
             after=change.after,

@@ -2,9 +2,10 @@
 
 Passwords are stored only as argon2 hashes. Every write names its actor: a signed-in user, or
 an actor with no user id for the process itself (SYSTEM for the command line and the reference
-data, the seed loader's own), which runs with the database owner's rights. A signed-in user's rights are read from the database again at every
-write, so demoting or deactivating a user, or changing their password, takes effect at once,
-even in a session they already have open. Repeated failed sign-ins slow further tries down.
+data; the seed loader has its own), which runs with the database owner's rights. A signed-in
+user's rights are read from the database again at every write, so demoting or deactivating a
+user, or changing their password, takes effect at once, even in a session they already have
+open. Repeated failed sign-ins slow further tries down.
 """
 
 from __future__ import annotations

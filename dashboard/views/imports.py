@@ -85,7 +85,7 @@ def show(report: ImportReport) -> None:
             },
         )
         return
-    tables = sorted({*report.created, *report.updated, *report.skipped})
+    tables = sorted({*report.created, *report.updated, *report.unchanged, *report.skipped})
     st.dataframe(
         pd.DataFrame(
             [
@@ -93,6 +93,7 @@ def show(report: ImportReport) -> None:
                     "table": table,
                     "new": report.created[table],
                     "updated": report.updated[table],
+                    "unchanged": report.unchanged[table],
                     "kept": report.skipped[table],
                 }
                 for table in tables
@@ -103,6 +104,7 @@ def show(report: ImportReport) -> None:
             "table": "Table",
             "new": "New rows",
             "updated": "Updated",
+            "unchanged": "Unchanged",
             "kept": "Kept as they were",
         },
     )

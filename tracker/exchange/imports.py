@@ -2,11 +2,13 @@
 given as a path or as an open binary file (a dashboard upload, which never touches the disk).
 
 Every row is checked by the same rules as the forms (the record's model), its references by
-what the database and the earlier rows of the import hold, and its keys for duplicates. An
+what the database and the earlier rows of the import hold, and its keys for duplicates; every
+record, by the rules across rows its Create model sets (at least one citation, a treaty's
+parties, an engagement's participants), against the rows of this import and those stored. An
 import is one transaction: if any row is bad, nothing is written, and the report lists the bad
 rows (the first MAX_PROBLEMS; the rest are counted) with their file, line, column and the
 reason in words. Rows that already exist, by id or by natural key, are updated or skipped as
-the caller chooses, never duplicated.
+the caller chooses, never duplicated; a row that holds what is stored is left as it is.
 
 Whatever a file holds, memory stays bounded: files are read a chunk at a time, a row longer
 than MAX_ROW_BYTES stops its file, and a zip member that would unpack to too much (or
@@ -20,18 +22,20 @@ import json
 import os
 import zipfile
 import zlib
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cache
 from itertools import islice
 from pathlib import Path, PurePath
-from typing import IO, Annotated, Any
+from typing import IO, Annotated, Any, get_origin
 
 import sqlalchemy as sa
-from annotated_types import BaseMetadata
+from annotated_types import BaseMetadata, MinLen
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -40,7 +44,7 @@ from tracker.cameo import CameoEventBase
 from tracker.citations import CitationBase
 from tracker.errors import TrackerError, describe, message
 from tracker.exchange.exports import BATCH, TABLES, models_by_table, restore_text
-from tracker.history import record_inserts
+from tracker.history import BOOKKEEPING, record_inserts
 from tracker.kinds import with_parts
 from tracker.models import metadata
 from tracker.schema import insert_rows, unstorable
@@ -53,6 +57,71 @@ RULES: dict[str, type[BaseModel] | None] = {
     **{kind.name: kind.rules for kind in with_parts()},
     "citation": CitationBase,
 }
+
+# The lists in the records' Create models whose rows are not the kind's declared parts, by the
+# table that holds them (each row names its record by a foreign key). Every
+# other rule across rows is derived: see REQUIRED_ROWS.
+LIST_TABLES: dict[str, str] = {"citations": "citation"}
+
+
+@dataclass(frozen=True)
+class RequiredRows:
+    """A record of TABLE needs at least AT_LEAST rows of ROWS_TABLE naming it in COLUMN, as
+    its Create model's list FIELD has that minimum length (a treaty's two parties)."""
+
+    table: str
+    label: str
+    field: str
+    rows_table: str
+    column: str
+    at_least: int
+
+    def refusal(self, found: int) -> str:
+        """Why a record with only FOUND such rows is refused: the form's words, and where the
+        rows go."""
+        try:
+            TypeAdapter(Annotated[list[Any], MinLen(self.at_least)]).validate_python([None] * found)
+        except ValidationError as error:
+            return (
+                f"{self.field}: {message(error.errors()[0])} (rows of {self.rows_table}.csv "
+                f"naming this {self.label} in {self.column}, in this import or stored)"
+            )
+        raise ValueError(f"{found} {self.field} are enough for a {self.label}")
+
+
+def _required_rows() -> list[RequiredRows]:
+    """The rules across rows, from each kind's Create model: a list field with a minimum
+    length, whose rows are the kind's children or are held where LIST_TABLES says."""
+    required = []
+    for kind in with_parts():
+        table, children = kind.table.__tablename__, dict(kind.parts)
+        for name, list_field in kind.model.model_fields.items():
+            at_least = max(
+                (item.min_length for item in list_field.metadata if isinstance(item, MinLen)),
+                default=0,
+            )
+            if get_origin(list_field.annotation) is not list or not at_least:
+                continue
+            if name in children:
+                column, parent_column = children[name].parent
+                assert parent_column == "id", f"{kind.name}.{name}: rows are checked by id"
+                rows_table = children[name].table.__tablename__
+            else:
+                rows_table = LIST_TABLES[name]  # a new list: declare where its rows are
+                [column] = [
+                    element.parent.name
+                    for element in metadata.tables[rows_table].foreign_keys
+                    if (element.column.table.name, element.column.name) == (table, "id")
+                ]
+            required.append(RequiredRows(table, kind.label, name, rows_table, column, at_least))
+    return required
+
+
+REQUIRED_ROWS = _required_rows()
+# An export carries each row's bookkeeping beside its record (BOOKKEEPING, which the history
+# leaves out of what a change changed: its id, version and times). A row that differs from the
+# stored one only there holds the same record; of it, only the times can follow the file.
+_TIMES = ("created_at", "updated_at")
 
 
 _KIB, _MIB, _GIB = 2**10, 2**20, 2**30
@@ -113,6 +182,7 @@ class ImportReport(BaseModel):
     dry_run: bool
     created: Counter[str] = Counter()
     updated: Counter[str] = Counter()
+    unchanged: Counter[str] = Counter()  # rows holding the stored record: no version, no history
     skipped: Counter[str] = Counter()
     problems: list[Problem] = []  # the first MAX_PROBLEMS found
     more_problems: int = 0  # problems found after those, counted but not kept
@@ -289,6 +359,16 @@ _WHAT = {
 }
 
 
+@dataclass
+class _Records:
+    """The rows of one file that hold records a rule across rows applies to: each one's id as
+    stored and its line, in two flat arrays (16 bytes a row, where a dict takes about 100)."""
+
+    file: str
+    ids: array = field(default_factory=lambda: array("q"))
+    lines: array = field(default_factory=lambda: array("q"))
+
+
 class _Import:
     def __init__(self, session: Session, report: ImportReport, policy: Policy) -> None:
         self.session, self.report, self.policy = session, report, policy
@@ -298,6 +378,14 @@ class _Import:
         # bad, nothing more is written), and the file's ids stored under other ids.
         self.unwritten: dict[tuple[str, str], set[Any]] = {}
         self.ids: dict[str, dict[int, int]] = {}  # file id -> stored id, where they differ
+        # For the rules across rows, checked once every file is read: the records written (or
+        # found stored) whose tables have such rules, and, once writing has stopped, how many
+        # rows not written name each record (by REQUIRED_ROWS' rows_table and column). Both
+        # grow with the rows they count.
+        self.records: dict[str, _Records] = {}
+        self.unwritten_rows: dict[tuple[str, str], Counter[int]] = {}
+        self.refused_tables: set[str] = set()  # tables with a refused row or file
+        self.wrote = False  # whether anything was written: an unchanged import bumps nothing
 
     def problem(self, file: str, line: int | None, column: str | None, reason: str) -> None:
         if len(self.report.problems) >= MAX_PROBLEMS:
@@ -373,42 +461,50 @@ class _Import:
 
     def lookup(self, table: str, key: tuple[str, ...], wanted: set[tuple]) -> dict[tuple, int]:
         """The stored rows of TABLE (this import's included) whose KEY columns hold one of
-        WANTED, tuples of values, as {values: id}. The values are joined as a VALUES list, which
-        both databases look up by the key's index (SQLite scans the whole index for a row-value
-        IN), and go to the driver directly: SQLAlchemy spends more on that many parameters than
-        the database does on the query."""
+        WANTED, tuples of values, as {values: id}."""
         connection = self.session.connection()
-        dialect = connection.dialect
-        columns = metadata.tables[table].c
-        processors = [
-            columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in key
-        ]
-        quote = dialect.identifier_preparer.quote
-        marker = "?" if dialect.paramstyle == "qmark" else "%s"
+        quote = connection.dialect.identifier_preparer.quote
         on = " AND ".join(
             f"existing.{quote(name)} = wanted.column{number}"
             for number, name in enumerate(key, start=2)  # column1 numbers the wanted values
         )
-        markers = f", {marker}" * len(key)
         found: dict[tuple, int] = {}
         for part in _batches(wanted, _LOOKUP):
-            rows = ", ".join([f"({number}{markers})" for number in range(len(part))])
-            parameters = (
-                [
-                    value if process is None else process(value)
-                    for values in part
-                    for process, value in zip(processors, values, strict=True)
-                ]
-                if any(processors)
-                else [value for values in part for value in values]
-            )
+            values, parameters = self.values_list(table, key, part)
             sql = (
-                f"SELECT wanted.column1, existing.id FROM (VALUES {rows}) AS wanted "
+                f"SELECT wanted.column1, existing.id FROM ({values}) AS wanted "
                 f"JOIN {quote(table)} AS existing ON {on}"
             )
-            result = connection.exec_driver_sql(sql, tuple(parameters)).fetchall()
+            result = connection.exec_driver_sql(sql, parameters).fetchall()
             found.update((part[number], stored_id) for number, stored_id in result)
         return found
+
+    def values_list(
+        self, table: str, key: tuple[str, ...], part: list[tuple]
+    ) -> tuple[str, tuple[Any, ...]]:
+        """PART, tuples of values of TABLE's KEY columns, as an SQL VALUES list that numbers
+        them from 0 (its column1) beside their values (column2 on), and the parameters it
+        binds. Both databases look a VALUES list up by the key's index (SQLite scans the whole
+        index for a row-value IN); the values go to the driver directly, as SQLAlchemy spends
+        more on that many parameters than the database does on the query."""
+        dialect = self.session.connection().dialect
+        columns = metadata.tables[table].c
+        processors = [
+            columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in key
+        ]
+        marker = "?" if dialect.paramstyle == "qmark" else "%s"
+        markers = f", {marker}" * len(key)
+        parameters = (
+            [
+                value if process is None else process(value)
+                for values in part
+                for process, value in zip(processors, values, strict=True)
+            ]
+            if any(processors)
+            else [value for values in part for value in values]
+        )
+        rows = ", ".join([f"({number}{markers})" for number in range(len(part))])
+        return f"VALUES {rows}", tuple(parameters)
 
     def parse(self, table: str, file: str, stream: IO[bytes]) -> Iterator[tuple[int, Row]]:
         """The file's rows as typed values, each with its line; problems go to the report."""
@@ -592,17 +688,25 @@ class _Import:
         return self.ids.get(table, {}).get(value, value)
 
     def remember(self, table: str, rows: list[tuple[int, Row]]) -> None:
-        """Keep what later rows may refer to of ROWS, which are checked but not written."""
+        """Keep what later rows may refer to of ROWS, which are checked but not written, and
+        how many of them name each record that a rule across rows counts them for."""
         for column in metadata.tables[table].columns:
             if (table, column.name) in _REFERENCED:
                 self.unwritten.setdefault((table, column.name), set()).update(
                     row[column.name] for _line, row in rows if row.get(column.name) is not None
                 )
+        for required in REQUIRED_ROWS:
+            if required.rows_table == table:
+                self.unwritten_rows.setdefault((table, required.column), Counter()).update(
+                    self.written_as(required.table, row[required.column])
+                    for _line, row in rows
+                    if row.get(required.column) is not None
+                )
 
-    def write(self, table: str, rows: list[tuple[int, Row]]) -> None:
-        """Store ROWS: a row matching a stored one by natural key (or else by id, if that id
-        holds the same record) updates or skips it; any other is added, in batches. References
-        follow the stored ids where a file's ids differ."""
+    def write(self, table: str, file: str, rows: list[tuple[int, Row]]) -> None:
+        """Store ROWS, read from FILE: a row matching a stored one by natural key (or else by
+        id, if that id holds the same record) updates or skips it; any other is added, in
+        batches. References follow the stored ids where a file's ids differ."""
         columns = metadata.tables[table]
         references = [
             (element.parent.name, element.column.table.name)
@@ -618,9 +722,11 @@ class _Import:
             table, "id", (row["id"] for _line, row in rows if row.get("id") is not None)
         )
         by_key = self._stored_keys(table, [row for _line, row in rows])
+        stored_ids: list[int | None] = []  # each row's id as stored, once it is known
         keeping_ids: list[Row] = []  # new rows whose ids are free
         renumbered: list[Row] = []  # new rows the database numbers
-        updates: list[tuple[int, Row]] = []
+        renumbered_at: list[int] = []  # and their places in ROWS
+        matched: list[tuple[int, Row]] = []  # rows already stored, by their stored id
         for _line, row in rows:
             stored_id = self._match(table, row, taken, by_key)
             if stored_id is not None:
@@ -629,14 +735,17 @@ class _Import:
                 if self.policy is Policy.SKIP:
                     self.report.skipped[table] += 1
                 else:
-                    updates.append((stored_id, row))
-                continue
-            self.report.created[table] += 1
-            if row.get("id") is not None and row["id"] not in taken:
-                keeping_ids.append(row)
-                taken.add(row["id"])
+                    matched.append((stored_id, row))
             else:
-                renumbered.append(row)
+                self.report.created[table] += 1
+                if row.get("id") is not None and row["id"] not in taken:
+                    keeping_ids.append(row)
+                    taken.add(row["id"])
+                    stored_id = row["id"]
+                else:
+                    renumbered.append(row)
+                    renumbered_at.append(len(stored_ids))
+            stored_ids.append(stored_id)
         connection = self.session.connection()
         new = _with_defaults(table, keeping_ids)
         insert_rows(connection, columns, new)
@@ -644,25 +753,102 @@ class _Import:
         if numbered:
             file_ids = [row.pop("id", None) for row in numbered]
             statement = sa.insert(columns).returning(columns.c.id, sort_by_parameter_order=True)
-            for file_id, row, stored_id in zip(
-                file_ids, numbered, connection.execute(statement, numbered).scalars(), strict=True
+            returned = connection.execute(statement, numbered).scalars()
+            for place, file_id, row, stored_id in zip(
+                renumbered_at, file_ids, numbered, returned, strict=True
             ):
-                row["id"] = stored_id
+                row["id"] = stored_ids[place] = stored_id
                 if file_id is not None:
                     ids[file_id] = stored_id
         record_inserts(connection, table, [*new, *numbered], actor=self.session.info["actor"])
-        self._update(table, updates)
+        self.wrote |= bool(new or numbered)
+        self._update(table, matched)
+        if any(required.table == table for required in REQUIRED_ROWS):
+            records = self.records.setdefault(table, _Records(file))
+            records.ids.extend(stored_ids)
+            records.lines.extend(line for line, _row in rows)
 
-    def _update(self, table: str, updates: list[tuple[int, Row]]) -> None:
-        """Bring stored rows up to date through the ORM, so each change keeps its history."""
-        model = models_by_table()[table]
-        for stored_id, row in updates:
-            stored = self.session.get(model, stored_id)
-            for name, value in row.items():
-                if name not in ("id", "version") and getattr(stored, name) != value:
-                    setattr(stored, name, value)
-            self.report.updated[table] += 1
+    def _update(self, table: str, matched: list[tuple[int, Row]]) -> None:
+        """Bring the stored rows of MATCHED, (stored id, row) pairs, up to what the rows hold.
+        A row whose record differs changes through the ORM, so the change keeps its history
+        and moves the version. A row that holds the same record is unchanged: no new version,
+        no history. Only if its times differ does it take the file's, as an added row keeps its
+        own, so that an export imported into another database exports the same files."""
+        model, columns = models_by_table()[table], metadata.tables[table]
+        connection = self.session.connection()
+        retimed: list[Row] = []
+        for part in _batches(matched, _LOOKUP):
+            wanted = [stored_id for stored_id, _row in part]
+            stored = {
+                found.id: found._mapping
+                for found in connection.execute(sa.select(columns).where(columns.c.id.in_(wanted)))
+            }
+            for stored_id, row in part:
+                current = stored[stored_id]
+                times = {
+                    name: row[name]
+                    for name in _TIMES
+                    if row.get(name) is not None and not _same(row[name], current[name])
+                }
+                changes = {
+                    name: value
+                    for name, value in row.items()
+                    if name not in BOOKKEEPING and not _same(value, current[name])
+                }
+                if changes:
+                    record = self.session.get(model, stored_id)
+                    for name, value in {**changes, **times}.items():
+                        setattr(record, name, value)
+                    self.report.updated[table] += 1
+                    self.wrote = True
+                    continue
+                self.report.unchanged[table] += 1
+                if times:  # both set: a time left out would be moved to now
+                    retimed.append(
+                        {"stored_id": stored_id}
+                        | {f"new_{name}": times.get(name, current[name]) for name in _TIMES}
+                    )
         self.session.flush()
+        if retimed:
+            connection.execute(
+                sa.update(columns)
+                .where(columns.c.id == sa.bindparam("stored_id"))
+                .values({name: sa.bindparam(f"new_{name}") for name in _TIMES}),
+                retimed,
+            )
+        self.wrote |= bool(retimed)
+
+    def refuse_records_missing_rows(self) -> None:
+        """Refuse each record that lacks the rows a rule across rows (REQUIRED_ROWS) asks
+        for, counting the rows stored (this import's included), then those checked but not
+        written. Once writing has stopped, only what is certain is said: the records written
+        are checked, and a rule is not checked if any row of the table it counts was refused,
+        since that row may be the one missing."""
+        connection = self.session.connection()
+        quote = connection.dialect.identifier_preparer.quote
+        for required in REQUIRED_ROWS:
+            records = self.records.get(required.table)
+            if records is None or required.rows_table in self.refused_tables:
+                continue
+            unwritten = self.unwritten_rows.get((required.rows_table, required.column), Counter())
+            column = quote(required.column)
+            for part in _batches(zip(records.ids, records.lines, strict=True), _LOOKUP):
+                values, parameters = self.values_list(
+                    required.rows_table,
+                    (required.column,),
+                    [(record_id,) for record_id, _line in part],
+                )
+                sql = (
+                    f"SELECT wanted.column1, count(named.{column}) FROM ({values}) AS wanted "
+                    f"LEFT JOIN {quote(required.rows_table)} AS named "
+                    f"ON named.{column} = wanted.column2 "
+                    "GROUP BY wanted.column1 ORDER BY wanted.column1"
+                )
+                for number, stored in connection.exec_driver_sql(sql, parameters):
+                    record_id, line = part[number]
+                    found = stored + unwritten[record_id]
+                    if found < required.at_least:
+                        self.problem(records.file, line, "id", required.refusal(found))
 
     def _stored_keys(self, table: str, rows: list[Row]) -> dict[tuple[str, ...], dict[tuple, int]]:
         """For each natural key of TABLE, the stored rows holding ROWS' values of it: values
@@ -736,6 +922,18 @@ def _batches(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
+def _same(value: Any, stored: Any) -> bool:
+    """Whether a file's VALUE is what is STORED. Times are UTC, which SQLite keeps without
+    their offset."""
+    if isinstance(value, datetime) and isinstance(stored, datetime):
+        return _utc(value) == _utc(stored)
+    return value == stored
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _with_defaults(table: str, rows: list[Row]) -> list[Row]:
     """ROWS with every column the file left out, or left empty where the database needs a
     value (a creation time, a version), set as a new record's would be."""
@@ -803,15 +1001,17 @@ def import_data(
                     )
                     continue
                 tables.append(table)
-                count = 0
+                count, problems_before = 0, report.total_problems
                 for batch in _batches(
                     work.check(table, file, work.parse(table, file, stream)), BATCH
                 ):
                     count += len(batch)
                     if not report.problems:
-                        work.write(table, batch)
+                        work.write(table, file, batch)
                     else:
                         work.remember(table, batch)
+                if report.total_problems > problems_before:
+                    work.refused_tables.add(table)
                 progress(table, count)
             if not tables and not report.problems:
                 work.problem(
@@ -820,12 +1020,14 @@ def import_data(
                     None,
                     "there are no table files here: expected files such as state.csv",
                 )
+            work.refuse_records_missing_rows()
             if report.problems:
                 session.rollback()
                 return report
             _reset_sequences(session, tables)
-            bump(session.connection())
-            if not dry_run and session.get_bind().dialect.name == "postgresql":
+            if work.wrote:
+                bump(session.connection())
+            if work.wrote and not dry_run and session.get_bind().dialect.name == "postgresql":
                 # PostgreSQL plans by statistics that describe the tables before the import:
                 # refresh them. (SQLite plans well without; its ANALYZE made the dashboard's
                 # queries two to three times slower in the benchmarks.)
