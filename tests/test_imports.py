@@ -118,7 +118,9 @@ def test_importing_an_unchanged_export_again_changes_nothing(
     before = bookkeeping(seeded_engine)
     report = import_data(seeded_engine, tmp_path / "out")
     assert report.problems == [] and report.written
-    assert dict(report.unchanged) == snapshot(seeded_engine)
+    assert dict(report.unchanged) == {
+        name: rows for name, rows in snapshot(seeded_engine).items() if rows
+    }
     assert not (report.created or report.updated or report.skipped)
     assert bookkeeping(seeded_engine) == before
     url = seeded_engine.url.render_as_string(hide_password=False)
