@@ -18,8 +18,10 @@ suspiciously much for its size) is refused before a byte of it is read.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
+import sqlite3
 import zipfile
 import zlib
 from array import array
@@ -626,62 +628,70 @@ class _Import:
             if element.column.table.name in RULES
         ]
         keys = [("id",), *_natural_keys(table)]
-        # Each key's values in the rows so far, and the line that had them last. A bad row's
-        # are kept only while problems are listed: past that, only the count needs them.
-        seen: dict[tuple[str, ...], dict[Any, int]] = {key: {} for key in keys}
-        for batch in _batches(rows, BATCH):
-            stored = {
-                column: self.stored(
-                    target_table,
-                    target,
-                    (
-                        self.written_as(target_table, row[column])
-                        for _line, row in batch
-                        if row.get(column) is not None
-                    ),
-                )
-                for column, target_table, target in references
-            }
-            for line, row in batch:
-                good = True
-                if rules is not None:
-                    try:
-                        rules.model_validate({name: row[name] for name in row.keys() & fields})
-                    except ValidationError as error:
-                        for problem in error.errors():
-                            column = str(problem["loc"][0]) if problem["loc"] else None
-                            self.problem(file, line, column, message(problem))
-                        good = False
-                for column, target_table, target in references:
-                    value = row.get(column)
-                    if value is None:
-                        continue
-                    known = self.written_as(target_table, value) in stored[column]
-                    if not known and value not in self.unwritten.get((target_table, target), ()):
-                        self.problem(
-                            file,
-                            line,
-                            column,
-                            f"refers to {target_table} {target} {value!r}, "
-                            "which is neither stored nor in this import",
-                        )
-                        good = False
-                found = [(key, _key_values(row, key)) for key in keys]
-                for key, values in found:
-                    if values is not None and values in seen[key]:
-                        self.problem(
-                            file,
-                            line,
-                            key[0],
-                            f"the same {', '.join(key)} as line {seen[key][values]}",
-                        )
-                        good = False
-                if good or not self.report.more_problems:
-                    for key, values in found:
-                        if values is not None:
-                            seen[key][values] = line
-                if good:
-                    yield line, row
+        # Each key's values in the rows so far, and the line that had them last, kept on disk.
+        # A bad row's are kept only while problems are listed: past that, only the count
+        # needs them.
+        with _SeenKeys() as seen:
+            for batch in _batches(rows, BATCH):
+                digests = [[_digest(_key_values(row, key)) for key in keys] for _line, row in batch]
+                earlier = [
+                    seen.lines(index, [row[index] for row in digests]) for index in range(len(keys))
+                ]
+                stored = {
+                    column: self.stored(
+                        target_table,
+                        target,
+                        (
+                            self.written_as(target_table, row[column])
+                            for _line, row in batch
+                            if row.get(column) is not None
+                        ),
+                    )
+                    for column, target_table, target in references
+                }
+                for (line, row), row_digests in zip(batch, digests, strict=True):
+                    good = True
+                    if rules is not None:
+                        try:
+                            rules.model_validate({name: row[name] for name in row.keys() & fields})
+                        except ValidationError as error:
+                            for problem in error.errors():
+                                column = str(problem["loc"][0]) if problem["loc"] else None
+                                self.problem(file, line, column, message(problem))
+                            good = False
+                    for column, target_table, target in references:
+                        value = row.get(column)
+                        if value is None:
+                            continue
+                        known = self.written_as(target_table, value) in stored[column]
+                        if not known and value not in self.unwritten.get(
+                            (target_table, target), ()
+                        ):
+                            self.problem(
+                                file,
+                                line,
+                                column,
+                                f"refers to {target_table} {target} {value!r}, "
+                                "which is neither stored nor in this import",
+                            )
+                            good = False
+                    for index, key in enumerate(keys):
+                        digest = row_digests[index]
+                        if digest is not None and digest in earlier[index]:
+                            self.problem(
+                                file,
+                                line,
+                                key[0],
+                                f"the same {', '.join(key)} as line {earlier[index][digest]}",
+                            )
+                            good = False
+                    if good or not self.report.more_problems:
+                        for index, digest in enumerate(row_digests):
+                            if digest is not None:
+                                earlier[index][digest] = line
+                                seen.remember(index, digest, line)
+                    if good:
+                        yield line, row
 
     def written_as(self, table: str, value: Any) -> Any:
         """VALUE, a reference to TABLE, as stored: a file's id may be stored under another."""
@@ -905,6 +915,51 @@ def _natural_keys(table: str) -> list[tuple[str, ...]]:
 
 def _values(row: Row, key: tuple[str, ...]) -> tuple:
     return tuple(row.get(name) for name in key)
+
+
+def _digest(values: Any) -> bytes | None:
+    """A key's values as 16 bytes: how the rows read so far are told apart, compactly."""
+    if values is None:
+        return None
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).digest()
+
+
+class _SeenKeys:
+    """The keys of the rows an import has read, each with the last line that had it, kept in a
+    private SQLite database on disk (deleted when closed), so memory stays flat however many
+    rows a file holds."""
+
+    def __init__(self) -> None:
+        self.database = sqlite3.connect("")  # "": a temporary file of its own
+        self.database.execute(
+            "CREATE TABLE seen (key INTEGER, digest BLOB, line INTEGER, PRIMARY KEY (key, digest))"
+            " WITHOUT ROWID"
+        )
+
+    def __enter__(self) -> _SeenKeys:
+        return self
+
+    def __exit__(self, *_exception: object) -> None:
+        self.database.close()
+
+    def lines(self, key: int, digests: list[bytes | None]) -> dict[bytes, int]:
+        """The line of the last row read with each of DIGESTS, for those read before."""
+        wanted = [digest for digest in digests if digest is not None]
+        found: dict[bytes, int] = {}
+        for part in _batches(wanted, 500):
+            markers = ", ".join("?" * len(part))
+            found.update(
+                self.database.execute(
+                    f"SELECT digest, line FROM seen WHERE key = ? AND digest IN ({markers})",
+                    (key, *part),
+                )
+            )
+        return found
+
+    def remember(self, key: int, digest: bytes, line: int) -> None:
+        self.database.execute(
+            "INSERT OR REPLACE INTO seen (key, digest, line) VALUES (?, ?, ?)", (key, digest, line)
+        )
 
 
 def _key_values(row: Row, key: tuple[str, ...]) -> Any:
