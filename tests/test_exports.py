@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -16,8 +17,18 @@ from typer.testing import CliRunner
 
 from tracker.cli import app
 from tracker.errors import TrackerError
-from tracker.exports import TABLES, cell, export, filtered, frame_csv, neutralise, restore_text
-from tracker.filters import Filters
+from tracker.exports import (
+    TABLES,
+    cell,
+    export,
+    filtered,
+    frame_csv,
+    neutralise,
+    restore_text,
+    self_contained,
+)
+from tracker.filters import Filters, RecordKind
+from tracker.sources import Reliability
 
 
 def read(path: Path) -> list[dict[str, str]]:
@@ -89,6 +100,61 @@ def test_filters_keep_what_the_dashboard_shows(seeded_engine: Engine, tmp_path: 
     assert counts["state"] > 200  # reference data goes along, so every reference resolves
     package = json.loads((tmp_path / "out" / "datapackage.json").read_text())
     assert package["tracker"]["filters"] == {"states": ["CHN"]}
+
+
+# The filtered exports each promise below is kept on: the README's example, and each filter.
+FILTERED_EXPORTS = {
+    "readme-example": Filters(
+        states=("PRK", "RUS"), kinds=(RecordKind.ESTIMATE,), start=date(2024, 1, 1)
+    ),
+    "one-state": Filters(states=("CHN",)),
+    "one-kind": Filters(kinds=(RecordKind.PLEDGE,)),
+    "one-month": Filters(start=date(2025, 8, 1), end=date(2025, 8, 31)),
+    "reliable-sources": Filters(min_reliability=Reliability.B),
+}
+each_filtered_export = pytest.mark.parametrize(
+    "filters", FILTERED_EXPORTS.values(), ids=FILTERED_EXPORTS.keys()
+)
+
+
+def test_estimates_bring_their_deployment_though_deployments_are_filtered_out(
+    seeded_engine: Engine, tmp_path: Path
+) -> None:
+    export(seeded_engine, tmp_path / "out", where=filtered(FILTERED_EXPORTS["readme-example"]))
+    estimates = read(tmp_path / "out" / "estimate.csv")
+    deployments = read(tmp_path / "out" / "deployment.csv")
+    assert len(estimates) == 4
+    assert [row["name"] for row in deployments] == [
+        "North Korean troops in Russia (Kursk)",
+        "North Korean military construction and demining workers in Kursk",
+    ]
+    assert {row["deployment_id"] for row in estimates} == {row["id"] for row in deployments}
+    # A deployment brought along is only referred to: its own citations stay behind.
+    cited = {row["deployment_id"] for row in read(tmp_path / "out" / "citation.csv")}
+    assert cited == {""}
+
+
+def test_a_pledge_brings_its_treaty(seeded_engine: Engine, tmp_path: Path) -> None:
+    export(seeded_engine, tmp_path / "out", where=filtered(FILTERED_EXPORTS["one-kind"]))
+    assert [row["name"] for row in read(tmp_path / "out" / "treaty.csv")] == [
+        "Comprehensive Strategic Partnership Treaty"
+    ]
+    assert read(tmp_path / "out" / "treaty_party.csv") == []  # parties refer to it, not it to them
+
+
+def test_a_chosen_table_brings_the_rows_it_refers_to_and_nothing_else(
+    seeded_engine: Engine, tmp_path: Path
+) -> None:
+    counts = export(seeded_engine, tmp_path / "out", tables=["estimate"])
+    assert counts == {"state": 3, "source": 4, "deployment": 2, "estimate": 4}
+    # South Korean intelligence's state, and the deployments' sending and receiving states.
+    assert {row["code"] for row in read(tmp_path / "out" / "state.csv")} == {"KOR", "PRK", "RUS"}
+
+
+def test_an_unfiltered_export_reads_every_table_whole() -> None:
+    """No condition at all, so the database reads each table straight through, as fast as it
+    can: only a filter or a choice of tables makes it work out which rows are referred to."""
+    assert self_contained(TABLES, lambda name: ()) == {name: [] for name in TABLES}
 
 
 def test_an_unknown_table_is_refused_in_words(engine: Engine, tmp_path: Path) -> None:

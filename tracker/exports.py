@@ -8,6 +8,8 @@ version of the tracker, and with which filters.
   carriage return) is neutralised with a leading apostrophe, as OWASP advises; the import takes
   it off again, so a round trip gives back exactly what was exported.
 - Rows stream from the database to the file in batches: memory stays flat however many rows.
+- An export is self-contained, however it is filtered or whichever tables are chosen: every row
+  a written row refers to is written too, so the package validates and imports on its own.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import date, datetime
 from enum import Enum
@@ -308,11 +310,14 @@ def export(
     progress: Callable[[str, int], None] = lambda name, count: None,
 ) -> dict[str, int]:
     """Export TABLES to OUT, a folder or a .zip file, with its datapackage.json; returns the
-    number of rows written per table. PROGRESS is told each table as it is written."""
+    number of rows written per table. WHERE gives the conditions that pick a table's rows (none:
+    all of them); the rows they refer to go along, and so do the tables those are in (see
+    `self_contained`). PROGRESS is told each table as it is written."""
     names = list(tables)
     unknown = [name for name in names if name not in TABLES]
     if unknown:
         raise TrackerError(f"no table called {', '.join(unknown)}: choose from {', '.join(TABLES)}")
+    selection = self_contained(names, where)
     out = new_export_target(out)
     counts: dict[str, int] = {}
     with ExitStack() as stack:
@@ -329,11 +334,11 @@ def export(
             def open_member(path: str) -> IO[str]:
                 return (out / path).open("w", encoding="utf-8", newline="")
 
-        for name in names:
+        for name, conditions in selection.items():
             with open_member(f"{name}.csv") as output:
-                counts[name] = write_csv(output, name, rows(engine, name, where(name)))
+                counts[name] = write_csv(output, name, rows(engine, name, conditions))
             progress(name, counts[name])
-        views = _views(where) if set(names) == set(TABLES) else {}
+        views = _views(selection) if set(names) == set(TABLES) else {}
         if views and out.suffix != ".zip":
             (out / "views").mkdir(exist_ok=True)
         for name, query in views.items():
@@ -347,7 +352,7 @@ def export(
             "title": "Alliance tracker export",
             "created": utcnow().isoformat(timespec="seconds"),
             "tracker": {"version": __version__, "filters": filters or {}, "rows": counts},
-            "resources": [describe_table(name) for name in names]
+            "resources": [describe_table(name) for name in selection]
             + [_describe_view(name, query) for name, query in views.items()],
         }
         with open_member("datapackage.json") as output:
@@ -356,11 +361,59 @@ def export(
     return counts
 
 
+def self_contained(
+    tables: Collection[str], where: Callable[[str], Iterable[Any]]
+) -> dict[str, list[Any]]:
+    """The conditions that pick each table's rows for an export of TABLES filtered by WHERE,
+    widened so that the export holds every row its rows refer to; its keys, in TABLES' order,
+    are the tables the export writes: TABLES and those they refer to.
+
+    A table keeps the rows WHERE picks (none, if it was not chosen) and every row that a kept
+    row of another table refers to by one of the schema's foreign keys, transitively: an
+    estimate brings its deployment and source, which bring their states. Each table's kept rows
+    are a common table expression that the tables it refers to select from, so the database
+    works the closure out and no id passes through Python. A table WHERE keeps whole gets no
+    condition at all, so an unfiltered export reads each table exactly as a plain SELECT."""
+    # The schema's dependency order, reversed: each table comes after all that refer to it.
+    referrers_first = [table for table in reversed(metadata.sorted_tables) if table.name in TABLES]
+    written = set(tables)
+    for table in referrers_first:
+        if table.name in written:
+            written.update(key.column.table.name for key in table.foreign_keys)
+    conditions: dict[str, list[Any]] = {}
+    kept: dict[str, sa.Table | sa.CTE] = {}  # each written table's kept rows, as a FROM
+    for table in referrers_first:
+        if table.name not in written:
+            continue
+        # A table not chosen keeps only the rows referred to.
+        own = list(where(table.name)) if table.name in tables else [sa.false()]
+        referred = [
+            key.column.in_(sa.select(kept[referrer].c[key.parent.name]))
+            for referrer in kept
+            for key in _foreign_keys(metadata.tables[referrer])
+            if key.column.table is table
+        ]
+        conditions[table.name] = [sa.or_(sa.and_(*own), *referred)] if own else []
+        keys = [key.parent for key in _foreign_keys(table) if key.column.table.name in written]
+        kept[table.name] = (
+            sa.select(*keys).where(*conditions[table.name]).cte(f"kept_{table.name}")
+            if keys and conditions[table.name]
+            else table
+        )
+    return {name: conditions[name] for name in TABLES if name in conditions}
+
+
+def _foreign_keys(table: sa.Table) -> list[sa.ForeignKey]:
+    # A set in SQLAlchemy: sorted, so the same export always sends the same SQL.
+    return sorted(table.foreign_keys, key=lambda key: key.parent.name)
+
+
 def filtered(filters: Filters) -> Callable[[str], list[Any]]:
     """The conditions that keep, in each table, the rows the dashboard's FILTERS show: records
     in view (treaties and deployments while they last), the rows that belong to them, and the
     citations of any of them. States, aliases, CAMEO codes, sources and people are reference
-    data and always go along, so every reference in the export resolves."""
+    data and go along whole. The export adds the rows these refer to (`self_contained`): the
+    deployment of an estimate in view, say, though deployments were filtered out."""
 
     def in_view(kind: RecordKind) -> sa.Select:
         return sa.select(kind.table.id).where(*filters.conditions(kind, spans=True))
@@ -412,7 +465,7 @@ def _missing(value: Any) -> bool:
     return value is None or (not isinstance(value, list | dict | str) and bool(pd.isna(value)))
 
 
-def _views(where: Callable[[str], Iterable[Any]]) -> dict[str, sa.Select]:
+def _views(selection: dict[str, list[Any]]) -> dict[str, sa.Select]:
     """Flat tables for analysts, readable names beside the ids: every estimate with its
     deployment, states, source and quoted evidence; every engagement with its participants."""
     sending, receiving, place = aliased(State), aliased(State), aliased(State)
@@ -463,7 +516,7 @@ def _views(where: Callable[[str], Iterable[Any]]) -> dict[str, sa.Select]:
         .join(sending, sending.code == Deployment.sending_state_code)
         .join(receiving, receiving.code == Deployment.receiving_state_code)
         .join(Source, Source.id == Estimate.source_id)
-        .where(*where("estimate"))
+        .where(*selection["estimate"])
         .order_by(Deployment.name, Estimate.as_of, Estimate.id),
         "engagements": sa.select(
             Engagement.id.label("engagement_id"),
@@ -480,7 +533,7 @@ def _views(where: Callable[[str], Iterable[Any]]) -> dict[str, sa.Select]:
             participants.label("participants"),
         )
         .outerjoin(place, place.code == Engagement.place_state_code)
-        .where(*where("engagement"))
+        .where(*selection["engagement"])
         .order_by(Engagement.occurred, Engagement.id),
     }
 
