@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
+import socket
 import zipfile
 from datetime import date
 from pathlib import Path
 
+import frictionless
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -117,6 +119,40 @@ each_filtered_export = pytest.mark.parametrize(
 )
 
 
+@pytest.fixture
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No connection leaves this process, so the validator cannot fetch a schema or profile.
+    (The PostgreSQL driver connects through libpq, which this leaves alone.)"""
+
+    def refuse(*args: object) -> None:
+        raise OSError("the tests run offline")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+
+
+def validation_errors(folder: Path) -> list[str]:
+    """What the Frictionless validator finds wrong with the export in FOLDER."""
+    report = frictionless.validate(folder / "datapackage.json")
+    return [error.message for error in report.errors] + [
+        f"{task.name}: {error.message}" for task in report.tasks for error in task.errors
+    ]
+
+
+def test_an_export_is_a_valid_data_package(
+    seeded_engine: Engine, tmp_path: Path, offline: None
+) -> None:
+    export(seeded_engine, tmp_path / "out")
+    assert validation_errors(tmp_path / "out") == []
+
+
+@each_filtered_export
+def test_a_filtered_export_is_a_valid_data_package(
+    seeded_engine: Engine, tmp_path: Path, offline: None, filters: Filters
+) -> None:
+    export(seeded_engine, tmp_path / "out", where=filtered(filters))
+    assert validation_errors(tmp_path / "out") == []
+
+
 def test_estimates_bring_their_deployment_though_deployments_are_filtered_out(
     seeded_engine: Engine, tmp_path: Path
 ) -> None:
@@ -149,6 +185,17 @@ def test_a_chosen_table_brings_the_rows_it_refers_to_and_nothing_else(
     assert counts == {"state": 3, "source": 4, "deployment": 2, "estimate": 4}
     # South Korean intelligence's state, and the deployments' sending and receiving states.
     assert {row["code"] for row in read(tmp_path / "out" / "state.csv")} == {"KOR", "PRK", "RUS"}
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_any_table_exported_alone_is_a_valid_data_package(
+    seeded_engine: Engine, tmp_path: Path, offline: None, table: str
+) -> None:
+    """The rows a table refers to are found through the schema's foreign keys, so every table,
+    a new one too, brings what it needs: a citation its record, its record's deployment or
+    treaty, their states."""
+    export(seeded_engine, tmp_path / "out", tables=[table])
+    assert validation_errors(tmp_path / "out") == []
 
 
 def test_an_unfiltered_export_reads_every_table_whole() -> None:
