@@ -15,13 +15,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from test_exports import each_filtered_export
 from typer.testing import CliRunner
 
 from tracker.cli import app
 from tracker.database import create_engine, migrate
 from tracker.engagements import Engagement
 from tracker.errors import TrackerError
-from tracker.exports import TABLES, export
+from tracker.exports import TABLES, export, filtered
+from tracker.filters import Filters
 from tracker.history import history_of
 from tracker.imports import Policy, import_data, max_upload_bytes
 from tracker.models import metadata
@@ -57,6 +59,18 @@ def test_export_import_export_gives_identical_files(
     assert report.problems == [] and report.written
     export(empty_engine, tmp_path / "second")
     assert same_files(tmp_path / "first", tmp_path / "second") == []
+
+
+@each_filtered_export
+def test_a_filtered_export_imports_into_an_empty_database_and_exports_back_the_same(
+    seeded_engine: Engine, empty_engine: Engine, tmp_path: Path, filters: Filters
+) -> None:
+    export(seeded_engine, tmp_path / "filtered", where=filtered(filters))
+    migrate(empty_engine)
+    report = import_data(empty_engine, tmp_path / "filtered")
+    assert report.problems == [] and report.written
+    export(empty_engine, tmp_path / "whole")
+    assert same_files(tmp_path / "filtered", tmp_path / "whole") == []
 
 
 def test_imported_records_have_their_creation_in_the_history(
