@@ -65,6 +65,8 @@ TABLES = (
     "citation",
 )
 BATCH = 5000
+# Per query, not on the connection, which also runs the export's other statements.
+_STREAMED = {"stream_results": True, "yield_per": BATCH}
 
 # A cell starting with one of these (after any apostrophes) would run as a formula.
 _RISKY_FIRST = ("=", "+", "-", "@", "\t", "\r")
@@ -197,35 +199,35 @@ def describe_table(name: str) -> dict[str, Any]:
     }
 
 
-def rows(engine: Engine, name: str, where: Iterable[Any] = ()) -> Iterator[Sequence[Any]]:
+def rows(
+    connection: sa.Connection, name: str, where: Iterable[Any] = ()
+) -> Iterator[Sequence[Any]]:
     """Table NAME's rows as CSV cells, in id order, in batches.
 
     The database writes each cell's text itself where it can, by the rules of `cell`, so
     rows go from the database to the file without a Python step per value: at a million
     rows, that step would cost more than the query."""
     table = metadata.tables[name]
-    dialect = engine.dialect.name
-    cells = [_cell_sql(column, dialect) for column in table.columns]
+    cells = [_cell_sql(column, connection.dialect.name) for column in table.columns]
     query = (
         sa.select(*(expression for expression, _ in cells))
         .where(*where)
         .order_by(*table.primary_key.columns)
     )
     finish = [(index, text) for index, (_, text) in enumerate(cells) if text is not None]
-    with _streaming(engine) as connection:
-        result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(query)
-        for batch in result.partitions():
-            if not finish:
-                yield batch
-                continue
-            finished = []
-            for row in batch:
-                values = list(row)
-                for index, text in finish:
-                    if values[index] is not None:
-                        values[index] = text(values[index])
-                finished.append(values)
-            yield finished
+    result = connection.execute(query, execution_options=_STREAMED)
+    for batch in result.partitions():
+        if not finish:
+            yield batch
+            continue
+        finished = []
+        for row in batch:
+            values = list(row)
+            for index, text in finish:
+                if values[index] is not None:
+                    values[index] = text(values[index])
+            finished.append(values)
+        yield finished
 
 
 @contextmanager
@@ -317,10 +319,11 @@ def export(
     unknown = [name for name in names if name not in TABLES]
     if unknown:
         raise TrackerError(f"no table called {', '.join(unknown)}: choose from {', '.join(TABLES)}")
-    selection = self_contained(names, where)
     out = new_export_target(out)
     counts: dict[str, int] = {}
     with ExitStack() as stack:
+        connection = stack.enter_context(_streaming(engine))
+        selection = stack.enter_context(self_contained(connection, names, where))
         if out.suffix == ".zip":
             archive = stack.enter_context(zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED))
 
@@ -336,7 +339,7 @@ def export(
 
         for name, conditions in selection.items():
             with open_member(f"{name}.csv") as output:
-                counts[name] = write_csv(output, name, rows(engine, name, conditions))
+                counts[name] = write_csv(output, name, rows(connection, name, conditions))
             progress(name, counts[name])
         views = _views(selection) if set(names) == set(TABLES) else {}
         if views and out.suffix != ".zip":
@@ -345,7 +348,7 @@ def export(
             with open_member(f"views/{name}.csv") as output:
                 writer = csv.writer(output, lineterminator="\r\n")
                 writer.writerow([column.name for column in query.selected_columns])
-                writer.writerows(_view_rows(engine, query))
+                writer.writerows(_view_rows(connection, query))
         package = {
             "profile": "tabular-data-package",
             "name": "alliance-tracker",
@@ -361,19 +364,21 @@ def export(
     return counts
 
 
+@contextmanager
 def self_contained(
-    tables: Collection[str], where: Callable[[str], Iterable[Any]]
-) -> dict[str, list[Any]]:
+    connection: sa.Connection, tables: Collection[str], where: Callable[[str], Iterable[Any]]
+) -> Iterator[dict[str, list[Any]]]:
     """The conditions that pick each table's rows for an export of TABLES filtered by WHERE,
     widened so that the export holds every row its rows refer to; its keys, in TABLES' order,
     are the tables the export writes: TABLES and those they refer to.
 
     A table keeps the rows WHERE picks (none, if it was not chosen) and every row that a kept
     row of another table refers to by one of the schema's foreign keys, transitively: an
-    estimate brings its deployment and source, which bring their states. Each table's kept rows
-    are a common table expression that the tables it refers to select from, so the database
-    works the closure out and no id passes through Python. A table WHERE keeps whole gets no
-    condition at all, so an unfiltered export reads each table exactly as a plain SELECT."""
+    estimate brings its deployment and source, which bring their states. The database works
+    this out on CONNECTION, once per table, into a temporary table of the kept rows' ids that
+    the tables it refers to are then picked by; no id passes through Python. The temporary
+    tables go when the block ends. A table WHERE keeps whole gets no condition and no
+    temporary table, so an unfiltered export reads each table exactly as a plain SELECT."""
     # The schema's dependency order, reversed: each table comes after all that refer to it.
     referrers_first = [table for table in reversed(metadata.sorted_tables) if table.name in TABLES]
     written = set(tables)
@@ -381,26 +386,45 @@ def self_contained(
         if table.name in written:
             written.update(key.column.table.name for key in table.foreign_keys)
     conditions: dict[str, list[Any]] = {}
-    kept: dict[str, sa.Table | sa.CTE] = {}  # each written table's kept rows, as a FROM
-    for table in referrers_first:
-        if table.name not in written:
-            continue
-        # A table not chosen keeps only the rows referred to.
-        own = list(where(table.name)) if table.name in tables else [sa.false()]
-        referred = [
-            key.column.in_(sa.select(kept[referrer].c[key.parent.name]))
-            for referrer in kept
-            for key in _foreign_keys(metadata.tables[referrer])
-            if key.column.table is table
-        ]
-        conditions[table.name] = [sa.or_(sa.and_(*own), *referred)] if own else []
-        keys = [key.parent for key in _foreign_keys(table) if key.column.table.name in written]
-        kept[table.name] = (
-            sa.select(*keys).where(*conditions[table.name]).cte(f"kept_{table.name}")
-            if keys and conditions[table.name]
-            else table
-        )
-    return {name: conditions[name] for name in TABLES if name in conditions}
+    kept: list[sa.Table] = []
+    try:
+        for table in referrers_first:
+            if table.name not in written:
+                continue
+            own = list(where(table.name)) if table.name in tables else None
+            if own == []:
+                conditions[table.name] = []
+                continue
+            # One query for the rows it picks, one for each foreign key referring to the table:
+            # each a plain join the database plans well at any size (an OR of IN lists is
+            # not, on PostgreSQL, once a list outgrows its working memory).
+            picked = [sa.select(table.c.id).where(*own)] if own else []
+            picked += [
+                sa.select(table.c.id).where(
+                    key.column.in_(sa.select(key.parent).where(*conditions[referrer.name]))
+                )
+                for referrer in referrers_first
+                if referrer.name in conditions
+                for key in _foreign_keys(referrer)
+                if key.column.table is table
+            ]
+            ids = sa.Table(
+                f"kept_{table.name}",
+                sa.MetaData(),
+                sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+                prefixes=["TEMPORARY"],
+            )
+            ids.create(connection)
+            kept.append(ids)
+            if picked:
+                connection.execute(ids.insert().from_select(["id"], sa.union(*picked)))
+            conditions[table.name] = [table.c.id.in_(sa.select(ids.c.id))]
+        yield {name: conditions[name] for name in TABLES if name in conditions}
+    finally:
+        connection.rollback()  # PostgreSQL's transaction, after an error, refuses the drops
+        for ids in kept:
+            connection.execute(sa.schema.DropTable(ids, if_exists=True))
+        connection.commit()
 
 
 def _foreign_keys(table: sa.Table) -> list[sa.ForeignKey]:
@@ -542,19 +566,18 @@ def _views(selection: dict[str, list[Any]]) -> dict[str, sa.Select]:
 _JOINED = {"quotes": " | ", "participants": "; "}
 
 
-def _view_rows(engine: Engine, query: sa.Select) -> Iterator[list[str]]:
-    with _streaming(engine) as connection:
-        result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(query)
-        names = list(result.keys())
-        for row in result:
-            yield [
-                cell(
-                    _JOINED[name].join(sorted(value.split(_JOINED[name])))
-                    if name in _JOINED and value
-                    else value
-                )
-                for name, value in zip(names, row, strict=True)
-            ]
+def _view_rows(connection: sa.Connection, query: sa.Select) -> Iterator[list[str]]:
+    result = connection.execute(query, execution_options=_STREAMED)
+    names = list(result.keys())
+    for row in result:
+        yield [
+            cell(
+                _JOINED[name].join(sorted(value.split(_JOINED[name])))
+                if name in _JOINED and value
+                else value
+            )
+            for name, value in zip(names, row, strict=True)
+        ]
 
 
 def _describe_view(name: str, query: sa.Select) -> dict[str, Any]:
