@@ -18,13 +18,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from test_exports import each_filtered_export
 from typer.testing import CliRunner
 
 from tracker.cli import app
 from tracker.database import create_engine, init_database, migrate
 from tracker.errors import TrackerError
-from tracker.exchange.exports import TABLES, export
+from tracker.exchange.exports import TABLES, export, filtered
 from tracker.exchange.imports import Policy, import_data, max_upload_bytes
+from tracker.filters import Filters
 from tracker.history import Change, history_of
 from tracker.kinds.engagements import Engagement
 from tracker.kinds.sources import Source
@@ -235,6 +237,28 @@ def test_after_a_bad_row_the_records_written_are_checked_where_the_answer_is_cer
     ]
     assert report.problems[1].reason.startswith("citations: List should have at least 1 item")
     assert snapshot(engine) == before
+
+
+@each_filtered_export
+def test_a_filtered_export_imports_into_an_empty_database_and_exports_back_the_same(
+    seeded_engine: Engine, empty_engine: Engine, tmp_path: Path, filters: Filters
+) -> None:
+    export(seeded_engine, tmp_path / "filtered", where=filtered(filters))
+    migrate(empty_engine)
+    report = import_data(empty_engine, tmp_path / "filtered")
+    assert report.problems == [] and report.written
+    export(empty_engine, tmp_path / "whole")
+    assert differing_files(tmp_path / "filtered", tmp_path / "whole") == []
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_any_table_exported_alone_imports_into_an_empty_database(
+    seeded_engine: Engine, empty_engine: Engine, tmp_path: Path, table: str
+) -> None:
+    export(seeded_engine, tmp_path / "alone", tables=[table])
+    migrate(empty_engine)
+    report = import_data(empty_engine, tmp_path / "alone")
+    assert report.problems == [] and report.written
 
 
 def test_imported_records_have_their_creation_in_the_history(

@@ -8,6 +8,8 @@ version of the tracker, and with which filters.
   carriage return) is neutralised with a leading apostrophe, as OWASP advises; the import takes
   it off again, so a round trip gives back exactly what was exported.
 - Rows stream from the database to the file in batches: memory stays flat however many rows.
+- An export is self-contained, however it is filtered or whichever tables are chosen: every row
+  a written row refers to is written too, so the package validates and imports on its own.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import io
 import json
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import date, datetime
 from enum import Enum
@@ -33,6 +35,7 @@ from sqlmodel import SQLModel
 from tracker import __version__
 from tracker.citations import CITED_TABLES, Citation
 from tracker.errors import TrackerError
+from tracker.exchange.rules import REQUIRED_ROWS
 from tracker.filters import Filters
 from tracker.kinds import DATED, with_parts
 from tracker.kinds.deployments import Deployment
@@ -49,6 +52,8 @@ from tracker.schema import utcnow
 # is used. Users (password hashes), the change history and the data version stay behind.
 TABLES = ("cameo_event", *(kind.name for kind in with_parts()), "citation")
 BATCH = 5000
+# Per query, not on the connection, which also runs the export's other statements.
+_STREAMED = {"stream_results": True, "yield_per": BATCH}
 
 # A cell starting with one of these (after any apostrophes) would run as a formula.
 _RISKY_FIRST = ("=", "+", "-", "@", "\t", "\r")
@@ -144,8 +149,9 @@ def _field(column: sa.Column, model: type | None) -> dict[str, Any]:
     return field
 
 
-def describe_table(name: str) -> dict[str, Any]:
-    """A Frictionless tabular data resource describing table NAME."""
+def describe_table(name: str, written: Collection[str] = TABLES) -> dict[str, Any]:
+    """A Frictionless tabular data resource describing table NAME, in a package of the tables
+    WRITTEN: a foreign key to a table left out is not declared, as no row uses it."""
     table = metadata.tables[name]
     model = models_by_table().get(name)
     schema: dict[str, Any] = {
@@ -165,7 +171,7 @@ def describe_table(name: str) -> dict[str, Any]:
         for constraint in sorted(
             table.foreign_key_constraints, key=lambda constraint: constraint.column_keys
         )
-        if constraint.referred_table.name in TABLES
+        if constraint.referred_table.name in written
     ]
     if foreign:
         schema["foreignKeys"] = foreign
@@ -181,35 +187,35 @@ def describe_table(name: str) -> dict[str, Any]:
     }
 
 
-def rows(engine: Engine, name: str, where: Iterable[Any] = ()) -> Iterator[Sequence[Any]]:
+def rows(
+    connection: sa.Connection, name: str, where: Iterable[Any] = ()
+) -> Iterator[Sequence[Any]]:
     """Table NAME's rows as CSV cells, in id order, in batches.
 
     The database writes each cell's text itself where it can, by the rules of `cell`, so
     rows go from the database to the file without a Python step per value: at a million
     rows, that step would cost more than the query."""
     table = metadata.tables[name]
-    dialect = engine.dialect.name
-    cells = [_cell_sql(column, dialect) for column in table.columns]
+    cells = [_cell_sql(column, connection.dialect.name) for column in table.columns]
     query = (
         sa.select(*(expression for expression, _ in cells))
         .where(*where)
         .order_by(*table.primary_key.columns)
     )
     finish = [(index, text) for index, (_, text) in enumerate(cells) if text is not None]
-    with _streaming(engine) as connection:
-        result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(query)
-        for batch in result.partitions():
-            if not finish:
-                yield batch
-                continue
-            finished = []
-            for row in batch:
-                values = list(row)
-                for index, text in finish:
-                    if values[index] is not None:
-                        values[index] = text(values[index])
-                finished.append(values)
-            yield finished
+    result = connection.execute(query, execution_options=_STREAMED)
+    for batch in result.partitions():
+        if not finish:
+            yield batch
+            continue
+        finished = []
+        for row in batch:
+            values = list(row)
+            for index, text in finish:
+                if values[index] is not None:
+                    values[index] = text(values[index])
+            finished.append(values)
+        yield finished
 
 
 @contextmanager
@@ -294,7 +300,9 @@ def export(
     progress: Callable[[str, int], None] = lambda name, count: None,
 ) -> dict[str, int]:
     """Export TABLES to OUT, a folder or a .zip file, with its datapackage.json; returns the
-    number of rows written per table. PROGRESS is told each table as it is written."""
+    number of rows written per table. WHERE gives the conditions that pick a table's rows (none:
+    all of them); the rows they refer to go along, and so do the tables those are in (see
+    `self_contained`). PROGRESS is told each table as it is written."""
     names = list(tables)
     unknown = [name for name in names if name not in TABLES]
     if unknown:
@@ -302,6 +310,8 @@ def export(
     out = new_export_target(out)
     counts: dict[str, int] = {}
     with ExitStack() as stack:
+        connection = stack.enter_context(_streaming(engine))
+        selection = stack.enter_context(self_contained(connection, names, where))
         if out.suffix == ".zip":
             archive = stack.enter_context(zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED))
 
@@ -315,25 +325,25 @@ def export(
             def open_member(path: str) -> IO[str]:
                 return (out / path).open("w", encoding="utf-8", newline="")
 
-        for name in names:
+        for name, conditions in selection.items():
             with open_member(f"{name}.csv") as output:
-                counts[name] = write_csv(output, name, rows(engine, name, where(name)))
+                counts[name] = write_csv(output, name, rows(connection, name, conditions))
             progress(name, counts[name])
-        views = _views(where) if set(names) == set(TABLES) else {}
+        views = _views(selection) if set(names) == set(TABLES) else {}
         if views and out.suffix != ".zip":
             (out / "views").mkdir(exist_ok=True)
         for name, query in views.items():
             with open_member(f"views/{name}.csv") as output:
                 writer = csv.writer(output, lineterminator="\r\n")
                 writer.writerow([column.name for column in query.selected_columns])
-                writer.writerows(_view_rows(engine, query))
+                writer.writerows(_view_rows(connection, query))
         package = {
             "profile": "tabular-data-package",
             "name": "alliance-tracker",
             "title": "Alliance tracker export",
             "created": utcnow().isoformat(timespec="seconds"),
             "tracker": {"version": __version__, "filters": filters or {}, "rows": counts},
-            "resources": [describe_table(name) for name in names]
+            "resources": [describe_table(name, selection) for name in selection]
             + [_describe_view(name, query) for name, query in views.items()],
         }
         with open_member("datapackage.json") as output:
@@ -342,20 +352,136 @@ def export(
     return counts
 
 
+@contextmanager
+def self_contained(
+    connection: sa.Connection, tables: Collection[str], where: Callable[[str], Iterable[Any]]
+) -> Iterator[dict[str, list[Any]]]:
+    """The conditions that pick each table's rows for an export of TABLES filtered by WHERE,
+    widened so that the export imports whole into an empty database; its keys, in TABLES'
+    order, are the tables the export writes: TABLES and those the widening reaches.
+
+    A table keeps the rows WHERE picks (none, if it was not chosen), every row that a kept
+    row refers to by one of the schema's foreign keys, and the rows a kept record needs by the
+    rules across rows (REQUIRED_ROWS): an estimate brings its deployment and source, the
+    deployment its citations and states, the citations their sources. The database works this
+    out on CONNECTION into a temporary table per table of the kept rows' ids, sweeping the
+    tables until a sweep adds none; no id passes through Python, and the temporary tables go
+    when the block ends. A table WHERE keeps whole gets no condition and no temporary table,
+    so an unfiltered export reads each table exactly as a plain SELECT."""
+    # The schema's dependency order, reversed: each table comes after all that refer to it.
+    referrers_first = [table for table in reversed(metadata.sorted_tables) if table.name in TABLES]
+    written = set(tables)
+    while True:
+        reached = written | {
+            reached
+            for table in referrers_first
+            if table.name in written
+            for reached in (
+                *(key.column.table.name for key in table.foreign_keys),
+                *(rule.rows_table for rule in REQUIRED_ROWS if rule.table == table.name),
+            )
+        }
+        if reached == written:
+            break
+        written = reached
+    conditions: dict[str, list[Any]] = {}
+    kept: dict[str, sa.Table] = {}
+    try:
+        for table in referrers_first:
+            if table.name not in written:
+                continue
+            own = list(where(table.name)) if table.name in tables else None
+            if own == []:
+                conditions[table.name] = []
+                continue
+            ids = kept[table.name] = sa.Table(
+                f"kept_{table.name}",
+                sa.MetaData(),
+                sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+                prefixes=["TEMPORARY"],
+            )
+            ids.create(connection)
+            if own:
+                connection.execute(
+                    ids.insert().from_select(["id"], sa.select(table.c.id).where(*own))
+                )
+            conditions[table.name] = [table.c.id.in_(sa.select(ids.c.id))]
+        # Sweep until a sweep adds nothing: a row brought in may refer to, or need, more.
+        # (Counted, as drivers need not count the rows an INSERT ... SELECT adds.)
+        rows, before = 0, None
+        while rows != before:
+            before = rows
+            for name, ids in kept.items():
+                _widen(connection, metadata.tables[name], ids, conditions)
+            rows = sum(
+                connection.scalar(sa.select(sa.func.count()).select_from(ids))
+                for ids in kept.values()
+            )
+        # A table the widening reached but found no row in (the schema's every cited table,
+        # reached through the citations) is not written.
+        yield {
+            name: conditions[name]
+            for name in TABLES
+            if name in conditions
+            and (name in tables or connection.scalar(sa.select(sa.exists(kept[name].select()))))
+        }
+    finally:
+        connection.rollback()  # PostgreSQL's transaction, after an error, refuses the drops
+        for ids in kept.values():
+            connection.execute(sa.schema.DropTable(ids, if_exists=True))
+        connection.commit()
+
+
+def _widen(
+    connection: sa.Connection, table: sa.Table, ids: sa.Table, conditions: dict[str, list[Any]]
+) -> None:
+    """Add to IDS, TABLE's kept rows, those that the kept rows of other tables (by CONDITIONS)
+    refer to or that a kept record needs. One query for each
+    foreign key and rule, each a plain join the database plans well at any size (an OR of IN
+    lists is not, on PostgreSQL, once a list outgrows its working memory)."""
+    referred = [
+        sa.select(table.c.id).where(
+            key.column.in_(sa.select(key.parent).where(*conditions[referrer.name]))
+        )
+        for referrer in map(metadata.tables.get, conditions)
+        for key in _foreign_keys(referrer)
+        if key.column.table is table
+    ]
+    needed = [
+        sa.select(table.c.id).where(
+            table.c[rule.column].in_(
+                sa.select(metadata.tables[rule.table].c.id).where(*conditions[rule.table])
+            )
+        )
+        for rule in REQUIRED_ROWS
+        if rule.rows_table == table.name and rule.table in conditions
+    ]
+    if referred or needed:
+        found = sa.union(*referred, *needed).subquery()
+        added = sa.select(found.c.id).where(found.c.id.not_in(sa.select(ids.c.id)))
+        connection.execute(ids.insert().from_select(["id"], added))
+
+
+def _foreign_keys(table: sa.Table) -> list[sa.ForeignKey]:
+    # A set in SQLAlchemy: sorted, so the same export always sends the same SQL.
+    return sorted(table.foreign_keys, key=lambda key: key.parent.name)
+
+
 def filtered(filters: Filters) -> Callable[[str], list[Any]]:
     """The conditions that keep, in each table, the rows the dashboard's FILTERS show: records
     in view (treaties and deployments while they last), the rows that belong to them, and the
     citations of any of them. States, aliases, CAMEO codes, sources and people are reference
-    data and always go along, so every reference in the export resolves."""
+    data and go along whole. The export adds the rows these refer to (`self_contained`): the
+    deployment of an estimate in view, say, though deployments were filtered out."""
 
     def in_view(kind: Kind) -> sa.Select:
         return sa.select(kind.table.id).where(*filters.conditions(kind, spans=True))
 
     # Each table of dated records, and each table of rows that belong to one, with the
-    # rows in view.
-    kept: dict[str, sa.Select] = {}
+    # rows in view. A part that is a dated kind itself (a deployment's estimates) is in view
+    # by its own filters.
+    kept: dict[str, sa.Select] = {kind.name: in_view(kind) for kind in DATED}
     for kind in DATED:
-        kept.setdefault(kind.name, in_view(kind))
         for _, part in kind.parts:
             column, _ = part.parent
             kept.setdefault(
@@ -397,7 +523,7 @@ def _missing(value: Any) -> bool:
     return value is None or (not isinstance(value, list | dict | str) and bool(pd.isna(value)))
 
 
-def _views(where: Callable[[str], Iterable[Any]]) -> dict[str, sa.Select]:
+def _views(selection: dict[str, list[Any]]) -> dict[str, sa.Select]:
     """Flat tables for analysts, readable names beside the ids: every estimate with its
     deployment, states, source and quoted evidence; every engagement with its participants."""
     sending, receiving, place = aliased(State), aliased(State), aliased(State)
@@ -448,7 +574,7 @@ def _views(where: Callable[[str], Iterable[Any]]) -> dict[str, sa.Select]:
         .join(sending, sending.code == Deployment.sending_state_code)
         .join(receiving, receiving.code == Deployment.receiving_state_code)
         .join(Source, Source.id == Estimate.source_id)
-        .where(*where("estimate"))
+        .where(*selection["estimate"])
         .order_by(Deployment.name, Estimate.as_of, Estimate.id),
         "engagements": sa.select(
             Engagement.id.label("engagement_id"),
@@ -465,7 +591,7 @@ def _views(where: Callable[[str], Iterable[Any]]) -> dict[str, sa.Select]:
             participants.label("participants"),
         )
         .outerjoin(place, place.code == Engagement.place_state_code)
-        .where(*where("engagement"))
+        .where(*selection["engagement"])
         .order_by(Engagement.occurred, Engagement.id),
     }
 
@@ -474,19 +600,18 @@ def _views(where: Callable[[str], Iterable[Any]]) -> dict[str, sa.Select]:
 _JOINED = {"quotes": " | ", "participants": "; "}
 
 
-def _view_rows(engine: Engine, query: sa.Select) -> Iterator[list[str]]:
-    with _streaming(engine) as connection:
-        result = connection.execution_options(stream_results=True, yield_per=BATCH).execute(query)
-        names = list(result.keys())
-        for row in result:
-            yield [
-                cell(
-                    _JOINED[name].join(sorted(value.split(_JOINED[name])))
-                    if name in _JOINED and value
-                    else value
-                )
-                for name, value in zip(names, row, strict=True)
-            ]
+def _view_rows(connection: sa.Connection, query: sa.Select) -> Iterator[list[str]]:
+    result = connection.execute(query, execution_options=_STREAMED)
+    names = list(result.keys())
+    for row in result:
+        yield [
+            cell(
+                _JOINED[name].join(sorted(value.split(_JOINED[name])))
+                if name in _JOINED and value
+                else value
+            )
+            for name, value in zip(names, row, strict=True)
+        ]
 
 
 def _describe_view(name: str, query: sa.Select) -> dict[str, Any]:

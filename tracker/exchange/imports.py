@@ -34,10 +34,10 @@ from enum import StrEnum
 from functools import cache
 from itertools import islice
 from pathlib import Path, PurePath
-from typing import IO, Annotated, Any, get_origin
+from typing import IO, Annotated, Any
 
 import sqlalchemy as sa
-from annotated_types import BaseMetadata, MinLen
+from annotated_types import BaseMetadata
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -46,6 +46,7 @@ from tracker.cameo import CameoEventBase
 from tracker.citations import CitationBase
 from tracker.errors import TrackerError, describe, message
 from tracker.exchange.exports import BATCH, TABLES, models_by_table, restore_text
+from tracker.exchange.rules import REQUIRED_ROWS
 from tracker.history import BOOKKEEPING, record_inserts
 from tracker.kinds import with_parts
 from tracker.models import metadata
@@ -60,66 +61,6 @@ RULES: dict[str, type[BaseModel] | None] = {
     "citation": CitationBase,
 }
 
-# The lists in the records' Create models whose rows are not the kind's declared parts, by the
-# table that holds them (each row names its record by a foreign key). Every
-# other rule across rows is derived: see REQUIRED_ROWS.
-LIST_TABLES: dict[str, str] = {"citations": "citation"}
-
-
-@dataclass(frozen=True)
-class RequiredRows:
-    """A record of TABLE needs at least AT_LEAST rows of ROWS_TABLE naming it in COLUMN, as
-    its Create model's list FIELD has that minimum length (a treaty's two parties)."""
-
-    table: str
-    label: str
-    field: str
-    rows_table: str
-    column: str
-    at_least: int
-
-    def refusal(self, found: int) -> str:
-        """Why a record with only FOUND such rows is refused: the form's words, and where the
-        rows go."""
-        try:
-            TypeAdapter(Annotated[list[Any], MinLen(self.at_least)]).validate_python([None] * found)
-        except ValidationError as error:
-            return (
-                f"{self.field}: {message(error.errors()[0])} (rows of {self.rows_table}.csv "
-                f"naming this {self.label} in {self.column}, in this import or stored)"
-            )
-        raise ValueError(f"{found} {self.field} are enough for a {self.label}")
-
-
-def _required_rows() -> list[RequiredRows]:
-    """The rules across rows, from each kind's Create model: a list field with a minimum
-    length, whose rows are the kind's children or are held where LIST_TABLES says."""
-    required = []
-    for kind in with_parts():
-        table, children = kind.table.__tablename__, dict(kind.parts)
-        for name, list_field in kind.model.model_fields.items():
-            at_least = max(
-                (item.min_length for item in list_field.metadata if isinstance(item, MinLen)),
-                default=0,
-            )
-            if get_origin(list_field.annotation) is not list or not at_least:
-                continue
-            if name in children:
-                column, parent_column = children[name].parent
-                assert parent_column == "id", f"{kind.name}.{name}: rows are checked by id"
-                rows_table = children[name].table.__tablename__
-            else:
-                rows_table = LIST_TABLES[name]  # a new list: declare where its rows are
-                [column] = [
-                    element.parent.name
-                    for element in metadata.tables[rows_table].foreign_keys
-                    if (element.column.table.name, element.column.name) == (table, "id")
-                ]
-            required.append(RequiredRows(table, kind.label, name, rows_table, column, at_least))
-    return required
-
-
-REQUIRED_ROWS = _required_rows()
 # An export carries each row's bookkeeping beside its record (BOOKKEEPING, which the history
 # leaves out of what a change changed: its id, version and times). A row that differs from the
 # stored one only there holds the same record; of it, only the times can follow the file.
