@@ -22,7 +22,7 @@ from typing import IO, Any
 
 import pycountry
 
-from tracker.exchange.exports import cell
+from tracker.exchange.cells import cell
 from tracker.kinds.deployments import PersonnelKind
 from tracker.kinds.engagements import EngagementKind, EngagementStatus
 from tracker.kinds.estimates import CountingBasis, Qualifier

@@ -18,7 +18,7 @@ import streamlit as st
 from sqlmodel import Session
 
 from tracker.database import engine_for, session_for
-from tracker.exchange.exports import frame_csv
+from tracker.exchange.cells import frame_csv
 from tracker.filters import Filters
 from tracker.kinds import DATED, RecordKind
 from tracker.provenance import sources_behind

@@ -10,25 +10,13 @@ from datetime import date
 from pathlib import Path
 
 import frictionless
-import pandas as pd
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
 from tracker.cli import app
 from tracker.errors import TrackerError
-from tracker.exchange.exports import (
-    TABLES,
-    cell,
-    export,
-    filtered,
-    frame_csv,
-    neutralise,
-    restore_text,
-    self_contained,
-)
+from tracker.exchange.exports import TABLES, export, filtered, self_contained
 from tracker.filters import Filters
 from tracker.kinds import RecordKind
 from tracker.kinds.sources import Reliability
@@ -216,46 +204,6 @@ def test_an_unfiltered_export_reads_every_table_whole(engine: Engine) -> None:
 def test_an_unknown_table_is_refused_in_words(engine: Engine, tmp_path: Path) -> None:
     with pytest.raises(TrackerError, match="no table called users"):
         export(engine, tmp_path / "out", tables=["users"])
-
-
-@pytest.mark.parametrize(
-    ("text", "written"),
-    [
-        ('=HYPERLINK("http://evil")', '\'=HYPERLINK("http://evil")'),
-        ("+7 troops", "'+7 troops"),
-        ("-5", "'-5"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("\tTabbed", "'\tTabbed"),
-        ("'=already quoted", "''=already quoted"),
-        ("Kim's pledge", "Kim's pledge"),
-        ("over 11,000", "over 11,000"),
-    ],
-)
-def test_cells_a_spreadsheet_would_run_are_neutralised(text: str, written: str) -> None:
-    assert neutralise(text) == written
-    assert restore_text(written) == text
-
-
-@given(st.text())
-def test_neutralising_is_undone_exactly(text: str) -> None:
-    assert restore_text(neutralise(text)) == text
-
-
-def test_numbers_are_never_neutralised() -> None:
-    assert cell(-5) == "-5"
-    assert cell(None) == ""
-    assert cell(True) == "true"
-
-
-def test_dashboard_tables_download_by_the_same_rules() -> None:
-    frame = pd.DataFrame(
-        {"figure": ["=1+1", "over 11,000"], "high": [None, 15000.0], "when": ["2025-08", None]}
-    )
-    assert frame_csv(frame).splitlines() == [
-        "figure,high,when",
-        "'=1+1,,2025-08",
-        '"over 11,000",15000,',
-    ]
 
 
 def test_the_command_exports_with_the_dashboards_filters(

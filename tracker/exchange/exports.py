@@ -2,11 +2,9 @@
 (datapackage.json) that describes every table and column, when it was exported, by which
 version of the tracker, and with which filters.
 
-- Empty means missing: NULL is an empty cell, never 0 or "None".
-- Dates are ISO 8601, each fuzzy date with its precision and last-day columns beside it.
-- A text cell a spreadsheet would run as a formula (starting with =, +, -, @, a tab or a
-  carriage return) is neutralised with a leading apostrophe, as OWASP advises; the import takes
-  it off again, so a round trip gives back exactly what was exported.
+- Each value is written as a cell by the rules of `tracker.exchange.cells`: empty for missing,
+  ISO dates, formulas neutralised. Each fuzzy date has its precision and last-day columns
+  beside it.
 - Rows stream from the database to the file in batches: memory stays flat however many rows.
 - An export is self-contained, however it is filtered or whichever tables are chosen: every row
   a written row refers to is written too, so the package validates and imports on its own.
@@ -17,16 +15,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from datetime import date, datetime
-from enum import Enum
 from pathlib import Path
 from typing import IO, Any
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
@@ -35,6 +29,7 @@ from sqlmodel import SQLModel
 from tracker import __version__
 from tracker.citations import CITED_TABLES, Citation
 from tracker.errors import TrackerError
+from tracker.exchange.cells import cell, cell_sql
 from tracker.exchange.rules import REQUIRED_ROWS
 from tracker.filters import Filters
 from tracker.kinds import DATED, with_parts
@@ -54,44 +49,6 @@ TABLES = ("cameo_event", *(kind.name for kind in with_parts()), "citation")
 BATCH = 5000
 # Per query, not on the connection, which also runs the export's other statements.
 _STREAMED = {"stream_results": True, "yield_per": BATCH}
-
-# A cell starting with one of these (after any apostrophes) would run as a formula.
-_RISKY_FIRST = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA = re.compile(r"^'*[=+\-@\t\r]")
-_NEUTRALISED = re.compile(r"^'+[=+\-@\t\r]")
-
-
-def neutralise(text: str) -> str:
-    """TEXT made safe for a spreadsheet: a leading apostrophe stops it running as a formula."""
-    return "'" + text if _FORMULA.match(text) else text
-
-
-def restore_text(text: str) -> str:
-    """The inverse of `neutralise`."""
-    return text[1:] if text[:1] == "'" and _NEUTRALISED.match(text) else text
-
-
-def cell(value: Any) -> str:
-    """A value as a CSV cell."""
-    match value:
-        case None:
-            return ""
-        case bool():
-            return "true" if value else "false"
-        case Enum():
-            return neutralise(str(value.value))
-        case pd.Timestamp():
-            return value.date().isoformat() if value == value.normalize() else value.isoformat()
-        case datetime() | date():
-            return value.isoformat()
-        case dict() | list():
-            return neutralise(json.dumps(value, ensure_ascii=False, sort_keys=True))
-        case str():
-            return neutralise(value)
-        case float() if value.is_integer():
-            return str(int(value))  # 15000, not 15000.0 (pandas' float for integers with gaps)
-        case _:
-            return str(value)
 
 
 _TYPES = {
@@ -196,7 +153,7 @@ def rows(
     rows go from the database to the file without a Python step per value: at a million
     rows, that step would cost more than the query."""
     table = metadata.tables[name]
-    cells = [_cell_sql(column, connection.dialect.name) for column in table.columns]
+    cells = [cell_sql(column, connection.dialect.name) for column in table.columns]
     query = (
         sa.select(*(expression for expression, _ in cells))
         .where(*where)
@@ -234,37 +191,6 @@ def _streaming(engine: Engine) -> Iterator[sa.Connection]:
             yield connection
         finally:
             connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
-
-
-def _cell_sql(column: sa.Column, dialect: str) -> tuple[Any, Callable[[Any], str] | None]:
-    """COLUMN selected as the text `cell` writes for it, computed by the database where it can;
-    otherwise selected as the driver gives it, with the function that finishes the text."""
-    kind = column.type
-    if isinstance(kind, sa.types.TypeDecorator):  # SQLModel's AutoString: stored as its impl
-        kind = kind.impl_instance
-    raw = sa.type_coerce(column, sa.types.NullType())
-    match kind:
-        case sa.Boolean():
-            text = sa.case((column.is_(None), sa.null()), (column, "true"), else_="false")
-        case sa.String():
-            first = sa.func.substr(sa.func.ltrim(raw, "'"), 1, 1)
-            text = sa.case((first.in_(_RISKY_FIRST), "'" + raw), else_=raw)
-        case sa.Integer():
-            return raw, None
-        case sa.DateTime() if dialect == "sqlite":
-            # Stored as "2025-08-12 09:30:00.000000": isoformat gives microseconds only if any.
-            fraction = sa.func.substr(raw, 21, 6)
-            text = (
-                sa.func.substr(raw, 1, 10)
-                + "T"
-                + sa.func.substr(raw, 12, 8)
-                + sa.case((sa.func.rtrim(fraction, "0") == "", ""), else_="." + fraction)
-            )
-        case sa.Date() if dialect == "sqlite":
-            return raw, None  # stored as ISO text already
-        case _:
-            return raw, cell
-    return sa.type_coerce(text, sa.types.NullType()), None
 
 
 def write_csv(output: IO[str], name: str, records: Iterable[Sequence[Any]]) -> int:
@@ -506,21 +432,6 @@ def filtered(filters: Filters) -> Callable[[str], list[Any]]:
         return []
 
     return where
-
-
-def frame_csv(frame: pd.DataFrame) -> str:
-    """A table shown on the dashboard as CSV text, by the export's rules (empty for missing,
-    ISO dates, formulas neutralised)."""
-    output = io.StringIO()
-    writer = csv.writer(output, lineterminator="\r\n")
-    writer.writerow(frame.columns)
-    for record in frame.itertuples(index=False):
-        writer.writerow(cell(None if _missing(value) else value) for value in record)
-    return output.getvalue()
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (not isinstance(value, list | dict | str) and bool(pd.isna(value)))
 
 
 def _views(selection: dict[str, list[Any]]) -> dict[str, sa.Select]:

@@ -45,7 +45,8 @@ from sqlmodel import Session
 from tracker.cameo import CameoEventBase
 from tracker.citations import CitationBase
 from tracker.errors import TrackerError, describe, message
-from tracker.exchange.exports import BATCH, TABLES, models_by_table, restore_text
+from tracker.exchange.cells import restore_text
+from tracker.exchange.exports import BATCH, TABLES, models_by_table
 from tracker.exchange.rules import REQUIRED_ROWS
 from tracker.history import BOOKKEEPING, record_inserts
 from tracker.kinds import with_parts
