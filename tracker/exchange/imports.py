@@ -73,11 +73,18 @@ _KIB, _MIB, _GIB = 2**10, 2**20, 2**30
 # them when it uses them, so a test can lower them.
 MAX_PROBLEMS = 1_000  # problems kept for the report; any beyond are only counted
 MAX_ROW_BYTES = _MIB  # one row, over all the lines it spans: the longest real cell is a few KB
+# One cell: the csv module's default limit, checked here too, as a library may raise that
+# limit for the whole process (frictionless does).
+MAX_CELL_CHARACTERS = 131_072
 MAX_MEMBER_BYTES = 4 * _GIB  # a zip member's declared size, unpacked
 MAX_COMPRESSION_RATIO = 100  # CSV deflates about 5 to 1; a zip bomb, a thousand to 1
 RATIO_CHECKED_ABOVE = 8 * _MIB  # a smaller member cannot grow far, whatever its ratio
 MAX_ZIP_DIRECTORY_BYTES = _MIB  # a zip's list of entries: an export's is under 2 KB
 _CHUNK = 64 * _KIB  # how much of a file is read at a time
+_CELL_TOO_LONG = (
+    f"a cell is longer than {MAX_CELL_CHARACTERS:,} characters, far more than any record "
+    "holds: the rest of the file was not read"
+)
 _REASON_CHARACTERS = 500  # of a problem's reason, which may quote a cell of up to 128 KiB
 
 UPLOAD_LIMIT_VARIABLE = "TRACKER_MAX_UPLOAD_MB"
@@ -193,6 +200,11 @@ def _directory_size(opened: IO[bytes]) -> int | None:
 class _NotUtf8(Exception):
     def __init__(self, line: int, byte: int) -> None:
         self.line, self.byte = line, byte
+
+
+class _CellTooLong(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
 
 
 class _RowTooLong(Exception):
@@ -495,6 +507,8 @@ class _Import:
             for cells in reader:
                 lines.row_done()
                 line = reader.line_num
+                if any(len(cell) > MAX_CELL_CHARACTERS for cell in cells):
+                    raise _CellTooLong(line)
                 if len(cells) != width:
                     self.problem(
                         file,
@@ -534,12 +548,11 @@ class _Import:
                 f"the row starting on this line is longer than {describe_size(MAX_ROW_BYTES)}, "
                 "far more than any record holds: the rest of the file was not read",
             )
+        except _CellTooLong as error:
+            self.problem(file, error.line, None, _CELL_TOO_LONG)
         except csv.Error as error:
             if str(error).startswith("field larger than field limit"):
-                reason = (
-                    f"a cell is longer than {csv.field_size_limit():,} characters, far more "
-                    "than any record holds: the rest of the file was not read"
-                )
+                reason = _CELL_TOO_LONG
             else:
                 reason = f"the file is not valid CSV ({error}): is it cut short?"
             self.problem(file, reader.line_num, None, reason)
