@@ -71,6 +71,13 @@ def _input(kind: str, field: Input, options: dict[str, dict[Any, str]]) -> None:
             st.number_input(
                 field.label, value=None, step=1, min_value=0, max_value=INTEGER_LIMIT, **common
             )
+        case "check" if optional:  # yes, no, or not recorded, which is not "no"
+            st.selectbox(
+                field.label,
+                [None, True, False],
+                format_func=lambda value: {None: "not recorded", True: "yes", False: "no"}[value],
+                **common,
+            )
         case "check":
             st.checkbox(field.label, **common)
         case "day":
@@ -241,7 +248,7 @@ def fill(kind: str, record: dict[str, Any], options: dict[str, dict[Any, str]]) 
                 if isinstance(row, dict) and "citations" in row
             }
         else:
-            default = False if field.widget == "check" else None
+            default = False if field.widget == "check" and not _optional(kind, field.name) else None
             if field.widget == "choice":
                 # The model's default, else (for a required choice) the first option.
                 model_default = kind_of(kind).model.model_fields[field.name].default

@@ -70,10 +70,12 @@ def test_headlines_as_of_the_end_of_the_range(seeded: Session) -> None:
     top = headlines(session=seeded, filters=SEED_WINDOW)
     assert (top.as_of, top.treaties_in_force, top.engagements_last_90_days, top.open_pledges) == (
         date(2025, 8, 15),
-        2,
+        0,  # the treaty was last said to be in force on 12 August; Rapallo's end is not recorded
         8,
         2,
     )
+    on_the_day = headlines(session=seeded, filters=Filters(end=date(2025, 8, 12)))
+    assert on_the_day.treaties_in_force == 1
     assert (top.deployed.low, top.deployed.high, top.deployed.sources) == (11000, 15000, 2)
     assert (top.planned.low, top.planned.high) == (25000, 30000)
 

@@ -5,19 +5,28 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from database_rules import FOREIGN_KEY, assert_accepted, assert_refused
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from tracker.errors import NotFound
-from tracker.kinds.treaties import Treaty, TreatyCreate, TreatyParty, find_treaty
+from tracker.kinds.treaties import (
+    Treaty,
+    TreatyCreate,
+    TreatyParty,
+    find_treaty,
+    in_force_on,
+    status_on,
+)
 
 
 def test_the_seed_treaty_is_a_mutual_defence_pact_signed_in_june_2024(seeded: Session) -> None:
     treaty = find_treaty(session=seeded, name="Comprehensive Strategic Partnership Treaty")
     assert str(treaty.fuzzy("signed")) == "2024-06"
-    assert (treaty.defense, treaty.offense, treaty.nonaggression) == (True, False, False)
+    # The articles say nothing of offence or non-aggression: not recorded, which is not "no".
+    assert (treaty.defense, treaty.offense, treaty.nonaggression) == (True, None, None)
     parties = seeded.exec(select(TreatyParty.state_code).where(TreatyParty.treaty_id == treaty.id))
     assert sorted(parties) == ["PRK", "RUS"]
 
@@ -31,8 +40,24 @@ def test_a_treaty_needs_two_distinct_parties() -> None:
     cited = {"citations": [{"source_id": 1, "quote": "q"}]}
     with pytest.raises(ValidationError, match="at least 2 items"):
         TreatyCreate(name="T", parties=[{"state_code": "RUS"}], **cited)
-    with pytest.raises(ValidationError, match="listed as a party twice"):
+    with pytest.raises(ValidationError, match="two different states"):
         TreatyCreate(name="T", parties=[{"state_code": "RUS"}, {"state_code": "RUS"}], **cited)
+
+
+def test_a_member_may_leave_and_come_back_but_its_spells_may_not_overlap() -> None:
+    cited = {"citations": [{"source_id": 1, "quote": "q"}]}
+    france = [{"state_code": "FRA", "joined": "1949-04-04", "exited": "1966-07-01"}]
+    TreatyCreate(
+        name="NATO",
+        parties=[*france, {"state_code": "FRA", "joined": "2009-04-04"}, {"state_code": "USA"}],
+        **cited,
+    )
+    with pytest.raises(ValidationError, match="FRA's spells of membership overlap"):
+        TreatyCreate(
+            name="NATO",
+            parties=[*france, {"state_code": "FRA", "joined": "1960"}, {"state_code": "USA"}],
+            **cited,
+        )
 
 
 def test_python_refuses_a_treaty_that_ends_before_it_is_signed() -> None:
@@ -77,6 +102,46 @@ def test_the_database_refuses_a_party_that_is_no_state(
     assert_refused(
         seeded_engine, TreatyParty, {"treaty_id": treaty.id, "state_code": "XXX"}, FOREIGN_KEY
     )
+    # The same state joining on the same day is the same spell.
+    spell = {"treaty_id": treaty.id, "state_code": "DEU", "joined": date(1922, 1, 1)}
     assert_refused(
-        seeded_engine, TreatyParty, {"treaty_id": treaty.id, "state_code": "DEU"}, "unique"
+        seeded_engine,
+        TreatyParty,
+        spell | {"joined_precision": "year", "joined_latest": date(1922, 12, 31)},
+        "unique",
     )
+
+
+DAY = date(2025, 6, 1)
+STATUSES = [
+    ("in force from its entry into force, no end recorded", {"in_force": "2024-12-04"}, "in force"),
+    ("signed only: not known, not in force", {"signed": "1922"}, "not known"),
+    ("ended", {"signed": "1950", "ended": "1980"}, "ended"),
+    ("signed after the day", {"signed": "2026"}, "not yet in force"),
+    (
+        "known in force up to a day before",
+        {"signed": "1949", "known_in_force_until": date(2012, 12, 31)},
+        "in force on 2012-12-31; later status not recorded",
+    ),
+    (
+        "known in force up to a day after",
+        {"signed": "2024-06", "known_in_force_until": date(2025, 8, 15)},
+        "in force",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "dates", "status"), STATUSES, ids=[case for case, _, _ in STATUSES]
+)
+def test_a_treaty_is_in_force_only_on_evidence_and_the_database_agrees(
+    session: Session, case: str, dates: dict[str, object], status: str
+) -> None:
+    treaty = Treaty.model_validate({"name": case, **dates})
+    assert status_on(treaty, DAY) == status
+    session.add(treaty)
+    session.flush()
+    counted = session.scalar(
+        sa.select(sa.func.count()).where(Treaty.id == treaty.id, in_force_on(DAY))
+    )
+    assert counted == (status == "in force")

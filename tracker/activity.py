@@ -34,7 +34,7 @@ from tracker.kinds.engagements import (
 from tracker.kinds.estimates import CountingBasis, Estimate, Rank
 from tracker.kinds.kind import Kind
 from tracker.kinds.pledges import Pledge, PledgeStatus, PledgeStatusKind
-from tracker.kinds.treaties import Treaty
+from tracker.kinds.treaties import Treaty, in_force_on
 
 
 class Period(StrEnum):
@@ -117,21 +117,31 @@ def activity_by_period(*, session: Session, filters: Filters, period: Period) ->
 
 
 def _dyad_query(kind: Kind, filters: Filters, period: Period) -> sa.Select:
-    """Records and summed weights of KIND in view, by period and pair of states."""
+    """Records and summed weights of KIND in view, by period and pair of states. A pair of a
+    treaty's members counts when the two became allied (the later of their joins), in the
+    range, not when the treaty was signed."""
     table = kind.table
-    in_view = sa.select(table.id).where(*filters.conditions(kind))
-    query, state_a, state_b = kind.states.pairs(sa.select(table.id), table, in_view)
-    bucket = period_start(_start(kind), period)
+    in_view = sa.select(table.id).where(*filters.conditions(kind, spans=True))
+    query, state_a, state_b, since = kind.states.pairs(sa.select(table.id), table, in_view)
+    if since is None:  # the record's own date
+        when, in_range = _start(kind), filters.conditions(kind)
+    else:
+        when = sa.func.coalesce(since, _start(kind))
+        in_range = [
+            *filters.conditions(kind, spans=True),
+            *([when >= filters.start] if filters.start else []),
+            *([when <= filters.end] if filters.end else []),
+        ]
     return (
         query.with_only_columns(
-            bucket.label("period"),
+            period_start(when, period).label("period"),
             state_a.label("state_a"),
             state_b.label("state_b"),
             sa.func.count().label("records"),
             sa.func.sum(CameoEvent.goldstein).label("index"),
         )
         .join(CameoEvent, CameoEvent.code == kind.activity.code(table))
-        .where(_start(kind).is_not(None), *filters.conditions(kind))
+        .where(when.is_not(None), *in_range)
         .group_by(sa.literal_column("period"), state_a, state_b)
     )
 
@@ -216,15 +226,10 @@ class Headlines(BaseModel):
 def headlines(*, session: Session, filters: Filters, today: date | None = None) -> Headlines:
     """The figures an analyst briefs first, as of the end of the date range (or today)."""
     as_of = filters.end or today or date.today()
-    in_force_since = sa.func.coalesce(Treaty.in_force, Treaty.signed)
     treaties = session.scalar(
         sa.select(sa.func.count())
         .select_from(Treaty)
-        .where(
-            in_force_since <= as_of,
-            sa.or_(Treaty.ended.is_(None), Treaty.ended > as_of),
-            *filters.conditions(RecordKind.TREATY, spans=True),
-        )
+        .where(in_force_on(as_of), *filters.conditions(RecordKind.TREATY, spans=True))
     )
     engagements = session.scalar(
         sa.select(sa.func.count())

@@ -81,7 +81,11 @@ class Filters(BaseModel):
             )
             conditions.append(sa.or_(*undated, reaches >= self.start))
         if self.states:
-            conditions.append(kind.states.involves(table, self.states, min(2, len(self.states))))
+            conditions.append(
+                kind.states.involves(
+                    table, self.states, min(2, len(self.states)), (self.start, self.end)
+                )
+            )
         if self.perspectives and evidence:
             conditions.append(
                 _evidence(kind, lambda source: source.perspective.in_(self.perspectives))

@@ -49,7 +49,9 @@ counts = st.columns(3)
 counts[0].metric(
     "Treaties in force",
     top.treaties_in_force,
-    help=f"Treaties signed or in force by {ui.day(top.as_of)} with no recorded end.",
+    help=f"Treaties in force on {ui.day(top.as_of)} on the evidence: entered into force, or said "
+    "by a source to be in force up to that day, with no end recorded before it. A treaty whose "
+    "status after its last evidence is not recorded is not counted.",
 )
 counts[1].metric(
     f"Engagements in the 90 days to {ui.day(top.as_of)}",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -59,19 +60,44 @@ class Rows:
     help: str | None = None
 
 
+# A range of days, either end of which may be open.
+Span = tuple[date | None, date | None]
+
+
 class Involvement(Protocol):
     """How the records of a kind involve states."""
 
-    def involves(self, table: Any, codes: tuple[str, ...], needed: int) -> sa.ColumnElement[bool]:
+    def involves(
+        self, table: Any, codes: tuple[str, ...], needed: int, during: Span = (None, None)
+    ) -> sa.ColumnElement[bool]:
         """Whether a record of TABLE (the kind's table or an alias of it) involves NEEDED of
-        CODES: one, or at least two (a pair of states is a dyad either way round)."""
+        CODES: one, or at least two (a pair of states is a dyad either way round); where
+        states take part for spells of their own (a treaty's members), a spell that reaches
+        into DURING, a range of days either end of which may be open."""
         ...
 
-    def pairs(self, query: sa.Select, table: Any, in_view: sa.Select) -> tuple[sa.Select, Any, Any]:
+    def pairs(
+        self, query: sa.Select, table: Any, in_view: sa.Select
+    ) -> tuple[sa.Select, Any, Any, Any]:
         """QUERY (over TABLE) joined to each unordered pair of states a record involves: the
-        query, and the pair's two codes in order. IN_VIEW selects the ids of the records that
-        matter, so pairs are made of those only."""
+        query, the pair's two codes in order, and the day the pair began (the later of the two
+        joins, where states take part for spells of their own; else None: the record's own
+        date). IN_VIEW selects the ids of the records that matter, so pairs are made of those
+        only."""
         ...
+
+
+def _later(first: Any, second: Any) -> Any:
+    """The later of two dates, either of which may be missing (then the other)."""
+    return sa.case(
+        (first.is_(None), second), (second.is_(None), first), (first > second, first), else_=second
+    )
+
+
+def _earlier(first: Any, second: Any) -> Any:
+    return sa.case(
+        (first.is_(None), second), (second.is_(None), first), (first < second, first), else_=second
+    )
 
 
 def _pair_involves(
@@ -84,34 +110,78 @@ def _pair_involves(
 
 @dataclass(frozen=True)
 class StatesInRows:
-    """The states named in a record's rows: an engagement's participants, a treaty's parties."""
+    """The states named in a record's rows: an engagement's participants, a treaty's parties.
+    With SPELLS (the rows' fuzzy join and exit dates), a row is one spell of a state's
+    membership, and a missing join or exit is the record's own start or end."""
 
     table: type[Table]
     owner: str  # the rows' column holding the record's id
+    spells: tuple[str, str] | None = None
 
-    def involves(self, table: Any, codes: tuple[str, ...], needed: int) -> sa.ColumnElement[bool]:
+    def _spell_reaches(self, rows: Any, during: Span) -> list[sa.ColumnElement[bool]]:
+        if self.spells is None:
+            return []
+        joined, exited = self.spells
+        start, end = during
+        return [
+            *(
+                [sa.or_(getattr(rows, joined).is_(None), getattr(rows, joined) <= end)]
+                if end
+                else []
+            ),
+            *(
+                [
+                    sa.or_(
+                        getattr(rows, exited).is_(None), getattr(rows, f"{exited}_latest") >= start
+                    )
+                ]
+                if start
+                else []
+            ),
+        ]
+
+    def involves(
+        self, table: Any, codes: tuple[str, ...], needed: int, during: Span = (None, None)
+    ) -> sa.ColumnElement[bool]:
         rows = aliased(self.table)
         named = (
             sa.select(sa.func.count(sa.distinct(rows.state_code)))
-            .where(getattr(rows, self.owner) == table.id, rows.state_code.in_(codes))
+            .where(
+                getattr(rows, self.owner) == table.id,
+                rows.state_code.in_(codes),
+                *self._spell_reaches(rows, during),
+            )
             .scalar_subquery()
         )
         return named >= needed
 
-    def pairs(self, query: sa.Select, table: Any, in_view: sa.Select) -> tuple[sa.Select, Any, Any]:
+    def pairs(
+        self, query: sa.Select, table: Any, in_view: sa.Select
+    ) -> tuple[sa.Select, Any, Any, Any]:
         first, second = aliased(self.table), aliased(self.table)
         owner = getattr(first, self.owner)
+        together: list[Any] = []
+        since: list[Any] = []
+        if self.spells is not None:
+            # Two members are allied from the later of their joins to the earlier of their
+            # exits; spells that never meet make no pair.
+            joined, exited = self.spells
+            begins = _later(getattr(first, joined), getattr(second, joined))
+            ends = _earlier(getattr(first, f"{exited}_latest"), getattr(second, f"{exited}_latest"))
+            together = [sa.or_(begins.is_(None), ends.is_(None), begins <= ends)]
+            since = [begins.label("since")]
         pairs = (
             sa.select(
                 owner.label("record_id"),
                 first.state_code.label("state_a"),
                 second.state_code.label("state_b"),
+                *since,
             )
             .join(
                 second,
                 sa.and_(getattr(second, self.owner) == owner, first.state_code < second.state_code),
             )
-            .where(owner.in_(in_view))  # pairs of the records in view, not of every record
+            .where(owner.in_(in_view), *together)  # pairs of the records in view only
             .distinct()
             .subquery()
         )
@@ -119,6 +189,7 @@ class StatesInRows:
             query.join(pairs, pairs.c.record_id == table.id),
             pairs.c.state_a,
             pairs.c.state_b,
+            pairs.c.since if since else None,
         )
 
 
@@ -130,17 +201,22 @@ class StatePair:
     first: str
     second: str
 
-    def involves(self, table: Any, codes: tuple[str, ...], needed: int) -> sa.ColumnElement[bool]:
+    def involves(
+        self, table: Any, codes: tuple[str, ...], needed: int, during: Span = (None, None)
+    ) -> sa.ColumnElement[bool]:
         return _pair_involves(
             getattr(table, self.first), getattr(table, self.second), codes, needed
         )
 
-    def pairs(self, query: sa.Select, table: Any, in_view: sa.Select) -> tuple[sa.Select, Any, Any]:
+    def pairs(
+        self, query: sa.Select, table: Any, in_view: sa.Select
+    ) -> tuple[sa.Select, Any, Any, Any]:
         first, second = getattr(table, self.first), getattr(table, self.second)
         return (
             query.where(second.is_not(None)),
             sa.case((first < second, first), else_=second),
             sa.case((first < second, second), else_=first),
+            None,
         )
 
 
@@ -151,7 +227,9 @@ class ThroughParent:
     parent: str  # the kind it belongs to
     column: str  # the column holding that record's id
 
-    def involves(self, table: Any, codes: tuple[str, ...], needed: int) -> sa.ColumnElement[bool]:
+    def involves(
+        self, table: Any, codes: tuple[str, ...], needed: int, during: Span = (None, None)
+    ) -> sa.ColumnElement[bool]:
         from tracker.kinds import kind_of  # the registry, which lists this kind too
 
         parent = kind_of(self.parent)
@@ -159,11 +237,13 @@ class ThroughParent:
         return sa.exists(
             sa.select(record.id).where(
                 record.id == getattr(table, self.column),
-                parent.states.involves(record, codes, needed),
+                parent.states.involves(record, codes, needed, during),
             )
         )
 
-    def pairs(self, query: sa.Select, table: Any, in_view: sa.Select) -> tuple[sa.Select, Any, Any]:
+    def pairs(
+        self, query: sa.Select, table: Any, in_view: sa.Select
+    ) -> tuple[sa.Select, Any, Any, Any]:
         from tracker.kinds import kind_of
 
         parent = kind_of(self.parent)

@@ -25,6 +25,7 @@ class SourceType(StrEnum):
     INTELLIGENCE_ASSESSMENT = "intelligence_assessment"
     NEWS_REPORT = "news_report"
     ANALYSIS = "analysis"
+    DATASET = "dataset"  # a published data set, such as the Correlates of War's alliances
 
 
 class Reliability(StrEnum):

@@ -1,6 +1,10 @@
-"""States and alliance bodies, keyed by code: ISO 3166-1 alpha-3 for states ("PRK"), a short
-upper-case code for organisations ("NATO"). Other tables refer to a state by its code, so an
-unknown code is refused by the database's foreign keys, and exported rows stay readable."""
+"""States and alliance bodies, keyed by code: ISO 3166-1 alpha-3 for states ("PRK"), or a
+former ISO 3166-3 code ("SUN"); a code of its own for a historical state that has neither
+(Bavaria: "COWBAV", from its Correlates of War abbreviation); a short upper-case code for
+organisations ("NATO"). The COW code and abbreviation are identifiers beside it, and a state
+may name its successor (the German Federal Republic, Germany). Other tables refer to a state by
+its code, so an unknown code is refused by the database's foreign keys, and exported rows stay
+readable."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from tracker.schema import Editable, Record, Table, field_error, vocabulary
 
 class StateKind(StrEnum):
     STATE = "state"
+    HISTORICAL = "historical"  # gone, with no ISO 3166 code: Bavaria, the Korean Empire
     ORGANISATION = "organisation"
 
 
@@ -32,7 +37,11 @@ class StateBase(Record):
     code: str = Field(max_length=8, unique=True)
     name: str = Field(min_length=1, max_length=200, unique=True)
     cow_code: int | None = Field(default=None, gt=0, unique=True)
+    cow_abbreviation: str | None = Field(default=None, min_length=2, max_length=8, unique=True)
     kind: StateKind = Field(default=StateKind.STATE, sa_type=vocabulary(StateKind, "kind"))
+    successor_code: str | None = Field(
+        default=None, foreign_key="state.code", ondelete="RESTRICT", max_length=8
+    )
 
     @field_validator("code", mode="before")
     @classmethod
@@ -43,8 +52,20 @@ class StateBase(Record):
     def _known_code(self) -> StateBase:
         if self.kind is StateKind.STATE and not is_iso_code(self.code):
             raise field_error(
-                "code", f"{self.code!r} is not an ISO 3166 alpha-3 country code", self.code
+                "code",
+                f"{self.code!r} is not an ISO 3166 alpha-3 country code: a state without one "
+                "is a historical state",
+                self.code,
             )
+        if self.kind is StateKind.HISTORICAL and pycountry.countries.get(alpha_3=self.code):
+            raise field_error(
+                "code",
+                f"{self.code!r} is a current ISO 3166-1 code: a historical state needs a code "
+                "of its own",
+                self.code,
+            )
+        if self.successor_code is not None and self.successor_code == self.code:
+            raise field_error("successor_code", "a state cannot succeed itself", self.code)
         if not (3 <= len(self.code) <= 8 and self.code.isalpha()):
             raise field_error("code", f"{self.code!r} is not a code of 3 to 8 letters", self.code)
         return self
@@ -72,22 +93,37 @@ class StateAlias(Table, table=True):
 
 
 def find_state(*, session: Session, name: str) -> State:
-    """The state NAME refers to: its code, its name or one of its aliases, in any case."""
+    """The state NAME refers to: its code, its name or one of its aliases, in any case; else its
+    Correlates of War abbreviation. Some COW abbreviations are other states' ISO codes (AUS is
+    Austria to COW, Australia to ISO): the ISO meaning wins, and "cow:AUS" names the COW one."""
     folded = name.strip().lower()
-    state = session.exec(
-        select(State)
-        .outerjoin(StateAlias, StateAlias.state_code == State.code)
-        .where(
-            sa.or_(
-                sa.func.lower(State.code) == folded,
-                sa.func.lower(State.name) == folded,
-                sa.func.lower(StateAlias.alias) == folded,
+    if folded.startswith("cow:"):
+        state = session.exec(
+            select(State).where(sa.func.lower(State.cow_abbreviation) == folded[4:].strip())
+        ).first()
+        if state is None:
+            raise NotFound(f"no state has the Correlates of War abbreviation {name[4:].strip()!r}")
+        return state
+    state = (
+        session.exec(
+            select(State)
+            .outerjoin(StateAlias, StateAlias.state_code == State.code)
+            .where(
+                sa.or_(
+                    sa.func.lower(State.code) == folded,
+                    sa.func.lower(State.name) == folded,
+                    sa.func.lower(StateAlias.alias) == folded,
+                )
             )
-        )
-    ).first()
+        ).first()
+        or session.exec(
+            select(State).where(sa.func.lower(State.cow_abbreviation) == folded)
+        ).first()
+    )
     if state is None:
         raise NotFound(
-            f"no state is known as {name!r}: use an ISO code such as PRK, a name or an alias"
+            f"no state is known as {name!r}: use an ISO code such as PRK, a name, an alias or a "
+            "Correlates of War abbreviation (cow:GFR)"
         )
     return state
 
@@ -125,7 +161,9 @@ STATE = Kind(
         ),
         Input("name", "Name"),
         Input("cow_code", "Correlates of War code", "number"),
+        Input("cow_abbreviation", "Correlates of War abbreviation"),
         Input.choice("kind", "Kind", StateKind),
+        Input("successor_code", "Succeeded by", "state"),
         Rows("aliases", "Other names sources use", (Input("alias", "Name"),)),
     ),
 )

@@ -1,22 +1,33 @@
 """Written agreements between states, their parties and their obligations.
 
 Obligations follow the ATOP project's provisions: defence (aid if an ally is attacked), offence
-(aid in a war the ally starts), neutrality, non-aggression and consultation. Each party joins,
-and may leave, on dates of its own.
+(aid in a war the ally starts), neutrality, non-aggression and consultation; each is yes, no or
+not recorded. Each party is a member for spells of its own (it may leave and come back), and
+every view reads membership from them: two parties are allied only while both are members.
+
+A treaty's status is said only as far as it is known. It is in force from its entry into force
+(or, where a source or data set says it was in force on some day, from its signature up to that
+day), ended from its end, and otherwise not known: no end recorded is not "in force". A status
+known only up to a day (COW's data ends in 2012) says so after it.
 """
 
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
+from itertools import pairwise
+from typing import Any
 
 import sqlalchemy as sa
-from pydantic import model_validator
+from pydantic import BaseModel, model_validator
+from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, select
 
 from tracker.citations import CitationCreate
 from tracker.dates import DatePrecision
 from tracker.errors import NotFound
 from tracker.kinds.kind import Activity, Input, Kind, Rows, StatesInRows
+from tracker.kinds.states import State, find_state
 from tracker.schema import Editable, Record, Table, date_checks, field_error, vocabulary
 
 OBLIGATIONS = ("defense", "offense", "neutrality", "nonaggression", "consultation")
@@ -44,15 +55,23 @@ class TreatyBase(Record):
         default=None, sa_type=vocabulary(DatePrecision, "ended_precision")
     )
     ended_latest: date | None = None
-    defense: bool = False
-    offense: bool = False
-    neutrality: bool = False
-    nonaggression: bool = False
-    consultation: bool = False
+    # The last day a source or data set says the treaty was in force (COW: the end of 2012,
+    # where its data ends); after it, unless an end is recorded, its status is not known.
+    known_in_force_until: date | None = None
+    # None: not recorded, which is not "no".
+    defense: bool | None = None
+    offense: bool | None = None
+    neutrality: bool | None = None
+    nonaggression: bool | None = None
+    consultation: bool | None = None
+    cow_id: int | None = Field(default=None, gt=0, unique=True)
 
 
 class Treaty(TreatyBase, Editable, Table, table=True):
-    __table_args__ = date_checks(TreatyBase)
+    __table_args__ = (
+        sa.CheckConstraint("cow_id > 0", name="cow_id_positive"),
+        *date_checks(TreatyBase),
+    )
 
 
 class TreatyPartyBase(Record):
@@ -73,8 +92,13 @@ class TreatyPartyBase(Record):
 
 
 class TreatyParty(TreatyPartyBase, Table, table=True):
+    """One spell of a state's membership: a state that left and came back has two."""
+
     __tablename__ = "treaty_party"
-    __table_args__ = (sa.UniqueConstraint("treaty_id", "state_code"), *date_checks(TreatyPartyBase))
+    __table_args__ = (
+        sa.UniqueConstraint("treaty_id", "state_code", "joined"),
+        *date_checks(TreatyPartyBase),
+    )
 
     treaty_id: int = Field(foreign_key="treaty.id", ondelete="CASCADE", index=True)
 
@@ -88,11 +112,73 @@ class TreatyCreate(TreatyBase):
     citations: list[CitationCreate] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _distinct_parties(self) -> TreatyCreate:
-        codes = [party.state_code for party in self.parties]
-        if len(set(codes)) != len(codes):
-            raise field_error("parties", "a state is listed as a party twice", codes)
+    def _spells_apart(self) -> TreatyCreate:
+        """A state's spells of membership do not overlap, and there are two states at least."""
+        spells: dict[str, list[TreatyPartyCreate]] = {}
+        for party in self.parties:
+            spells.setdefault(party.state_code, []).append(party)
+        if len(spells) < 2:
+            raise field_error(
+                "parties", "a treaty needs two different states as parties", list(spells)
+            )
+        for code, own in spells.items():
+            own.sort(key=lambda party: party.joined or date.min)
+            for earlier, later in pairwise(own):
+                if earlier.exited is None or (later.joined or date.min) <= (
+                    earlier.exited_latest or earlier.exited
+                ):
+                    raise field_error(
+                        "parties",
+                        f"{code}'s spells of membership overlap: one must end before the next "
+                        "begins",
+                        code,
+                    )
         return self
+
+
+class TreatyStatus(StrEnum):
+    IN_FORCE = "in force"
+    ENDED = "ended"
+    NOT_YET = "not yet in force"
+    NOT_KNOWN = "not known"
+
+
+def in_force_on(day: date) -> sa.ColumnElement[bool]:
+    """Whether a treaty is in force on DAY, by what is recorded (see the module's rules)."""
+    return sa.and_(
+        sa.or_(Treaty.ended.is_(None), Treaty.ended >= day),  # its last day still counts
+        sa.or_(
+            sa.and_(
+                Treaty.in_force <= day,
+                sa.or_(Treaty.known_in_force_until.is_(None), Treaty.known_in_force_until >= day),
+            ),
+            sa.and_(
+                sa.func.coalesce(Treaty.in_force, Treaty.signed) <= day,
+                Treaty.known_in_force_until >= day,
+            ),
+        ),
+    )
+
+
+def status_on(treaty: TreatyBase, day: date) -> str:
+    """TREATY's status on DAY in words, saying how far it is known."""
+    begins = treaty.in_force or treaty.signed
+    if treaty.ended is not None and treaty.ended < day:
+        return TreatyStatus.ENDED
+    if begins is not None and day < begins:
+        return TreatyStatus.NOT_YET
+    known = treaty.known_in_force_until
+    if known is not None and day > known:
+        return (
+            f"in force on {known.isoformat()}; later status not recorded"
+            if begins is not None
+            else TreatyStatus.NOT_KNOWN
+        )
+    if (treaty.in_force is not None and treaty.in_force <= day) or (
+        known is not None and begins is not None
+    ):
+        return TreatyStatus.IN_FORCE
+    return TreatyStatus.NOT_KNOWN
 
 
 def find_treaty(*, session: Session, name: str) -> Treaty:
@@ -109,7 +195,7 @@ PARTY = Kind(
     "treaty_party",
     TreatyParty,
     TreatyPartyCreate,
-    ("treaty_id", "state_code"),
+    ("treaty_id", "state_code", "joined"),
     rules=TreatyPartyBase,
     parent=("treaty_id", "id"),
 )
@@ -123,7 +209,7 @@ TREATY = Kind(
     plural="Treaties",
     starts="signed",
     ends="ended",
-    states=StatesInRows(TreatyParty, "treaty_id"),
+    states=StatesInRows(TreatyParty, "treaty_id", spells=("joined", "exited")),
     activity=Activity.always("057", "Treaty signed"),  # CAMEO: sign formal agreement
     colour="#72b7b2",
     section="treaties",
@@ -133,6 +219,13 @@ TREATY = Kind(
         Input.date("signed", "Signed"),
         Input.date("in_force", "In force from"),
         Input.date("ended", "Ended"),
+        Input(
+            "known_in_force_until",
+            "Known in force until",
+            "day",
+            help="The last day a source says it was in force; after it, unless an end is "
+            "recorded, its status is shown as not known.",
+        ),
         Input("defense", "Defence: aid if a party is attacked", "check"),
         Input("offense", "Offence: aid in a war a party starts", "check"),
         Input("neutrality", "Neutrality", "check"),
@@ -151,3 +244,68 @@ TREATY = Kind(
     ),
     page=("treaties", ":material/gavel:"),
 )
+
+
+class TreatyInForce(BaseModel):
+    """A treaty in force for a state on a day, as `tracker treaties --json` prints it."""
+
+    name: str
+    kind: str | None
+    parties: list[str]  # the members on the day, by name
+    party_codes: list[str]
+    signed: str | None
+    ended: str | None
+    status: str
+    obligations: dict[str, bool | None]
+    cow_id: int | None
+
+
+def member_on(day: date, rows: Any = TreatyParty) -> sa.ColumnElement[bool]:
+    """Whether a party's spell (of ROWS, TreatyParty or an alias) covers DAY: a missing join is
+    the treaty's start, a missing exit its end."""
+    return sa.and_(
+        sa.or_(rows.joined.is_(None), rows.joined <= day),
+        sa.or_(rows.exited.is_(None), rows.exited_latest >= day),
+    )
+
+
+def treaties_in_force(*, session: Session, state: str, on: date) -> list[TreatyInForce]:
+    """The treaties in force on day ON to which STATE (a code, name, alias or COW abbreviation;
+    see `find_state`) was a party that day, oldest first."""
+    code = find_state(session=session, name=state).code
+    spell = aliased(TreatyParty)
+    treaties = session.exec(
+        select(Treaty)
+        .where(
+            Treaty.retired_at.is_(None),
+            in_force_on(on),
+            sa.exists(
+                sa.select(spell.id).where(
+                    spell.treaty_id == Treaty.id, spell.state_code == code, member_on(on, spell)
+                )
+            ),
+        )
+        .order_by(sa.func.coalesce(Treaty.signed, Treaty.in_force), Treaty.name)
+    ).all()
+    members: dict[int, list[tuple[str, str]]] = {}
+    for treaty_id, member, name in session.exec(
+        select(TreatyParty.treaty_id, State.code, State.name)
+        .join(State, State.code == TreatyParty.state_code)
+        .where(TreatyParty.treaty_id.in_([treaty.id for treaty in treaties]), member_on(on))
+        .order_by(State.name)
+    ):
+        members.setdefault(treaty_id, []).append((member, name))
+    return [
+        TreatyInForce(
+            name=treaty.name,
+            kind=treaty.kind,
+            parties=[name for _, name in members.get(treaty.id, [])],
+            party_codes=[member for member, _ in members.get(treaty.id, [])],
+            signed=str(treaty.fuzzy("signed") or "") or None,
+            ended=str(treaty.fuzzy("ended") or "") or None,
+            status=status_on(treaty, on),
+            obligations={name: getattr(treaty, name) for name in OBLIGATIONS},
+            cow_id=treaty.cow_id,
+        )
+        for treaty in treaties
+    ]
