@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import __version__
 from tracker.database import URL_VARIABLE, backup, engine_for, init_database, session_for
 from tracker.errors import TrackerError, describe
+from tracker.exchange.cow import load_cow
 from tracker.exchange.exports import TABLES, export, filtered, new_export_target
 from tracker.exchange.imports import Policy, import_data
 from tracker.exchange.seeds import SeedProblems, load_seeds
@@ -23,6 +26,7 @@ from tracker.kinds import RecordKind
 from tracker.kinds.deployments import list_estimates
 from tracker.kinds.sources import Reliability
 from tracker.kinds.states import find_state
+from tracker.kinds.treaties import treaties_in_force
 from tracker.serve import prepare, serve
 from tracker.users import SYSTEM, NewUser, Role, add_user, set_active
 
@@ -168,6 +172,72 @@ def estimates(
             via = f", relaying {citation.relayed_source}" if citation.relayed_source else ""
             source = f"{citation.source}{via}; credibility {citation.credibility}"
             typer.echo(f'    "{citation.quote}" ({source})')
+
+
+@app.command()
+def treaties(
+    ctx: typer.Context,
+    state: Annotated[
+        str,
+        typer.Option(
+            help="A state's ISO code, name, alias or Correlates of War abbreviation (the ISO "
+            "meaning wins; cow:AUS names COW's Austria)."
+        ),
+    ],
+    on: Annotated[
+        str | None, typer.Option(help="The day (YYYY-MM-DD) [default: today].", show_default=False)
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """The treaties in force for a state on a day, by its own spells of membership."""
+    day = TypeAdapter(date).validate_python(on) if on else date.today()
+    with session_for(_engine(ctx)) as session:
+        found = treaties_in_force(session=session, state=state, on=day)
+    if as_json:
+        typer.echo(json.dumps([treaty.model_dump(mode="json") for treaty in found], indent=2))
+        return
+    if not found:
+        typer.echo(f"No treaty is recorded as in force for {state} on {day}.")
+    for treaty in found:
+        ended = f", ended {treaty.ended}" if treaty.ended else ""
+        typer.echo(
+            f"{treaty.name} (signed {treaty.signed or 'not recorded'}{ended}): {treaty.status}; "
+            f"{len(treaty.parties)} members that day"
+        )
+
+
+@app.command(name="import-cow")
+def import_cow(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="The COW membership file (alliance_v4.1_by_member.csv), with "
+            "COW-country-codes.csv beside it, or their folder."
+        ),
+    ],
+) -> None:
+    """Load the Correlates of War Formal Alliances (v4.1): each alliance a treaty with its COW id,
+    each member's spells, every record citing the data set. Running it again changes nothing."""
+    engine = _engine(ctx)
+    init_database(engine)
+    with (
+        typer.progressbar(length=1, label="Importing alliances", file=sys.stderr) as bar,
+        session_for(engine) as session,
+    ):
+
+        def advance(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(1)
+
+        report = load_cow(session=session, path=path, progress=advance)
+    typer.echo(
+        f"Created {report.treaties_created} treaties and {report.states_created} historical "
+        f"states; gave {report.states_linked} states their COW abbreviation; left "
+        f"{report.treaties_unchanged} treaties unchanged."
+    )
+    for reason in report.left_alone:
+        typer.echo(reason)
 
 
 @app.command(name="export")
