@@ -74,8 +74,9 @@ def test_headlines_as_of_the_end_of_the_range(seeded: Session) -> None:
         8,
         2,
     )
+    assert top.treaties_status_not_recorded == 1
     on_the_day = headlines(session=seeded, filters=Filters(end=date(2025, 8, 12)))
-    assert on_the_day.treaties_in_force == 1
+    assert (on_the_day.treaties_in_force, on_the_day.treaties_status_not_recorded) == (1, 0)
     assert (top.deployed.low, top.deployed.high, top.deployed.sources) == (11000, 15000, 2)
     assert (top.planned.low, top.planned.high) == (25000, 30000)
 

@@ -86,7 +86,8 @@ def text(app: AppTest) -> str:
             [
                 "Personnel deployed, latest estimates: 11,000–15,000",
                 "planned, latest estimates: 25,000–30,000",
-                "Treaties in force: 2",
+                "Treaties in force: 0",
+                "1 more last known in force before 15 Aug 2025, with no end recorded",
                 "Engagements in the 90 days to 15 Aug 2025: 8",
             ],
         ),

@@ -268,7 +268,8 @@ def test_every_problem_in_every_file_is_listed_and_nothing_is_written(
     assert [str(problem) for problem in refused.value.problems] == [
         f"{first}, line 8: unknown section 'engagement': did you mean 'engagements'?",
         f"{second}, line 10: people 'Kim Jong Un': no state is known as 'Narnia': "
-        "use an ISO code such as PRK, a name or an alias",
+        "use an ISO code such as PRK, a name, an alias or a Correlates of War abbreviation "
+        "(cow:GFR)",
     ]
     assert _snapshot(session.get_bind()) == before
 

@@ -12,26 +12,48 @@ from tracker.timelines import (
     engagement_timeline,
     estimate_series,
     pledge_timeline,
+    treaties_per_year,
     treaty_timeline,
 )
 
 
-def test_treaties_run_from_signature_to_today_when_no_end_is_recorded(seeded: Session) -> None:
+def test_a_treaty_runs_only_as_far_as_it_is_known_in_force(seeded: Session) -> None:
     frame = treaty_timeline(session=seeded, filters=Filters(), today=date(2026, 1, 1)).set_index(
         "treaty"
     )
     pact = frame.loc["Comprehensive Strategic Partnership Treaty"]
-    assert (pact["parties"], pact["obligations"], pact["signed"]) == (
+    assert (pact["parties"], pact["members"], pact["signed"]) == (
         "North Korea, Russia",
-        "defense",
+        2,
         "2024-06",
     )
-    assert (pact["start"], pact["end"], pact["status"]) == (
-        date(2024, 6, 1),
-        date(2026, 1, 1),
-        "no end recorded",
+    assert pact["obligations"] == (
+        "defense (not recorded: offense, neutrality, nonaggression, consultation)"
     )
+    # Last said to be in force on 12 August 2025: the bar ends there, and after it the
+    # status is not recorded.
+    assert (pact["start"], pact["end"]) == (date(2024, 6, 1), date(2025, 8, 12))
+    assert pact["evidence"] == "in force to its last evidence, then not recorded"
+    assert pact["status"] == "in force on 2025-08-12; later status not recorded"
+    # Rapallo was signed; nothing recorded says it came into force or ended: no bar at all.
+    rapallo = frame.loc["Treaty of Rapallo"]
+    assert (rapallo["end"], rapallo["status"]) == (None, "not known")
     assert frame.index[0] == "Comprehensive Strategic Partnership Treaty"  # newest first
+
+
+def test_a_treaty_last_known_in_force_before_the_range_is_not_shown(seeded: Session) -> None:
+    later = Filters(start=date(2025, 9, 1))
+    shown = treaty_timeline(session=seeded, filters=later, today=date(2026, 1, 1))
+    assert list(shown["treaty"]) == []
+
+
+def test_treaties_in_force_each_year_count_each_bar_once_a_year(seeded: Session) -> None:
+    frame = treaty_timeline(session=seeded, filters=Filters(), today=date(2026, 1, 1))
+    counted = treaties_per_year(frame, "obligation")
+    assert [(row.year.year, row.obligation, row.treaties) for row in counted.itertuples()] == [
+        (2024, "defense", 1),
+        (2025, "defense", 1),
+    ]
 
 
 def test_engagements_come_one_row_per_participant(seeded: Session) -> None:

@@ -217,6 +217,8 @@ class EstimateRange(BaseModel):
 class Headlines(BaseModel):
     as_of: date
     treaties_in_force: int
+    # Known in force once, with no end recorded, but not on the day: their status is not known.
+    treaties_status_not_recorded: int
     engagements_last_90_days: int
     open_pledges: int
     deployed: EstimateRange | None
@@ -226,11 +228,12 @@ class Headlines(BaseModel):
 def headlines(*, session: Session, filters: Filters, today: date | None = None) -> Headlines:
     """The figures an analyst briefs first, as of the end of the date range (or today)."""
     as_of = filters.end or today or date.today()
-    treaties = session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Treaty)
-        .where(in_force_on(as_of), *filters.conditions(RecordKind.TREATY, spans=True))
-    )
+    treaties, not_recorded = session.execute(
+        sa.select(
+            sa.func.count().filter(in_force_on(as_of)),
+            sa.func.count().filter(Treaty.ended.is_(None), Treaty.known_in_force_until < as_of),
+        ).where(*filters.conditions(RecordKind.TREATY, spans=True))
+    ).one()
     engagements = session.scalar(
         sa.select(sa.func.count())
         .select_from(Engagement)
@@ -258,6 +261,7 @@ def headlines(*, session: Session, filters: Filters, today: date | None = None) 
     return Headlines(
         as_of=as_of,
         treaties_in_force=treaties,
+        treaties_status_not_recorded=not_recorded,
         engagements_last_90_days=engagements,
         open_pledges=pledges,
         deployed=_latest_range(

@@ -20,7 +20,7 @@ from tracker.kinds.estimates import Estimate
 from tracker.kinds.people import Person
 from tracker.kinds.pledges import Pledge, PledgeStatus
 from tracker.kinds.states import State
-from tracker.kinds.treaties import OBLIGATIONS, Treaty, TreatyParty
+from tracker.kinds.treaties import OBLIGATIONS, Treaty, TreatyParty, status_on
 
 LIMIT = 500
 
@@ -35,15 +35,30 @@ def _text(earliest: date | None, precision: str | None, latest: date | None) -> 
     return None if fuzzy is None else str(fuzzy)
 
 
+# What the bar of a treaty on the timeline rests on.
+EVIDENCE = {
+    "ended": "ended",
+    "in force": "in force (entry into force recorded, no end)",
+    "known": "in force to its last evidence, then not recorded",
+    "not known": "signed; entry into force not recorded",
+}
+SHOWN_PARTIES = 5  # names listed in a cell before "and N more"
+
+
 def treaty_timeline(
     *, session: Session, filters: Filters, today: date | None = None, limit: int = LIMIT
 ) -> pd.DataFrame:
-    """Treaties in force at some point in the range: each with its parties, obligations and the
-    bar to draw, from signature (or entry into force) to its end, or to today if none is known."""
+    """Treaties known to be in force at some point in the range (or signed in it, where nothing
+    says they came into force), newest first, each with its members, obligations, status on the
+    range's last day, and the bar to draw: from signature (or entry into force) to its end, to
+    the last day a source says it was in force, or to today where it entered into force and no
+    end is recorded. A treaty whose entry into force is not recorded gets no bar."""
     today = today or date.today()
+    as_of = min(filters.end or today, today)
     parties = (
         sa.select(
             TreatyParty.treaty_id,
+            sa.func.count(sa.distinct(TreatyParty.state_code)).label("members"),
             sa.func.aggregate_strings(State.name, ", ").label("parties"),
         )
         .join(State, State.code == TreatyParty.state_code)
@@ -51,48 +66,130 @@ def treaty_timeline(
         .subquery()
     )
     rows = session.exec(
-        sa.select(Treaty, parties.c.parties)
+        sa.select(Treaty, parties.c.members, parties.c.parties)
         .outerjoin(parties, parties.c.treaty_id == Treaty.id)
-        .where(*filters.conditions(RecordKind.TREATY, spans=True))
+        .where(*filters.conditions(RecordKind.TREATY, spans=True), *_known_in(filters))
         .order_by(
             sa.func.coalesce(Treaty.signed, Treaty.in_force).desc().nulls_last(), Treaty.id.desc()
         )
         .limit(limit)
     ).all()
     records = []
-    for treaty, party_names in rows:
+    for treaty, members, party_names in rows:
         begins = treaty.fuzzy("signed") or treaty.fuzzy("in_force")
         ended = treaty.fuzzy("ended")
+        if ended:
+            evidence, end = "ended", ended.latest
+        elif treaty.known_in_force_until and treaty.known_in_force_until < today:
+            evidence, end = "known", treaty.known_in_force_until
+        elif treaty.in_force:
+            evidence, end = "in force", today
+        else:
+            evidence, end = "not known", None
+        names = sorted(party_names.split(", ")) if party_names else []
+        shown = ", ".join(names[:SHOWN_PARTIES]) + (
+            f" and {len(names) - SHOWN_PARTIES} more" if len(names) > SHOWN_PARTIES else ""
+        )
         records.append(
             {
                 "id": treaty.id,
                 "treaty": treaty.name,
                 "kind": treaty.kind,
-                "parties": sorted_list(party_names),
-                "obligations": ", ".join(o for o in OBLIGATIONS if getattr(treaty, o))
-                or "none recorded",
+                "members": members or 0,
+                "parties": ", ".join(names) or None,
+                "parties_shown": shown or None,
+                "obligations": _obligations(treaty),
+                "obligation": next(
+                    (name for name in OBLIGATIONS if getattr(treaty, name)), "none recorded"
+                ),
+                "decade": f"{begins.earliest.year // 10 * 10}s" if begins else "undated",
                 "signed": str(treaty.fuzzy("signed") or ""),
                 "ended": str(ended or ""),
                 "start": begins.earliest if begins else None,
-                "end": ended.latest if ended else today,
-                "status": "ended" if ended else "no end recorded",
+                "end": end,
+                "evidence": EVIDENCE[evidence],
+                "status": str(status_on(treaty, as_of)),
+                "cow_id": treaty.cow_id,
             }
         )
-    return pd.DataFrame(
-        records,
-        columns=[
-            "id",
-            "treaty",
-            "kind",
-            "parties",
-            "obligations",
-            "signed",
-            "ended",
-            "start",
-            "end",
-            "status",
-        ],
+    return pd.DataFrame(records, columns=_TREATY_COLUMNS)
+
+
+_TREATY_COLUMNS = [
+    "id",
+    "treaty",
+    "kind",
+    "members",
+    "parties",
+    "parties_shown",
+    "obligations",
+    "obligation",
+    "decade",
+    "signed",
+    "ended",
+    "start",
+    "end",
+    "evidence",
+    "status",
+    "cow_id",
+]
+
+
+def _known_in(filters: Filters) -> list[sa.ColumnElement[bool]]:
+    """A treaty's known span reaches into the range: a treaty last known in force before the
+    range began, with no end recorded, is not shown as if it still were."""
+    if filters.start is None:
+        return []
+    return [
+        sa.or_(
+            Treaty.ended.is_not(None),  # the shared filters have placed its end already
+            Treaty.known_in_force_until >= filters.start,
+            sa.and_(Treaty.known_in_force_until.is_(None), Treaty.in_force.is_not(None)),
+            sa.func.coalesce(Treaty.signed_latest, Treaty.in_force_latest) >= filters.start,
+        )
+    ]
+
+
+def _obligations(treaty: Treaty) -> str:
+    """TREATY's obligations in words: those it has, and those not recorded."""
+    held = [name for name in OBLIGATIONS if getattr(treaty, name)]
+    unknown = [name for name in OBLIGATIONS if getattr(treaty, name) is None]
+    words = ", ".join(held) or "none"
+    return words + (f" (not recorded: {', '.join(unknown)})" if unknown else "")
+
+
+def treaties_per_year(
+    treaties: pd.DataFrame, by: str, filters: Filters | None = None
+) -> pd.DataFrame:
+    """How many of TREATIES (a `treaty_timeline` frame) were in force in each year of their
+    bars, within the years of FILTERS' range, by BY (obligation or decade): columns year, BY,
+    treaties."""
+    spans = treaties.dropna(subset=["start", "end"])
+    first = filters.start.year if filters and filters.start else 0
+    last = filters.end.year if filters and filters.end else 9999
+    years = (
+        spans.assign(
+            year=[
+                list(range(max(start.year, first), min(end.year, last) + 1))
+                for start, end in zip(spans["start"], spans["end"], strict=True)
+            ]
+        )
+        .explode("year")
+        .dropna(subset=["year"])
     )
+    if years.empty:
+        return pd.DataFrame(columns=["year", by, "treaties"])
+    # Every year of the span and every group: a year without a treaty is 0, not a gap a line
+    # or an area would be drawn across.
+    every = pd.MultiIndex.from_product(
+        [range(int(years["year"].min()), int(years["year"].max()) + 1), sorted(years[by].unique())],
+        names=["year", by],
+    )
+    counted = (
+        years.groupby(["year", by]).size().reindex(every, fill_value=0).rename("treaties")
+    ).reset_index()
+    counted["year"] = pd.to_datetime(counted["year"].astype(int).astype(str) + "-01-01")
+    return counted
 
 
 def engagement_timeline(*, session: Session, filters: Filters, limit: int = LIMIT) -> pd.DataFrame:

@@ -53,6 +53,11 @@ counts[0].metric(
     "by a source to be in force up to that day, with no end recorded before it. A treaty whose "
     "status after its last evidence is not recorded is not counted.",
 )
+if top.treaties_status_not_recorded:
+    counts[0].caption(
+        f"{top.treaties_status_not_recorded} more last known in force before "
+        f"{ui.day(top.as_of)}, with no end recorded: later status not recorded."
+    )
 counts[1].metric(
     f"Engagements in the 90 days to {ui.day(top.as_of)}",
     top.engagements_last_90_days,
