@@ -61,6 +61,9 @@ def _optional(kind: str, name: str) -> bool:
     return field is None or not field.is_required()
 
 
+_YES_NO = {None: "not recorded", True: "yes", False: "no"}
+
+
 def _input(kind: str, field: Input, options: dict[str, dict[Any, str]]) -> None:
     widget_key, optional = key(kind, field.name), _optional(kind, field.name)
     common: dict[str, Any] = {"key": widget_key, "help": field.help}
@@ -75,7 +78,7 @@ def _input(kind: str, field: Input, options: dict[str, dict[Any, str]]) -> None:
             st.selectbox(
                 field.label,
                 [None, True, False],
-                format_func=lambda value: {None: "not recorded", True: "yes", False: "no"}[value],
+                format_func=lambda value: _YES_NO.get(value, value),
                 **common,
             )
         case "check":

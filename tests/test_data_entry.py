@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 from tracker.database import project_path
 from tracker.kinds.pledges import Pledge
 from tracker.kinds.sources import Source
+from tracker.kinds.treaties import find_treaty
 from tracker.records import as_record, save
 from tracker.users import SYSTEM, Actor, NewUser, add_user
 from tracker.versions import data_version
@@ -245,3 +246,19 @@ def test_editors_reach_the_import_page_and_viewers_do_not(app: AppTest) -> None:
     viewer = sign_in(AppTest.from_file(str(APP), default_timeout=120), "vic")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         viewer.switch_page("views/imports.py")
+
+
+def test_an_obligation_is_yes_no_or_not_recorded(app: AppTest, seeded_engine: Engine) -> None:
+    sign_in(app, "ana")
+    app.switch_page("views/edit.py").run()
+    app.selectbox(key="edit.kind").set_value("treaty").run()
+    choice = app.selectbox(key="edit.record.treaty")
+    choice.select_index(choice.options.index("Comprehensive Strategic Partnership Treaty")).run()
+    offense = app.selectbox(key="form.treaty.offense")
+    assert (offense.options, offense.value) == (["not recorded", "yes", "no"], None)
+    offense.select_index(offense.options.index("no"))  # in the form: sent with the save
+    next(button for button in app.button if button.label == "Save the treaty").click().run()
+    assert [message.value for message in app.success] == ["Saved the treaty."]
+    with Session(seeded_engine) as session:
+        treaty = find_treaty(session=session, name="Comprehensive Strategic Partnership Treaty")
+        assert (treaty.defense, treaty.offense, treaty.neutrality) == (True, False, None)

@@ -12,14 +12,18 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from tracker.errors import NotFound
+from tracker.kinds.sources import Source
 from tracker.kinds.treaties import (
     Treaty,
     TreatyCreate,
     TreatyParty,
     find_treaty,
     in_force_on,
+    organisation_members,
     status_on,
 )
+from tracker.records import save
+from tracker.users import SYSTEM
 
 
 def test_the_seed_treaty_is_a_mutual_defence_pact_signed_in_june_2024(seeded: Session) -> None:
@@ -145,3 +149,45 @@ def test_a_treaty_is_in_force_only_on_evidence_and_the_database_agrees(
         sa.select(sa.func.count()).where(Treaty.id == treaty.id, in_force_on(DAY))
     )
     assert counted == (status == "in force")
+
+
+def test_an_organisations_members_are_those_of_the_treaty_that_founded_it(
+    seeded: Session,
+) -> None:
+    save(
+        session=seeded,
+        actor=SYSTEM,
+        kind="state",
+        record={
+            "code": "NATO",
+            "name": "North Atlantic Treaty Organization",
+            "kind": "organisation",
+        },
+    )
+    source = seeded.exec(select(Source.id)).first()
+    save(
+        session=seeded,
+        actor=SYSTEM,
+        kind="treaty",
+        record={
+            "name": "North Atlantic Treaty",
+            "in_force": "1949-08-24",
+            "founds_code": "NATO",
+            "parties": [
+                {"state_code": "USA", "joined": "1949-08-24"},
+                {"state_code": "FRA", "joined": "1949-08-24"},
+                {"state_code": "FIN", "joined": "2023-04-04"},
+            ],
+            "citations": [{"source_id": source, "quote": "The Parties to this Treaty"}],
+        },
+    )
+
+    def members(day: date) -> list[str]:
+        return [
+            state.code
+            for state in organisation_members(session=seeded, organisation="NATO", on=day)
+        ]
+
+    assert members(date(2000, 1, 1)) == ["FRA", "USA"]
+    assert members(date(2024, 1, 1)) == ["FIN", "FRA", "USA"]
+    assert members(date(1940, 1, 1)) == []

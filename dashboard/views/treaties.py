@@ -173,7 +173,9 @@ else:
             strokeWidth=alt.StrokeWidth(
                 "treaties:Q",
                 title="Treaties binding the pair",
-                legend=alt.Legend(values=list(range(1, int(edges["treaties"].max()) + 1))[:6]),
+                legend=alt.Legend(
+                    values=list(range(1, int(edges["treaties"].max()) + 1))[:6], format="d"
+                ),
             ),
             color=alt.condition("datum.defence > 0", alt.value("#4c78a8"), alt.value("#bab0ac")),
             tooltip=[

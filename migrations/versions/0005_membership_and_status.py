@@ -1,5 +1,6 @@
 """Membership over time and honest treaty status: a state's spells in a treaty (several per
-state), obligations that may be unknown, the last day a treaty is known in force, its COW id;
+state), obligations that may be unknown, the last day a treaty is known in force, its COW id,
+the organisation it founded;
 historical states, with COW abbreviations and successors
 
 Revision ID: 0005
@@ -52,6 +53,16 @@ def upgrade() -> None:
     with op.batch_alter_table("treaty", schema=None) as batch_op:
         batch_op.add_column(sa.Column("known_in_force_until", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("cow_id", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("founds_code", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True)
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_treaty_founds_code_state"),
+            "state",
+            ["founds_code"],
+            ["code"],
+            ondelete="RESTRICT",
+        )
         for obligation in OBLIGATIONS:
             batch_op.alter_column(obligation, existing_type=sa.BOOLEAN(), nullable=True)
         batch_op.create_unique_constraint(batch_op.f("uq_treaty_cow_id"), ["cow_id"])
@@ -78,7 +89,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     unknown = " OR ".join(f"{obligation} IS NULL" for obligation in OBLIGATIONS)
     keep_rows(
-        "treaty", where=f"cow_id IS NOT NULL OR known_in_force_until IS NOT NULL OR {unknown}"
+        "treaty",
+        where="cow_id IS NOT NULL OR known_in_force_until IS NOT NULL OR founds_code IS NOT NULL "
+        f"OR {unknown}",
     )
     keep_rows(
         "state",
@@ -107,6 +120,8 @@ def downgrade() -> None:
         batch_op.drop_constraint(op.f("uq_treaty_cow_id"), type_="unique")
         for obligation in OBLIGATIONS:
             batch_op.alter_column(obligation, existing_type=sa.BOOLEAN(), nullable=False)
+        batch_op.drop_constraint(op.f("fk_treaty_founds_code_state"), type_="foreignkey")
+        batch_op.drop_column("founds_code")
         batch_op.drop_column("cow_id")
         batch_op.drop_column("known_in_force_until")
 

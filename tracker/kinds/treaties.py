@@ -65,6 +65,11 @@ class TreatyBase(Record):
     nonaggression: bool | None = None
     consultation: bool | None = None
     cow_id: int | None = Field(default=None, gt=0, unique=True)
+    # The organisation the treaty founded (NATO, by the North Atlantic Treaty): its members,
+    # on any day, are the treaty's.
+    founds_code: str | None = Field(
+        default=None, foreign_key="state.code", ondelete="RESTRICT", max_length=8
+    )
 
 
 class Treaty(TreatyBase, Editable, Table, table=True):
@@ -231,6 +236,7 @@ TREATY = Kind(
         Input("neutrality", "Neutrality", "check"),
         Input("nonaggression", "Non-aggression", "check"),
         Input("consultation", "Consultation", "check"),
+        Input("founds_code", "Founds the organisation", "state"),
         Input("summary", "Summary", "area"),
         Rows(
             "parties",
@@ -309,3 +315,24 @@ def treaties_in_force(*, session: Session, state: str, on: date) -> list[TreatyI
         )
         for treaty in treaties
     ]
+
+
+def organisation_members(*, session: Session, organisation: str, on: date) -> list[State]:
+    """The members of ORGANISATION (a code, name or alias: NATO) on day ON: the states that
+    were then members of a treaty in force that founded it, by name."""
+    code = find_state(session=session, name=organisation).code
+    return list(
+        session.exec(
+            select(State)
+            .join(TreatyParty, TreatyParty.state_code == State.code)
+            .join(Treaty, Treaty.id == TreatyParty.treaty_id)
+            .where(
+                Treaty.founds_code == code,
+                Treaty.retired_at.is_(None),
+                in_force_on(on),
+                member_on(on),
+            )
+            .distinct()
+            .order_by(State.name)
+        )
+    )
