@@ -43,7 +43,11 @@ PAGES = {
         ["11,000–15,000", "25,000–30,000", "Records per month, by kind"],
     ),
     "deployments": ("Deployments", ["roughly 15,000", "over 11,000", "25,000 to 30,000"]),
-    "treaties": ("Treaties", ["Comprehensive Strategic Partnership Treaty", "Treaty of Rapallo"]),
+    # Rapallo is not shown: nothing recorded says it was in force in the seed's date range.
+    "treaties": (
+        "Treaties",
+        ["Comprehensive Strategic Partnership Treaty", "The alliance network on a day"],
+    ),
     "engagements": ("Engagements", ["Putin–Kim phone call", "2025-08-12"]),
     "pledges": ("Pledges", ["fully support all measures taken by the Russian leadership"]),
     "sources": (
@@ -188,7 +192,7 @@ def test_choosing_a_filter_puts_it_in_the_address(page: Page, dashboard_url: str
     expect(page.get_by_text("Comprehensive Strategic Partnership Treaty")).to_have_count(
         0, timeout=30_000
     )
-    expect(page.get_by_text("Treaty of Rapallo").first).to_be_attached()
+    expect(page.get_by_text("No treaties with a known span match").first).to_be_attached()
 
 
 def sign_in(page: Page, address: str, name: str) -> None:

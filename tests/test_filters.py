@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from tracker.activity import Period, activity_index
+from tracker.activity import Period, activity_index, headlines
 from tracker.filters import Filters
 from tracker.kinds import RecordKind, kind_of
 from tracker.kinds.estimates import Estimate
@@ -148,3 +148,23 @@ def test_a_pair_of_members_is_allied_from_the_later_of_their_joins(nato: Session
     # France's two spells: allied with the United States from 1949, and again from 2009.
     years = index[(index["dyad"] == "FRA–USA") & (index["records"] > 0)]["period"].dt.year
     assert sorted(years) == [1949, 2009]
+
+
+def test_a_pair_of_states_is_a_dyad_only_while_both_are_members(nato: Session) -> None:
+    """Finland joined in 2023 and France left in 1966: in the 1970s they were never in the
+    treaty together, though each was a member at some time."""
+    apart = Filters(states=("FIN", "FRA"), start=date(1960, 1, 1), end=date(2024, 12, 31))
+    assert "North Atlantic Treaty" in titles(nato, RecordKind.TREATY, apart, spans=True)
+    seventies = Filters(states=("FIN", "USA"), start=date(1970, 1, 1), end=date(1979, 12, 31))
+    assert "North Atlantic Treaty" not in titles(nato, RecordKind.TREATY, seventies, spans=True)
+
+
+def test_treaties_in_force_for_a_state_count_only_while_it_is_a_member(nato: Session) -> None:
+    finland = Filters(states=("FIN",), end=date(2020, 1, 1))
+    assert headlines(session=nato, filters=finland).treaties_in_force == 0
+    assert (
+        headlines(
+            session=nato, filters=finland.model_copy(update={"end": date(2024, 1, 1)})
+        ).treaties_in_force
+        == 1
+    )

@@ -17,7 +17,10 @@ from pytest_alembic.tests import (  # noqa: F401  (collected as tests here)
 from sqlalchemy.engine import Engine
 
 from tracker.database import alembic_config as tracker_alembic_config
-from tracker.database import migrate
+from tracker.database import downgrade, init_database, migrate, session_for
+from tracker.errors import TrackerError
+from tracker.records import save
+from tracker.users import SYSTEM
 
 
 @pytest.fixture
@@ -55,3 +58,21 @@ def test_upgrading_a_database_that_holds_records_keeps_them(empty_engine: Engine
         aliases = connection.execute(sa.text("SELECT alias FROM state_alias")).scalars().all()
     assert [tuple(row) for row in rows] == [("Troops", 1, None)]
     assert aliases == ["DPRK"]
+
+
+def test_going_below_0005_with_what_only_0005_can_hold_is_refused_even_if_loss_is_accepted(
+    empty_engine: Engine,
+) -> None:
+    """The old schema has no place for a historical state: no accepted loss makes it fit, so
+    the refusal says to restore the backup made before the upgrade."""
+    init_database(empty_engine)
+    with session_for(empty_engine) as session:
+        save(
+            session=session,
+            actor=SYSTEM,
+            kind="state",
+            record={"code": "COWBAV", "name": "Bavaria", "kind": "historical"},
+        )
+    with pytest.raises(TrackerError, match="cannot hold 1 historical states: restore the backup"):
+        downgrade(empty_engine, "0004", accept_data_loss=True)
+    migrate(empty_engine)

@@ -128,6 +128,16 @@ STATUSES = [
         "in force on 2012-12-31; later status not recorded",
     ),
     (
+        "an end recorded after its last evidence: in force until the end",
+        {"in_force": "1949", "known_in_force_until": date(2012, 12, 31), "ended": "2030"},
+        "in force",
+    ),
+    (
+        "entered into force some day that month: not surely yet",
+        {"in_force": "2025-06"},
+        "not known",
+    ),
+    (
         "known in force up to a day after",
         {"signed": "2024-06", "known_in_force_until": date(2025, 8, 15)},
         "in force",

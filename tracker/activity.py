@@ -232,7 +232,12 @@ def headlines(*, session: Session, filters: Filters, today: date | None = None) 
         sa.select(
             sa.func.count().filter(in_force_on(as_of)),
             sa.func.count().filter(Treaty.ended.is_(None), Treaty.known_in_force_until < as_of),
-        ).where(*filters.conditions(RecordKind.TREATY, spans=True))
+        ).where(
+            # A state filter asks for the treaties the state was a member of that day.
+            *filters.model_copy(update={"start": as_of, "end": as_of}).conditions(
+                RecordKind.TREATY, spans=True
+            )
+        )
     ).one()
     engagements = session.scalar(
         sa.select(sa.func.count())

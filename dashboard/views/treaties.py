@@ -11,7 +11,7 @@ import ui
 
 from tracker.kinds import RecordKind
 from tracker.networks import alliance_network
-from tracker.timelines import EVIDENCE, treaties_per_year, treaty_timeline
+from tracker.timelines import EVIDENCE, LIMIT, treaties_per_year, treaty_timeline
 
 SHOWN = 60  # treaties drawn on the timeline; the rest are counted and listed in the table
 # Year ticks, never finer: a tick a month labelled with its year would repeat the year.
@@ -26,6 +26,11 @@ st.caption(
 )
 
 treaties = ui.load(treaty_timeline)
+if len(treaties) == LIMIT:
+    st.warning(
+        f"Only the newest {LIMIT} treaties in the range are shown and counted here: narrow the "
+        "dates or choose states in the sidebar to see the rest."
+    )
 controls = st.columns([2, 2, 1])
 search = controls[0].text_input("Treaty name contains", key="treaties.search")
 obligations = controls[1].multiselect(

@@ -15,6 +15,7 @@ import sqlmodel
 from alembic import op
 
 from tracker.database import keep_rows
+from tracker.errors import TrackerError
 
 revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"
@@ -86,7 +87,34 @@ def upgrade() -> None:
         )
 
 
+def _refuse_what_the_old_schema_cannot_hold() -> None:
+    """Rows the schema before this one has no way to hold, whatever loss is accepted: a state's
+    second spell in a treaty, an obligation not recorded, a historical state, a data set."""
+    unknown = " OR ".join(f"{obligation} IS NULL" for obligation in OBLIGATIONS)
+    connection = op.get_bind()
+    held = {
+        what: count
+        for what, query in {
+            "spells beyond a state's first in a treaty": (
+                "SELECT count(*) FROM treaty_party WHERE id NOT IN "
+                "(SELECT min(id) FROM treaty_party GROUP BY treaty_id, state_code)"
+            ),
+            "treaties with an obligation not recorded": f"SELECT count(*) FROM treaty WHERE {unknown}",
+            "historical states": "SELECT count(*) FROM state WHERE kind = 'historical'",
+            "data set sources": "SELECT count(*) FROM source WHERE type = 'dataset'",
+        }.items()
+        if (count := connection.exec_driver_sql(query).scalar())
+    }
+    if held:
+        what = ", ".join(f"{count:,} {name}" for name, count in held.items())
+        raise TrackerError(
+            f"the schema before 0005 cannot hold {what}: restore the backup made before the "
+            "upgrade instead"
+        )
+
+
 def downgrade() -> None:
+    _refuse_what_the_old_schema_cannot_hold()
     unknown = " OR ".join(f"{obligation} IS NULL" for obligation in OBLIGATIONS)
     keep_rows(
         "treaty",
@@ -96,11 +124,6 @@ def downgrade() -> None:
     keep_rows(
         "state",
         where="kind = 'historical' OR cow_abbreviation IS NOT NULL OR successor_code IS NOT NULL",
-    )
-    keep_rows("source", where="type = 'dataset'")
-    keep_rows(
-        "treaty_party",
-        where="id NOT IN (SELECT min(id) FROM treaty_party GROUP BY treaty_id, state_code)",
     )
     with op.batch_alter_table("treaty_party", schema=None) as batch_op:
         batch_op.drop_constraint(

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from tracker.citations import CitationCreate
@@ -518,7 +519,14 @@ def _states(session: Session, data: CowData, report: CowReport) -> dict[int, str
     codes: dict[int, str] = {}
     names = set(session.exec(select(State.name)))
     for state in data.states.values():
-        stored = session.exec(select(State).where(State.cow_code == state.ccode)).first()
+        # By its COW code, else by its abbreviation, which an editor may have given it alone.
+        stored = session.exec(
+            select(State)
+            .where(
+                sa.or_(State.cow_code == state.ccode, State.cow_abbreviation == state.abbreviation)
+            )
+            .order_by(State.cow_code.is_(None))
+        ).first()
         if stored is None:
             name = state.name if state.name not in names else f"{state.name} (COW)"
             stored = save(

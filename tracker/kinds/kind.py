@@ -140,9 +140,42 @@ class StatesInRows:
             ),
         ]
 
+    def _together(self, first: Any, second: Any) -> tuple[Any, list[sa.ColumnElement[bool]]]:
+        """The day two rows' states became allied (the later of their joins), and the condition
+        that their spells meet at all (that day is not after the earlier of their exits)."""
+        if self.spells is None:
+            return None, []
+        joined, exited = self.spells
+        begins = _later(getattr(first, joined), getattr(second, joined))
+        ends = _earlier(getattr(first, f"{exited}_latest"), getattr(second, f"{exited}_latest"))
+        return begins, [sa.or_(begins.is_(None), ends.is_(None), begins <= ends)]
+
     def involves(
         self, table: Any, codes: tuple[str, ...], needed: int, during: Span = (None, None)
     ) -> sa.ColumnElement[bool]:
+        if self.spells is not None and needed >= 2:
+            # A pair: two of CODES whose spells meet each other, each reaching into DURING.
+            first, second = aliased(self.table), aliased(self.table)
+            _, together = self._together(first, second)
+            owner = getattr(first, self.owner)
+            return sa.exists(
+                sa.select(first.id)
+                .join(
+                    second,
+                    sa.and_(
+                        getattr(second, self.owner) == owner,
+                        first.state_code < second.state_code,
+                    ),
+                )
+                .where(
+                    owner == table.id,
+                    first.state_code.in_(codes),
+                    second.state_code.in_(codes),
+                    *self._spell_reaches(first, during),
+                    *self._spell_reaches(second, during),
+                    *together,
+                )
+            )
         rows = aliased(self.table)
         named = (
             sa.select(sa.func.count(sa.distinct(rows.state_code)))
@@ -160,16 +193,10 @@ class StatesInRows:
     ) -> tuple[sa.Select, Any, Any, Any]:
         first, second = aliased(self.table), aliased(self.table)
         owner = getattr(first, self.owner)
-        together: list[Any] = []
-        since: list[Any] = []
-        if self.spells is not None:
-            # Two members are allied from the later of their joins to the earlier of their
-            # exits; spells that never meet make no pair.
-            joined, exited = self.spells
-            begins = _later(getattr(first, joined), getattr(second, joined))
-            ends = _earlier(getattr(first, f"{exited}_latest"), getattr(second, f"{exited}_latest"))
-            together = [sa.or_(begins.is_(None), ends.is_(None), begins <= ends)]
-            since = [begins.label("since")]
+        # Two members are allied from the later of their joins to the earlier of their exits;
+        # spells that never meet make no pair.
+        begins, together = self._together(first, second)
+        since = [] if begins is None else [begins.label("since")]
         pairs = (
             sa.select(
                 owner.label("record_id"),

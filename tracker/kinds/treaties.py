@@ -149,39 +149,45 @@ class TreatyStatus(StrEnum):
 
 
 def in_force_on(day: date) -> sa.ColumnElement[bool]:
-    """Whether a treaty is in force on DAY, by what is recorded (see the module's rules)."""
+    """Whether a treaty is surely in force on DAY, by what is recorded (see the module's rules):
+    a start known only to the month or year counts from its last possible day."""
     return sa.and_(
         sa.or_(Treaty.ended.is_(None), Treaty.ended >= day),  # its last day still counts
         sa.or_(
             sa.and_(
-                Treaty.in_force <= day,
-                sa.or_(Treaty.known_in_force_until.is_(None), Treaty.known_in_force_until >= day),
+                Treaty.in_force_latest <= day,
+                sa.or_(
+                    Treaty.known_in_force_until.is_(None),
+                    Treaty.known_in_force_until >= day,
+                    Treaty.ended.is_not(None),  # an end recorded: in force until then
+                ),
             ),
             sa.and_(
-                sa.func.coalesce(Treaty.in_force, Treaty.signed) <= day,
-                Treaty.known_in_force_until >= day,
+                sa.func.coalesce(Treaty.in_force_latest, Treaty.signed_latest) <= day,
+                sa.or_(Treaty.known_in_force_until >= day, Treaty.ended.is_not(None)),
             ),
         ),
     )
 
 
 def status_on(treaty: TreatyBase, day: date) -> str:
-    """TREATY's status on DAY in words, saying how far it is known."""
-    begins = treaty.in_force or treaty.signed
+    """TREATY's status on DAY in words, saying how far it is known (as `in_force_on` decides)."""
     if treaty.ended is not None and treaty.ended < day:
         return TreatyStatus.ENDED
-    if begins is not None and day < begins:
+    earliest = treaty.in_force or treaty.signed
+    if earliest is not None and day < earliest:
         return TreatyStatus.NOT_YET
+    surely = treaty.in_force_latest or treaty.signed_latest
     known = treaty.known_in_force_until
-    if known is not None and day > known:
+    if treaty.ended is None and known is not None and day > known:
         return (
             f"in force on {known.isoformat()}; later status not recorded"
-            if begins is not None
+            if surely is not None and surely <= known
             else TreatyStatus.NOT_KNOWN
         )
-    if (treaty.in_force is not None and treaty.in_force <= day) or (
-        known is not None and begins is not None
-    ):
+    if treaty.in_force_latest is not None and treaty.in_force_latest <= day:
+        return TreatyStatus.IN_FORCE
+    if surely is not None and surely <= day and (known is not None or treaty.ended is not None):
         return TreatyStatus.IN_FORCE
     return TreatyStatus.NOT_KNOWN
 
@@ -267,11 +273,12 @@ class TreatyInForce(BaseModel):
 
 
 def member_on(day: date, rows: Any = TreatyParty) -> sa.ColumnElement[bool]:
-    """Whether a party's spell (of ROWS, TreatyParty or an alias) covers DAY: a missing join is
-    the treaty's start, a missing exit its end."""
+    """Whether a party's spell (of ROWS, TreatyParty or an alias) surely covers DAY: a missing
+    join is the treaty's start, a missing exit its end; a join known only to the month or year
+    counts from its last possible day, an exit from its first."""
     return sa.and_(
-        sa.or_(rows.joined.is_(None), rows.joined <= day),
-        sa.or_(rows.exited.is_(None), rows.exited_latest >= day),
+        sa.or_(rows.joined.is_(None), rows.joined_latest <= day),
+        sa.or_(rows.exited.is_(None), rows.exited >= day),
     )
 
 
