@@ -219,6 +219,31 @@ def test_a_record_cited_by_a_stored_citation_needs_none_in_the_import(
     assert report.updated == {"engagement": 1}
 
 
+def test_a_spell_that_overlaps_another_of_the_same_state_is_refused_at_its_line(
+    seeded_engine: Engine, tmp_path: Path
+) -> None:
+    """Russia is a party to the 2024 treaty from June 2024 with no exit: a second spell from
+    2025 would make it a member twice over, which the form refuses too."""
+    export(seeded_engine, tmp_path / "out", tables=["treaty_party"])
+    parties = rows_of(tmp_path / "out", "treaty_party")
+    russia = next(row for row in parties if row["state_code"] == "RUS" and row["joined"] >= "2024")
+    again = {
+        **russia,
+        "id": str(max(int(row["id"]) for row in parties) + 1),
+        "joined": "2025-01-01",
+        "joined_precision": "year",
+        "joined_latest": "2025-12-31",
+    }
+    _corrupt(tmp_path / "out", "treaty_party", _rows_changed(lambda rows: [*rows, again]))
+    before = snapshot(seeded_engine)
+    report = import_data(seeded_engine, tmp_path / "out" / "treaty_party.csv")
+    assert [str(problem) for problem in report.problems] == [
+        f"treaty_party.csv, line {len(parties) + 2}, column joined: RUS's spells of membership "
+        "overlap: one must end before the next begins"
+    ]
+    assert not report.written and snapshot(seeded_engine) == before
+
+
 def test_after_a_bad_row_the_records_written_are_checked_where_the_answer_is_certain(
     seeded_engine: Engine, engine: Engine, tmp_path: Path
 ) -> None:

@@ -40,6 +40,7 @@ import sqlalchemy as sa
 from annotated_types import BaseMetadata
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from tracker.cameo import CameoEventBase
@@ -47,9 +48,10 @@ from tracker.citations import CitationBase
 from tracker.errors import TrackerError, describe, message
 from tracker.exchange.cells import restore_text
 from tracker.exchange.exports import BATCH, TABLES, models_by_table
-from tracker.exchange.rules import REQUIRED_ROWS
+from tracker.exchange.rules import REQUIRED_ROWS, SPELLS
 from tracker.history import BOOKKEEPING, record_inserts
 from tracker.kinds import with_parts
+from tracker.kinds.kind import spells_overlap
 from tracker.models import metadata
 from tracker.schema import insert_rows, unstorable
 from tracker.users import SYSTEM, Actor, require_editor
@@ -66,6 +68,7 @@ RULES: dict[str, type[BaseModel] | None] = {
 # leaves out of what a change changed: its id, version and times). A row that differs from the
 # stored one only there holds the same record; of it, only the times can follow the file.
 _TIMES = ("created_at", "updated_at")
+_COUNTED = {required.table for required in REQUIRED_ROWS}  # tables a rule across rows counts for
 
 
 _KIB, _MIB, _GIB = 2**10, 2**20, 2**30
@@ -339,6 +342,7 @@ class _Import:
         # rows not written name each record (by REQUIRED_ROWS' rows_table and column). Both
         # grow with the rows they count.
         self.records: dict[str, _Records] = {}
+        self.spells: dict[str, _Records] = {}  # the spell rows written, for SPELLS
         self.unwritten_rows: dict[tuple[str, str], Counter[int]] = {}
         self.refused_tables: set[str] = set()  # tables with a refused row or file
         self.wrote = False  # whether anything was written: an unchanged import bumps nothing
@@ -728,10 +732,11 @@ class _Import:
         record_inserts(connection, table, [*new, *numbered], actor=self.session.info["actor"])
         self.wrote |= bool(new or numbered)
         self._update(table, matched)
-        if any(required.table == table for required in REQUIRED_ROWS):
-            records = self.records.setdefault(table, _Records(file))
-            records.ids.extend(stored_ids)
-            records.lines.extend(line for line, _row in rows)
+        for kept, wanted in ((self.records, table in _COUNTED), (self.spells, table in SPELLS)):
+            if wanted:
+                records = kept.setdefault(table, _Records(file))
+                records.ids.extend(stored_ids)
+                records.lines.extend(line for line, _row in rows)
 
     def _update(self, table: str, matched: list[tuple[int, Row]]) -> None:
         """Bring the stored rows of MATCHED, (stored id, row) pairs, up to what the rows hold.
@@ -814,6 +819,35 @@ class _Import:
                     found = stored + unwritten[record_id]
                     if found < required.at_least:
                         self.problem(records.file, line, "id", required.refusal(found))
+
+    def refuse_overlapping_spells(self) -> None:
+        """Refuse each spell row written that overlaps another spell of the same state in the
+        same record, stored or written (SPELLS), as the forms do. Not checked for a table with
+        a refused row, since the refused row may be the one that moved."""
+        connection = self.session.connection()
+        for table, states in SPELLS.items():
+            written = self.spells.get(table)
+            if written is None or table in self.refused_tables:
+                continue
+            lines = dict(zip(written.ids, written.lines, strict=True))
+            first, second = aliased(states.table), aliased(states.table)
+            _, meet = states.together(first, second)
+            for part in _batches(list(lines), _LOOKUP):
+                overlapping = connection.execute(
+                    sa.select(first.id, second.id, first.state_code)
+                    .join(
+                        second,
+                        sa.and_(
+                            getattr(second, states.owner) == getattr(first, states.owner),
+                            second.state_code == first.state_code,
+                            first.id < second.id,
+                        ),
+                    )
+                    .where(sa.or_(first.id.in_(part), second.id.in_(part)), *meet)
+                )
+                for one, other, code in overlapping:
+                    line = lines.get(other, lines.get(one))
+                    self.problem(written.file, line, states.spells[0], spells_overlap(code))
 
     def _stored_keys(self, table: str, rows: list[Row]) -> dict[tuple[str, ...], dict[tuple, int]]:
         """For each natural key of TABLE, the stored rows holding ROWS' values of it: values
@@ -1031,6 +1065,7 @@ def import_data(
                     "there are no table files here: expected files such as state.csv",
                 )
             work.refuse_records_missing_rows()
+            work.refuse_overlapping_spells()
             if report.problems:
                 session.rollback()
                 return report

@@ -1,6 +1,7 @@
 """The rules across rows: what a record needs beyond its own row, from its Create model (at
-least one citation, a treaty's two parties, an engagement's participants). The import checks
-them; the export writes the rows they ask for beside each record, so that it imports whole."""
+least one citation, a treaty's two parties, an engagement's participants), and that one
+state's spells of membership in a record do not overlap. The import checks them; the export
+writes the rows they ask for beside each record, so that it imports whole."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from tracker.errors import message
 from tracker.kinds import with_parts
+from tracker.kinds.kind import StatesInRows
 from tracker.models import metadata
 
 # The lists in the records' Create models whose rows are not the kind's declared parts, by the
@@ -74,3 +76,12 @@ def _required_rows() -> list[RequiredRows]:
 
 
 REQUIRED_ROWS = _required_rows()
+
+
+# The rows that are spells of a state's membership (a treaty's parties), by their table: a
+# state's spells in one record must not overlap.
+SPELLS: dict[str, StatesInRows] = {
+    kind.states.table.__tablename__: kind.states
+    for kind in with_parts()
+    if isinstance(kind.states, StatesInRows) and kind.states.spells is not None
+}

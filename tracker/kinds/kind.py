@@ -108,6 +108,11 @@ def _pair_involves(
     return sa.and_(first.in_(codes), second.in_(codes))
 
 
+def spells_overlap(code: str) -> str:
+    """Why two spells of one state in one record are refused, on every path."""
+    return f"{code}'s spells of membership overlap: one must end before the next begins"
+
+
 @dataclass(frozen=True)
 class StatesInRows:
     """The states named in a record's rows: an engagement's participants, a treaty's parties.
@@ -140,7 +145,7 @@ class StatesInRows:
             ),
         ]
 
-    def _together(self, first: Any, second: Any) -> tuple[Any, list[sa.ColumnElement[bool]]]:
+    def together(self, first: Any, second: Any) -> tuple[Any, list[sa.ColumnElement[bool]]]:
         """The day two rows' states became allied (the later of their joins), and the condition
         that their spells meet at all (that day is not after the earlier of their exits)."""
         if self.spells is None:
@@ -156,7 +161,7 @@ class StatesInRows:
         if self.spells is not None and needed >= 2:
             # A pair: two of CODES whose spells meet each other, each reaching into DURING.
             first, second = aliased(self.table), aliased(self.table)
-            _, together = self._together(first, second)
+            _, together = self.together(first, second)
             owner = getattr(first, self.owner)
             return sa.exists(
                 sa.select(first.id)
@@ -195,7 +200,7 @@ class StatesInRows:
         owner = getattr(first, self.owner)
         # Two members are allied from the later of their joins to the earlier of their exits;
         # spells that never meet make no pair.
-        begins, together = self._together(first, second)
+        begins, together = self.together(first, second)
         since = [] if begins is None else [begins.label("since")]
         pairs = (
             sa.select(

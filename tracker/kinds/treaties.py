@@ -26,7 +26,7 @@ from sqlmodel import Field, Session, select
 from tracker.citations import CitationCreate
 from tracker.dates import DatePrecision
 from tracker.errors import NotFound
-from tracker.kinds.kind import Activity, Input, Kind, Rows, StatesInRows
+from tracker.kinds.kind import Activity, Input, Kind, Rows, StatesInRows, spells_overlap
 from tracker.kinds.states import State, find_state
 from tracker.schema import Editable, Record, Table, date_checks, field_error, vocabulary
 
@@ -132,12 +132,7 @@ class TreatyCreate(TreatyBase):
                 if earlier.exited is None or (later.joined or date.min) <= (
                     earlier.exited_latest or earlier.exited
                 ):
-                    raise field_error(
-                        "parties",
-                        f"{code}'s spells of membership overlap: one must end before the next "
-                        "begins",
-                        code,
-                    )
+                    raise field_error("parties", spells_overlap(code), code)
         return self
 
 
