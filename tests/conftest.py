@@ -24,6 +24,9 @@ from support.postgres import postgres_server as throwaway_postgres_server
 from tracker.database import create_engine, init_database, session_for
 from tracker.errors import TrackerError
 from tracker.exchange.seeds import load_seeds
+from tracker.kinds.sources import Source
+from tracker.records import save
+from tracker.users import SYSTEM
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -147,3 +150,29 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     folder = screenshot_folder()
     if folder.exists() and any(folder.rglob("*.png")):
         terminalreporter.write_sep("-", f"dashboard screenshots: {folder}")
+
+
+@pytest.fixture
+def nato(seeded: Session) -> Session:
+    """A treaty of many members, each from its own accession: the United States and the United
+    Kingdom from 1949, Finland from 2023, France out from 1966 and back in 2009."""
+    source = seeded.exec(sa.select(Source.id)).first()[0]
+    save(
+        session=seeded,
+        actor=SYSTEM,
+        kind="treaty",
+        record={
+            "name": "North Atlantic Treaty",
+            "in_force": "1949-08-24",
+            "defense": True,
+            "parties": [
+                {"state_code": "USA", "joined": "1949-08-24"},
+                {"state_code": "GBR", "joined": "1949-08-24"},
+                {"state_code": "FRA", "joined": "1949-08-24", "exited": "1966-07-01"},
+                {"state_code": "FRA", "joined": "2009-04-04"},
+                {"state_code": "FIN", "joined": "2023-04-04"},
+            ],
+            "citations": [{"source_id": source, "quote": "The Parties agree that an armed attack"}],
+        },
+    )
+    return seeded

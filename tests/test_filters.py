@@ -13,9 +13,6 @@ from tracker.activity import Period, activity_index, headlines
 from tracker.filters import Filters
 from tracker.kinds import RecordKind, kind_of
 from tracker.kinds.estimates import Estimate
-from tracker.kinds.sources import Source
-from tracker.records import save
-from tracker.users import SYSTEM
 
 
 def titles(
@@ -98,32 +95,6 @@ def test_minimum_reliability_keeps_records_with_a_source_that_reliable(seeded: S
 def test_a_range_that_ends_before_it_starts_is_refused() -> None:
     with pytest.raises(ValidationError, match="ends"):
         Filters(start=date(2025, 8, 1), end=date(2025, 7, 1))
-
-
-@pytest.fixture
-def nato(seeded: Session) -> Session:
-    """A treaty of many members, each from its own accession: the United States and the United
-    Kingdom from 1949, Finland from 2023, France out from 1966 and back in 2009."""
-    source = seeded.exec(sa.select(Source.id)).first()[0]
-    save(
-        session=seeded,
-        actor=SYSTEM,
-        kind="treaty",
-        record={
-            "name": "North Atlantic Treaty",
-            "in_force": "1949-08-24",
-            "defense": True,
-            "parties": [
-                {"state_code": "USA", "joined": "1949-08-24"},
-                {"state_code": "GBR", "joined": "1949-08-24"},
-                {"state_code": "FRA", "joined": "1949-08-24", "exited": "1966-07-01"},
-                {"state_code": "FRA", "joined": "2009-04-04"},
-                {"state_code": "FIN", "joined": "2023-04-04"},
-            ],
-            "citations": [{"source_id": source, "quote": "The Parties agree that an armed attack"}],
-        },
-    )
-    return seeded
 
 
 def test_a_member_is_in_a_treaty_only_while_it_is_a_member(nato: Session) -> None:

@@ -56,6 +56,16 @@ def test_treaties_in_force_each_year_count_each_bar_once_a_year(seeded: Session)
     ]
 
 
+def test_a_state_filter_counts_a_treaty_in_the_years_the_state_was_a_member(
+    nato: Session,
+) -> None:
+    finland = Filters(states=("FIN",), start=date(2015, 1, 1), end=date(2025, 12, 31))
+    frame = treaty_timeline(session=nato, filters=finland, today=date(2026, 1, 1))
+    counted = treaties_per_year(frame, "obligation", finland)
+    years = sorted(row.year.year for row in counted.itertuples() if row.treaties)
+    assert years == [2023, 2024, 2025]  # not from 2015, though the treaty was in force then
+
+
 def test_engagements_come_one_row_per_participant(seeded: Session) -> None:
     frame = engagement_timeline(session=seeded, filters=Filters(states=("PRK", "RUS")))
     call = frame[frame["engagement"] == "Putin–Kim phone call"]

@@ -4,7 +4,9 @@ small frame, one row per item shown (capped, newest first, so no view ships a wh
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -112,7 +114,49 @@ def treaty_timeline(
                 "cow_id": treaty.cow_id,
             }
         )
+    _years_in_force(session, filters, records)
     return pd.DataFrame(records, columns=_TREATY_COLUMNS)
+
+
+def _years_in_force(session: Session, filters: Filters, records: list[dict[str, Any]]) -> None:
+    """Give each of RECORDS the years of its bar in which it bound the states FILTERS name: at
+    least one of them, or two together when two or more are named, by their own spells (every
+    year of the bar, with no state named)."""
+    needed = min(2, len(filters.states))
+    spells: dict[int, dict[str, list[tuple[date | None, date | None]]]] = {}
+    if filters.states:
+        for treaty_id, code, joined, exited in session.exec(
+            sa.select(
+                TreatyParty.treaty_id,
+                TreatyParty.state_code,
+                TreatyParty.joined,
+                TreatyParty.exited_latest,
+            ).where(
+                TreatyParty.treaty_id.in_([record["id"] for record in records]),
+                TreatyParty.state_code.in_(filters.states),
+            )
+        ):
+            spells.setdefault(treaty_id, {}).setdefault(code, []).append((joined, exited))
+    for record in records:
+        start, end = record["start"], record["end"]
+        if start is None or end is None:
+            record["years"] = []
+            continue
+        bar = range(start.year, end.year + 1)
+        if not filters.states:
+            record["years"] = list(bar)
+            continue
+        members = Counter(
+            year
+            for own in spells.get(record["id"], {}).values()
+            for year in {
+                year
+                for joined, exited in own
+                for year in range((joined or start).year, (exited or end).year + 1)
+                if year in bar
+            }
+        )
+        record["years"] = sorted(year for year, count in members.items() if count >= needed)
 
 
 _TREATY_COLUMNS = [
@@ -132,6 +176,7 @@ _TREATY_COLUMNS = [
     "evidence",
     "status",
     "cow_id",
+    "years",
 ]
 
 
@@ -162,21 +207,12 @@ def treaties_per_year(
     treaties: pd.DataFrame, by: str, filters: Filters | None = None
 ) -> pd.DataFrame:
     """How many of TREATIES (a `treaty_timeline` frame) were in force in each year of their
-    bars, within the years of FILTERS' range, by BY (obligation or decade): columns year, BY,
-    treaties."""
-    spans = treaties.dropna(subset=["start", "end"])
+    bars (for the states the filters name, only while they were members), within the years of
+    FILTERS' range, by BY (obligation or decade): columns year, BY, treaties."""
     first = filters.start.year if filters and filters.start else 0
     last = filters.end.year if filters and filters.end else 9999
-    years = (
-        spans.assign(
-            year=[
-                list(range(max(start.year, first), min(end.year, last) + 1))
-                for start, end in zip(spans["start"], spans["end"], strict=True)
-            ]
-        )
-        .explode("year")
-        .dropna(subset=["year"])
-    )
+    years = treaties.explode("years").rename(columns={"years": "year"}).dropna(subset=["year"])
+    years = years[(years["year"] >= first) & (years["year"] <= last)]
     if years.empty:
         return pd.DataFrame(columns=["year", by, "treaties"])
     # Every year of the span and every group: a year without a treaty is 0, not a gap a line
