@@ -6,9 +6,10 @@ not recorded. Each party is a member for spells of its own (it may leave and com
 every view reads membership from them: two parties are allied only while both are members.
 
 A treaty's status is said only as far as it is known. It is in force from its entry into force
-(or, where a source or data set says it was in force on some day, from its signature up to that
-day), ended from its end, and otherwise not known: no end recorded is not "in force". A status
-known only up to a day (COW's data ends in 2012) says so after it.
+(or, where a source or data set says it was in force on some day, or an end is recorded, from
+its signature up to that day or that end), ended after its end, and otherwise not known: no end
+recorded is not "in force". A status known only up to a day (COW's data ends in 2012) says so
+after it. A start known only to the month or year counts from its last possible day.
 """
 
 from __future__ import annotations
