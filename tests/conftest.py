@@ -20,13 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session
 from support.postgres import postgres_server as throwaway_postgres_server
+from support.treaties import add_treaty
 
 from tracker.database import create_engine, init_database, session_for
 from tracker.errors import TrackerError
 from tracker.exchange.seeds import load_seeds
-from tracker.kinds.sources import Source
-from tracker.records import save
-from tracker.users import SYSTEM
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -156,23 +154,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def nato(seeded: Session) -> Session:
     """A treaty of many members, each from its own accession: the United States and the United
     Kingdom from 1949, Finland from 2023, France out from 1966 and back in 2009."""
-    source = seeded.exec(sa.select(Source.id)).first()[0]
-    save(
-        session=seeded,
-        actor=SYSTEM,
-        kind="treaty",
-        record={
-            "name": "North Atlantic Treaty",
-            "in_force": "1949-08-24",
-            "defense": True,
-            "parties": [
-                {"state_code": "USA", "joined": "1949-08-24"},
-                {"state_code": "GBR", "joined": "1949-08-24"},
-                {"state_code": "FRA", "joined": "1949-08-24", "exited": "1966-07-01"},
-                {"state_code": "FRA", "joined": "2009-04-04"},
-                {"state_code": "FIN", "joined": "2023-04-04"},
-            ],
-            "citations": [{"source_id": source, "quote": "The Parties agree that an armed attack"}],
-        },
+    add_treaty(
+        seeded,
+        "North Atlantic Treaty",
+        [
+            {"state_code": "USA", "joined": "1949-08-24"},
+            {"state_code": "GBR", "joined": "1949-08-24"},
+            {"state_code": "FRA", "joined": "1949-08-24", "exited": "1966-07-01"},
+            {"state_code": "FRA", "joined": "2009-04-04"},
+            {"state_code": "FIN", "joined": "2023-04-04"},
+        ],
+        in_force="1949-08-24",
+        defense=True,
     )
     return seeded

@@ -4,34 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from sqlmodel import Session
+from support.treaties import add_treaty
 
-from tracker.kinds.sources import Source
 from tracker.networks import alliance_network
-from tracker.records import save
-from tracker.users import SYSTEM
-
-
-def add_pact(session: Session, name: str, parties: list[dict[str, str]], **fields: object) -> None:
-    source = session.exec(sa.select(Source.id)).first()[0]
-    save(
-        session=session,
-        actor=SYSTEM,
-        kind="treaty",
-        record={
-            "name": name,
-            "parties": parties,
-            "citations": [{"source_id": source, "quote": "the parties agree"}],
-            **fields,
-        },
-    )
 
 
 def test_two_states_are_joined_while_both_are_members_of_a_treaty_in_force(
     seeded: Session,
 ) -> None:
-    add_pact(
+    add_treaty(
         seeded,
         "North Atlantic Treaty",
         [
@@ -42,7 +24,7 @@ def test_two_states_are_joined_while_both_are_members_of_a_treaty_in_force(
         in_force="1949-08-24",
         defense=True,
     )
-    add_pact(
+    add_treaty(
         seeded,
         "An entente",
         [{"state_code": "USA"}, {"state_code": "GBR"}],
@@ -62,7 +44,7 @@ def test_two_states_are_joined_while_both_are_members_of_a_treaty_in_force(
 
 
 def test_one_state_shows_its_own_allies_only(seeded: Session) -> None:
-    add_pact(
+    add_treaty(
         seeded,
         "A pact of three",
         [{"state_code": "USA"}, {"state_code": "GBR"}, {"state_code": "FRA"}],

@@ -10,9 +10,9 @@ from database_rules import FOREIGN_KEY, assert_accepted, assert_refused
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from support.treaties import add_treaty
 
 from tracker.errors import NotFound
-from tracker.kinds.sources import Source
 from tracker.kinds.treaties import (
     Treaty,
     TreatyCreate,
@@ -174,22 +174,16 @@ def test_an_organisations_members_are_those_of_the_treaty_that_founded_it(
             "kind": "organisation",
         },
     )
-    source = seeded.exec(select(Source.id)).first()
-    save(
-        session=seeded,
-        actor=SYSTEM,
-        kind="treaty",
-        record={
-            "name": "North Atlantic Treaty",
-            "in_force": "1949-08-24",
-            "founds_code": "NATO",
-            "parties": [
-                {"state_code": "USA", "joined": "1949-08-24"},
-                {"state_code": "FRA", "joined": "1949-08-24"},
-                {"state_code": "FIN", "joined": "2023-04-04"},
-            ],
-            "citations": [{"source_id": source, "quote": "The Parties to this Treaty"}],
-        },
+    add_treaty(
+        seeded,
+        "North Atlantic Treaty",
+        [
+            {"state_code": "USA", "joined": "1949-08-24"},
+            {"state_code": "FRA", "joined": "1949-08-24"},
+            {"state_code": "FIN", "joined": "2023-04-04"},
+        ],
+        in_force="1949-08-24",
+        founds_code="NATO",
     )
 
     def members(day: date) -> list[str]:
