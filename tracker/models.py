@@ -4,13 +4,13 @@ Alembic, the tests and anything that walks the schema)."""
 from sqlmodel import SQLModel
 
 from tracker.cameo import CameoEvent
-from tracker.citations import Citation
+from tracker.citations import Citation, CitationRelay
 from tracker.history import Change
 from tracker.kinds.deployments import Deployment
 from tracker.kinds.engagements import Engagement, EngagementParticipant
 from tracker.kinds.estimates import Estimate
 from tracker.kinds.people import Person
-from tracker.kinds.pledges import Pledge, PledgeStatus
+from tracker.kinds.pledges import Pledge, PledgeRecipient, PledgeStatus
 from tracker.kinds.sources import Source
 from tracker.kinds.states import State, StateAlias
 from tracker.kinds.treaties import Treaty, TreatyParty
@@ -25,6 +25,7 @@ __all__ = [
     "CameoEvent",
     "Change",
     "Citation",
+    "CitationRelay",
     "DataVersion",
     "Deployment",
     "Engagement",
@@ -32,6 +33,7 @@ __all__ = [
     "Estimate",
     "Person",
     "Pledge",
+    "PledgeRecipient",
     "PledgeStatus",
     "Source",
     "State",

@@ -213,6 +213,12 @@ class Record(SQLModel):
         )
 
 
+def date_words() -> Any:
+    """A field for the source's own words for a date ("late 2024", "earlier this summer"),
+    kept beside the date's normalised form: every fuzzy date NAME has one, NAME_words."""
+    return Field(default=None, max_length=200, description="the source's own words for the date")
+
+
 def _words(field: str) -> str:
     return field.replace("_", " ")
 

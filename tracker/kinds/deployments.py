@@ -21,7 +21,7 @@ from tracker.kinds.estimates import (
 )
 from tracker.kinds.kind import Activity, Input, Kind, StatePair
 from tracker.kinds.sources import Source
-from tracker.schema import Editable, Record, Table, date_checks, field_error, vocabulary
+from tracker.schema import Editable, Record, Table, date_checks, date_words, field_error, vocabulary
 
 
 class PersonnelKind(StrEnum):
@@ -45,11 +45,13 @@ class DeploymentBase(Record):
         default=None, sa_type=vocabulary(DatePrecision, "started_precision")
     )
     started_latest: date | None = None
+    started_words: str | None = date_words()
     ended: date | None = None
     ended_precision: DatePrecision | None = Field(
         default=None, sa_type=vocabulary(DatePrecision, "ended_precision")
     )
     ended_latest: date | None = None
+    ended_words: str | None = date_words()
     summary: str | None = Field(default=None, max_length=4000)
 
     @model_validator(mode="after")
@@ -115,8 +117,10 @@ def list_estimates(
             low=estimate.low,
             high=estimate.high,
             qualifier=estimate.qualifier,
-            counting_basis=estimate.counting_basis,
+            measure=estimate.measure,
+            scope=estimate.scope,
             as_of=str(estimate.fuzzy("as_of")),
+            as_of_words=estimate.as_of_words,
             rank=estimate.rank,
             note=estimate.note,
             citations=citations[estimate.id],

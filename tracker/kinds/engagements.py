@@ -17,7 +17,7 @@ from sqlmodel import Field
 from tracker.citations import CitationCreate
 from tracker.dates import DatePrecision
 from tracker.kinds.kind import Activity, Input, Kind, Rows, StatesInRows
-from tracker.schema import Editable, Record, Table, date_checks, vocabulary
+from tracker.schema import Editable, Record, Table, date_checks, date_words, vocabulary
 
 
 class EngagementKind(StrEnum):
@@ -74,6 +74,7 @@ class EngagementBase(Record):
         sa_type=vocabulary(DatePrecision, "occurred_precision")
     )
     occurred_latest: date
+    occurred_words: str | None = date_words()
     place: str | None = Field(default=None, max_length=200)
     place_state_code: str | None = Field(
         default=None, foreign_key="state.code", ondelete="RESTRICT", index=True

@@ -1,72 +1,60 @@
 """One source's figure for a deployment at a point in time.
 
-Estimates are ranges, not points, as in Wikidata: "between 25,000 and 30,000" is low 25000 and
-high 30000; "over 11,000" is low 11000 with no high; "roughly 15,000" is 15000 with its
-qualifier kept. Vague words take ACLED's conventional floors ("thousands" is at least 1000).
-Sources that disagree are all kept, side by side; an analyst may rank one preferred and one
-deprecated (Wikidata's ranks) without deleting anything.
+Estimates are ranges, not points, as in Wikidata (tracker.figures). Each says what it measures
+(personnel present, cumulative sent, killed or wounded ...) and its scope, the place the figure is
+about ("Russia", "Kursk region"): only figures of the same measure and scope, dated close
+together, can disagree. Sources that disagree are all kept, side by side; an analyst may rank
+one preferred and one deprecated (Wikidata's ranks) without deleting anything, and a later
+source may correct or retract one (tracker.citations), which is shown, never deleted.
 """
 
 from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
-from tracker.citations import CitationCreate, CitationPublic
+from tracker.citations import CitationCreate, CitationPublic, Stance
 from tracker.dates import DatePrecision
+from tracker.figures import Qualifier, describe_figure, figure_checks, fitted
 from tracker.kinds.kind import Input, Kind, ThroughParent
 from tracker.kinds.sources import Source
-from tracker.schema import Editable, Record, Table, date_checks, field_error, vocabulary
+from tracker.schema import Editable, Record, Table, date_checks, date_words, vocabulary
 
 
-class Qualifier(StrEnum):
-    EXACTLY = "exactly"
-    ROUGHLY = "roughly"
-    OVER = "over"
-    AT_LEAST = "at_least"
-    UNDER = "under"
-    UP_TO = "up_to"
-    BETWEEN = "between"
-    DOZENS = "dozens"
-    HUNDREDS = "hundreds"
-    THOUSANDS = "thousands"
+class Measure(StrEnum):
+    """What a figure counts. Only figures of the same measure (and scope) can disagree."""
+
+    PERSONNEL_PRESENT = "personnel_present"  # how many are there at the as-of date
+    CUMULATIVE_SENT = "cumulative_sent"  # how many have been sent since the deployment began
+    ADDITIONAL_PLANNED = "additional_planned"  # how many more are expected
+    REINFORCEMENT_OR_ROTATION = "reinforcement_or_rotation"  # a further contingent sent
+    KILLED = "killed"
+    WOUNDED = "wounded"
+    KILLED_OR_WOUNDED = "killed_or_wounded"
+    CAPTURED = "captured"
 
     @property
-    def floor(self) -> int | None:
-        """ACLED's conventional lower bound for a vague word."""
-        return {"dozens": 12, "hundreds": 100, "thousands": 1000}.get(self.value)
+    def casualties(self) -> bool:
+        """Whether the figure counts losses rather than people sent: its own series."""
+        return self in CASUALTIES
+
+    @property
+    def words(self) -> str:
+        return self.value.replace("_", " ")
 
 
-# What each qualifier requires of the figures; the same rules back the database's CHECKs.
-_POINT = (Qualifier.EXACTLY, Qualifier.ROUGHLY)
-_LOW_ONLY = (
-    Qualifier.OVER,
-    Qualifier.AT_LEAST,
-    Qualifier.DOZENS,
-    Qualifier.HUNDREDS,
-    Qualifier.THOUSANDS,
-)
-_HIGH_ONLY = (Qualifier.UNDER, Qualifier.UP_TO)
-
-
-class CountingBasis(StrEnum):
-    TOTAL_PRESENT = "total_present"  # how many are there at the as-of date
-    CUMULATIVE = "cumulative"  # how many have been sent since the deployment began
-    ADDITIONAL_PLANNED = "additional_planned"  # how many more are expected
+CASUALTIES = (Measure.KILLED, Measure.WOUNDED, Measure.KILLED_OR_WOUNDED, Measure.CAPTURED)
 
 
 class Rank(StrEnum):
     PREFERRED = "preferred"
     NORMAL = "normal"
     DEPRECATED = "deprecated"
-
-
-def _codes(qualifiers: tuple[Qualifier, ...]) -> str:
-    return ", ".join(f"'{qualifier}'" for qualifier in qualifiers)
 
 
 class EstimateBase(Record):
@@ -85,60 +73,35 @@ class EstimateBase(Record):
         default=None, ge=0, description="the highest figure the source gives, in people"
     )
     qualifier: Qualifier = Field(sa_type=vocabulary(Qualifier, "qualifier"))
-    counting_basis: CountingBasis = Field(sa_type=vocabulary(CountingBasis, "counting_basis"))
+    measure: Measure = Field(sa_type=vocabulary(Measure, "measure"))
+    scope: str = Field(
+        min_length=1,
+        max_length=200,
+        description="the place the figure is about, as the source says: Russia, Kursk region",
+    )
     as_of: date = Field(index=True)
     as_of_precision: DatePrecision = Field(sa_type=vocabulary(DatePrecision, "as_of_precision"))
     as_of_latest: date
+    as_of_words: str | None = date_words()
     rank: Rank = Field(default=Rank.NORMAL, sa_type=vocabulary(Rank, "rank"))
     note: str | None = Field(default=None, max_length=4000)
 
+    @field_validator("scope")
+    @classmethod
+    def _one_spelling(cls, scope: str) -> str:
+        """Spaces tidied, so one place is always written the same way and compares equal."""
+        return " ".join(scope.split())
+
     @model_validator(mode="after")
     def _figures_fit_qualifier(self) -> EstimateBase:
-        qualifier = Qualifier(self.qualifier)
-        if qualifier.floor is not None and self.low is None:
-            self.low = qualifier.floor
-        if self.low is not None and self.high is not None and self.low > self.high:
-            raise field_error("low", f"low ({self.low:,}) is above high ({self.high:,})", self.low)
-        if qualifier is Qualifier.BETWEEN and (self.low is None or self.high is None):
-            raise field_error("high", "'between' needs both a low and a high figure", self.high)
-        if qualifier in _POINT and (self.low is None or self.high != self.low):
-            raise field_error(
-                "high",
-                f"{qualifier.value!r} is one figure: give it as both low and high",
-                self.high,
-            )
-        if qualifier in _LOW_ONLY and (self.low is None or self.high is not None):
-            raise field_error(
-                "low", f"{qualifier.value!r} gives a low figure and no high", self.low
-            )
-        if qualifier in _HIGH_ONLY and (self.high is None or self.low is not None):
-            raise field_error(
-                "high", f"{qualifier.value!r} gives a high figure and no low", self.high
-            )
+        self.low, self.high = fitted(self.qualifier, self.low, self.high)
         return self
 
 
 class Estimate(EstimateBase, Editable, Table, table=True):
     __table_args__ = (
-        sa.UniqueConstraint("deployment_id", "source_id", "counting_basis", "as_of"),
-        sa.CheckConstraint("low >= 0 AND high >= 0", name="counts_not_negative"),
-        sa.CheckConstraint("low <= high", name="low_not_above_high"),
-        sa.CheckConstraint(
-            f"qualifier NOT IN ({_codes(_POINT)}) OR (low IS NOT NULL AND high = low)",
-            name="point_has_one_figure",
-        ),
-        sa.CheckConstraint(
-            f"qualifier NOT IN ({_codes(_LOW_ONLY)}) OR (low IS NOT NULL AND high IS NULL)",
-            name="lower_bound_only",
-        ),
-        sa.CheckConstraint(
-            f"qualifier NOT IN ({_codes(_HIGH_ONLY)}) OR (high IS NOT NULL AND low IS NULL)",
-            name="upper_bound_only",
-        ),
-        sa.CheckConstraint(
-            "qualifier <> 'between' OR (low IS NOT NULL AND high IS NOT NULL)",
-            name="between_has_both",
-        ),
+        sa.UniqueConstraint("deployment_id", "source_id", "measure", "scope", "as_of"),
+        *figure_checks(),
         *date_checks(EstimateBase),
     )
 
@@ -168,8 +131,10 @@ class EstimatePublic(SQLModel):
     low: int | None
     high: int | None
     qualifier: Qualifier
-    counting_basis: CountingBasis
+    measure: Measure
+    scope: str
     as_of: str
+    as_of_words: str | None
     rank: Rank
     note: str | None
     citations: list[CitationPublic]
@@ -177,28 +142,74 @@ class EstimatePublic(SQLModel):
     @property
     def figure(self) -> str:
         """The estimate in words: "over 11,000", "roughly 15,000", "25,000 to 30,000"."""
-        return describe_figure(Qualifier(self.qualifier), self.low, self.high)
+        return describe_figure(self.qualifier, self.low, self.high)
 
+    @property
+    def corrections(self) -> list[CitationPublic]:
+        """The later sources that correct or retract it, in the order recorded."""
+        return [citation for citation in self.citations if Stance(citation.stance).against]
 
-def describe_figure(qualifier: Qualifier, low: int | None, high: int | None) -> str:
-    """A figure in words, keeping the source's qualifier."""
-    match qualifier:
-        case Qualifier.BETWEEN:
-            return f"{low:,} to {high:,}"
-        case Qualifier.EXACTLY:
-            return f"{low:,}"
-        case _ if qualifier.floor is not None:
-            return f"{qualifier.value} (at least {low:,})"
-        case _ if qualifier in _HIGH_ONLY:
-            return f"{qualifier.value.replace('_', ' ')} {high:,}"
-        case _:
-            return f"{qualifier.value.replace('_', ' ')} {low:,}"
+    @property
+    def standing(self) -> str:
+        """Whether the figure stands: "current", or how a later source took it back."""
+        if not self.corrections:
+            return "current"
+        last = self.corrections[-1]
+        return f"{Stance(last.stance).value.removesuffix('s')}ed by {last.source}, {last.stated}"
+
+    def as_json(self) -> dict[str, Any]:
+        """The estimate for other tools: its figure, what it measures and where, whose it is,
+        and the chain of relays through which it reached the reader (from its first
+        supporting citation): `relayed_via` from the cited source outward, then `originator`,
+        whoever first said it."""
+        supporting = [c for c in self.citations if not Stance(c.stance).against]
+        first = supporting[0] if supporting else None
+        return {
+            "id": self.id,
+            "deployment": self.deployment,
+            "measure": self.measure,
+            "scope": self.scope,
+            "qualifier": self.qualifier,
+            "low": self.low,
+            "high": self.high,
+            "as_of": self.as_of,
+            "as_of_words": self.as_of_words,
+            "rank": self.rank,
+            "source": self.source,
+            "relayed_via": first.chain if first else [],
+            "originator": first.originator if first else self.source,
+            "standing": self.standing,
+            "corrections": [
+                {
+                    "stance": correction.stance,
+                    "source": correction.source,
+                    "stated": correction.stated,
+                    "quote": correction.quote,
+                }
+                for correction in self.corrections
+            ],
+        }
 
 
 def _names() -> sa.Select:
     from tracker.kinds.deployments import Deployment  # which lists its estimates as its rows
 
-    label = Deployment.name + ": " + Source.outlet + ", as of " + sa.cast(Estimate.as_of, sa.String)
+    figure = sa.cast(sa.func.coalesce(Estimate.low, Estimate.high), sa.String)
+    label = (
+        Deployment.name
+        + ": "
+        + Estimate.qualifier
+        + " "
+        + figure
+        + " "
+        + Estimate.measure
+        + " in "
+        + Estimate.scope
+        + ", per "
+        + Source.outlet
+        + ", as of "
+        + sa.cast(Estimate.as_of, sa.String)
+    )
     return (
         sa.select(Estimate.id, label)
         .join(Deployment, Deployment.id == Estimate.deployment_id)
@@ -210,7 +221,7 @@ ESTIMATE = Kind(
     "estimate",
     Estimate,
     EstimateCreate,
-    ("deployment_id", "source_id", "counting_basis", "as_of"),
+    ("deployment_id", "source_id", "measure", "scope", "as_of"),
     rules=EstimateBase,
     parent=("deployment_id", "id"),
     plural="Estimates",
@@ -228,7 +239,8 @@ ESTIMATE = Kind(
         ),
         Input("low", "Low", "number"),
         Input("high", "High", "number"),
-        Input.choice("counting_basis", "Counting", CountingBasis),
+        Input.choice("measure", "What it counts", Measure),
+        Input("scope", "Where", help="The place the figure is about: Russia, Kursk region."),
         Input.date("as_of", "As of"),
         Input.choice(
             "rank",

@@ -227,8 +227,7 @@ class StatesInRows:
 
 @dataclass(frozen=True)
 class StatePair:
-    """Two states in two columns of the record: a pledge's pledger and recipient, a
-    deployment's sending and receiving states."""
+    """Two states in two columns of the record: a deployment's sending and receiving states."""
 
     first: str
     second: str
@@ -248,6 +247,40 @@ class StatePair:
             query.where(second.is_not(None)),
             sa.case((first < second, first), else_=second),
             sa.case((first < second, second), else_=first),
+            None,
+        )
+
+
+@dataclass(frozen=True)
+class OneToRows:
+    """A state in a column of the record, towards each state its rows name: a pledge's pledger
+    and its recipients. Each pair is the pledger and one recipient, never two recipients."""
+
+    first: str
+    table: type[Table]
+    owner: str  # the rows' column holding the record's id
+
+    def involves(
+        self, table: Any, codes: tuple[str, ...], needed: int, during: Span = (None, None)
+    ) -> sa.ColumnElement[bool]:
+        rows = aliased(self.table)
+        towards = sa.exists(
+            sa.select(rows.id).where(
+                getattr(rows, self.owner) == table.id, rows.state_code.in_(codes)
+            )
+        )
+        first = getattr(table, self.first).in_(codes)
+        return sa.or_(first, towards) if needed == 1 else sa.and_(first, towards)
+
+    def pairs(
+        self, query: sa.Select, table: Any, in_view: sa.Select
+    ) -> tuple[sa.Select, Any, Any, Any]:
+        rows = aliased(self.table)
+        first, other = getattr(table, self.first), rows.state_code
+        return (
+            query.join(rows, getattr(rows, self.owner) == table.id),
+            sa.case((first < other, first), else_=other),
+            sa.case((first < other, other), else_=first),
             None,
         )
 
@@ -331,6 +364,9 @@ class Kind:
     states: Involvement | None = None
     activity: Activity | None = None  # None: not an act between states, not in the index
     sources: tuple[str, ...] = ()  # its own columns naming a source it rests on (beyond citations)
+    # Its column marking a record kept only as historical context (an analogy an article
+    # recalls): such records are shown as history, never counted, charted or in force.
+    context: str | None = None
     colour: str | None = None  # its colour on every chart
     section: str | None = None  # its section in a seed file
     form: tuple[Input | Rows, ...] = ()

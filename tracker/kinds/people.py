@@ -11,7 +11,7 @@ from tracker.citations import CitationCreate
 from tracker.dates import DatePrecision
 from tracker.errors import NotFound
 from tracker.kinds.kind import Input, Kind
-from tracker.schema import Editable, Record, Table, date_checks, vocabulary
+from tracker.schema import Editable, Record, Table, date_checks, date_words, vocabulary
 
 
 class PersonBase(Record):
@@ -26,11 +26,13 @@ class PersonBase(Record):
         default=None, sa_type=vocabulary(DatePrecision, "office_from_precision")
     )
     office_from_latest: date | None = None
+    office_from_words: str | None = date_words()
     office_to: date | None = None
     office_to_precision: DatePrecision | None = Field(
         default=None, sa_type=vocabulary(DatePrecision, "office_to_precision")
     )
     office_to_latest: date | None = None
+    office_to_words: str | None = date_words()
 
 
 class Person(PersonBase, Editable, Table, table=True):

@@ -2,6 +2,11 @@
 
 Pledged is not delivered (the Kiel Institute's rule): a pledge keeps its exact words, and its
 status moves through announced, in progress, fulfilled or withdrawn, each step dated and sourced.
+A pledge may be made to several states at once, and may carry a figure ("a brigade of about
+5,000"), held by the same rules as an estimate's (tracker.figures).
+
+A pledge an article recalls only as a historical analogy (Mao's 1950 pledge to Stalin) is kept
+and cited as historical context: shown as history, never counted as open.
 """
 
 from __future__ import annotations
@@ -15,8 +20,9 @@ from sqlmodel import Field
 
 from tracker.citations import CitationCreate
 from tracker.dates import DatePrecision
-from tracker.kinds.kind import Activity, Input, Kind, Rows, StatePair
-from tracker.schema import Editable, Record, Table, date_checks, field_error, vocabulary
+from tracker.figures import Qualifier, figure_checks, fitted
+from tracker.kinds.kind import Activity, Input, Kind, OneToRows, Rows
+from tracker.schema import Editable, Record, Table, date_checks, date_words, field_error, vocabulary
 
 
 class PledgeKind(StrEnum):
@@ -46,15 +52,10 @@ class PledgeBase(Record):
     pledger_person_id: int | None = Field(
         default=None, foreign_key="person.id", ondelete="RESTRICT", index=True
     )
-    recipient_state_code: str | None = Field(
-        default=None, foreign_key="state.code", ondelete="RESTRICT", index=True
-    )
-    recipient_person_id: int | None = Field(
-        default=None, foreign_key="person.id", ondelete="RESTRICT", index=True
-    )
     made: date = Field(index=True)
     made_precision: DatePrecision = Field(sa_type=vocabulary(DatePrecision, "made_precision"))
     made_latest: date
+    made_words: str | None = date_words()
     quote: str | None = Field(default=None, max_length=4000, description="the pledge's exact words")
     kind: PledgeKind = Field(sa_type=vocabulary(PledgeKind, "kind"))
     conditionality: Conditionality = Field(
@@ -64,22 +65,54 @@ class PledgeBase(Record):
     treaty_id: int | None = Field(
         default=None, foreign_key="treaty.id", ondelete="RESTRICT", index=True
     )
+    qualifier: Qualifier | None = Field(
+        default=None,
+        sa_type=vocabulary(Qualifier, "qualifier"),
+        description="how the pledge gives its figure, if it gives one: roughly, up to ...",
+    )
+    low: int | None = Field(default=None, ge=0, description="the pledge's lowest figure")
+    high: int | None = Field(default=None, ge=0, description="the pledge's highest figure")
+    figure_of: str | None = Field(
+        default=None, max_length=200, description="what the figure counts: troops, shells ..."
+    )
+    historical_context: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": sa.false()},
+        description="recalled only as a historical analogy: shown as history, never open",
+    )
 
     @model_validator(mode="after")
-    def _to_another(self) -> PledgeBase:
-        if self.recipient_state_code == self.pledger_state_code:
-            raise field_error(
-                "recipient_state_code", "a state cannot pledge to itself", self.recipient_state_code
-            )
+    def _figure_fits_qualifier(self) -> PledgeBase:
+        self.low, self.high = fitted(self.qualifier, self.low, self.high)
+        if self.figure_of is not None and self.qualifier is None:
+            raise field_error("qualifier", "give the figure that the pledge counts", None)
         return self
 
 
 class Pledge(PledgeBase, Editable, Table, table=True):
     __table_args__ = (
         sa.UniqueConstraint("title", "made"),
-        sa.CheckConstraint("recipient_state_code <> pledger_state_code", name="to_another_state"),
+        *figure_checks(optional=True),
         *date_checks(PledgeBase),
     )
+
+
+class RecipientBase(Record):
+    state_code: str = Field(foreign_key="state.code", ondelete="RESTRICT", index=True)
+    person_id: int | None = Field(
+        default=None, foreign_key="person.id", ondelete="RESTRICT", index=True
+    )
+
+
+class PledgeRecipient(RecipientBase, Table, table=True):
+    __tablename__ = "pledge_recipient"
+    __table_args__ = (sa.UniqueConstraint("pledge_id", "state_code"),)
+
+    pledge_id: int = Field(foreign_key="pledge.id", ondelete="CASCADE", index=True)
+
+
+class RecipientCreate(RecipientBase):
+    pass
 
 
 class PledgeStatusBase(Record):
@@ -89,6 +122,7 @@ class PledgeStatusBase(Record):
     changed: date = Field(index=True)
     changed_precision: DatePrecision = Field(sa_type=vocabulary(DatePrecision, "changed_precision"))
     changed_latest: date
+    changed_words: str | None = date_words()
     note: str | None = Field(default=None, max_length=4000)
 
 
@@ -107,6 +141,9 @@ class PledgeStatusCreate(PledgeStatusBase):
 
 
 class PledgeCreate(PledgeBase):
+    recipients: list[RecipientCreate] = Field(
+        default_factory=list, description="the states (and people) it is made to, if any"
+    )
     statuses: list[PledgeStatusCreate] = Field(
         default_factory=list, description="the status steps; a new pledge starts announced"
     )
@@ -125,7 +162,24 @@ class PledgeCreate(PledgeBase):
             ]
         return self
 
+    @model_validator(mode="after")
+    def _to_others(self) -> PledgeCreate:
+        codes = [recipient.state_code for recipient in self.recipients]
+        if self.pledger_state_code in codes:
+            raise field_error("recipients", "a state cannot pledge to itself", codes)
+        if len(set(codes)) < len(codes):
+            raise field_error("recipients", "a state is named twice among the recipients", codes)
+        return self
 
+
+RECIPIENT = Kind(
+    "pledge_recipient",
+    PledgeRecipient,
+    RecipientCreate,
+    ("pledge_id", "state_code"),
+    rules=RecipientBase,
+    parent=("pledge_id", "id"),
+)
 STATUS = Kind(
     "pledge_status",
     PledgeStatus,
@@ -140,10 +194,11 @@ PLEDGE = Kind(
     PledgeCreate,
     ("title", "made"),
     rules=PledgeBase,
-    parts=(("statuses", STATUS),),
+    parts=(("recipients", RECIPIENT), ("statuses", STATUS)),
     plural="Pledges",
     starts="made",
-    states=StatePair("pledger_state_code", "recipient_state_code"),
+    states=OneToRows("pledger_state_code", PledgeRecipient, "pledge_id"),
+    context="historical_context",
     # CAMEO: express intent to cooperate militarily or economically; to cooperate (political)
     activity=Activity.by_value(
         "kind",
@@ -156,14 +211,32 @@ PLEDGE = Kind(
         Input("title", "Title"),
         Input("pledger_state_code", "Pledged by (state)", "state"),
         Input("pledger_person_id", "Pledged by (person)", "person"),
-        Input("recipient_state_code", "Pledged to (state)", "state"),
-        Input("recipient_person_id", "Pledged to (person)", "person"),
         Input.date("made", "Made"),
         Input("quote", "Exact words", "area"),
         Input.choice("kind", "Kind", PledgeKind),
         Input.choice("conditionality", "Conditionality", Conditionality),
         Input("conditions", "Conditions", "area"),
         Input("treaty_id", "Under the treaty", "treaty"),
+        Input.choice(
+            "qualifier", "Figure: qualifier", Qualifier, help="If the pledge gives a figure."
+        ),
+        Input("low", "Figure: low", "number"),
+        Input("high", "Figure: high", "number"),
+        Input("figure_of", "Figure: of what", help="troops, shells, US dollars …"),
+        Input(
+            "historical_context",
+            "Historical context only",
+            "check",
+            help="Recalled as an analogy, not tracked: never counted as open.",
+        ),
+        Rows(
+            "recipients",
+            "Pledged to",
+            (
+                Input("state_code", "State", "state"),
+                Input("person_id", "Person", "person"),
+            ),
+        ),
         Rows(
             "statuses",
             "Status history",

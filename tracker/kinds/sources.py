@@ -11,12 +11,20 @@ from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
-from pydantic import HttpUrl, field_validator
+from pydantic import HttpUrl, field_validator, model_validator
 from sqlmodel import Field, Session, select
 
 from tracker.dates import DatePrecision
 from tracker.kinds.kind import Input, Kind
-from tracker.schema import Editable, Record, Table, date_checks, vocabulary
+from tracker.schema import (
+    Editable,
+    Record,
+    Table,
+    date_checks,
+    date_words,
+    field_error,
+    vocabulary,
+)
 
 
 class SourceType(StrEnum):
@@ -62,6 +70,7 @@ class SourceBase(Record):
         default=None, sa_type=vocabulary(DatePrecision, "published_precision")
     )
     published_latest: date | None = None
+    published_words: str | None = date_words()
     retrieved: date | None = None
     type: SourceType = Field(sa_type=vocabulary(SourceType, "type"))
     perspective: str | None = Field(
@@ -69,6 +78,13 @@ class SourceBase(Record):
         max_length=100,
         index=True,
         description="the outlet's alignment, e.g. Mainstream Western",
+    )
+    perspective_source_id: int | None = Field(
+        default=None,
+        foreign_key="source.id",
+        ondelete="RESTRICT",
+        description="whose classification the perspective is (a digest that sorts outlets "
+        "by alignment); none: the analyst's own",
     )
     reliability: Reliability = Field(
         default=Reliability.F,
@@ -84,6 +100,12 @@ class SourceBase(Record):
         description="the state a state-media or government source speaks for",
     )
 
+    @model_validator(mode="after")
+    def _perspective_attributed(self) -> SourceBase:
+        if self.perspective_source_id is not None and self.perspective is None:
+            raise field_error("perspective", "say which perspective the classification gives", None)
+        return self
+
     @field_validator("url")
     @classmethod
     def _real_url(cls, url: str | None) -> str | None:
@@ -93,6 +115,10 @@ class SourceBase(Record):
 class Source(SourceBase, Editable, Table, table=True):
     __table_args__ = (
         sa.UniqueConstraint("outlet", "title"),
+        sa.CheckConstraint(
+            "perspective_source_id IS NULL OR perspective IS NOT NULL",
+            name="perspective_attributed",
+        ),
         *date_checks(SourceBase),
     )
 
@@ -132,6 +158,12 @@ SOURCE = Kind(
         Input.choice("type", "Type", SourceType),
         Input(
             "perspective", "Perspective", help="The outlet's alignment, e.g. Mainstream Western."
+        ),
+        Input(
+            "perspective_source_id",
+            "Perspective: whose classification",
+            "source",
+            help="The source that sorts the outlet so; empty when it is your own assessment.",
         ),
         Input.choice(
             "reliability",

@@ -29,7 +29,7 @@ from tracker.dates import DatePrecision
 from tracker.errors import NotFound
 from tracker.kinds.kind import Activity, Input, Kind, Rows, StatesInRows, spells_overlap
 from tracker.kinds.states import State, find_state
-from tracker.schema import Editable, Record, Table, date_checks, field_error, vocabulary
+from tracker.schema import Editable, Record, Table, date_checks, date_words, field_error, vocabulary
 
 OBLIGATIONS = ("defense", "offense", "neutrality", "nonaggression", "consultation")
 
@@ -46,16 +46,19 @@ class TreatyBase(Record):
         default=None, sa_type=vocabulary(DatePrecision, "signed_precision")
     )
     signed_latest: date | None = None
+    signed_words: str | None = date_words()
     in_force: date | None = None
     in_force_precision: DatePrecision | None = Field(
         default=None, sa_type=vocabulary(DatePrecision, "in_force_precision")
     )
     in_force_latest: date | None = None
+    in_force_words: str | None = date_words()
     ended: date | None = None
     ended_precision: DatePrecision | None = Field(
         default=None, sa_type=vocabulary(DatePrecision, "ended_precision")
     )
     ended_latest: date | None = None
+    ended_words: str | None = date_words()
     # The last day a source or data set says the treaty was in force (COW: the end of 2012,
     # where its data ends); after it, unless an end is recorded, its status is not known.
     known_in_force_until: date | None = None
@@ -70,6 +73,11 @@ class TreatyBase(Record):
     # on any day, are the treaty's.
     founds_code: str | None = Field(
         default=None, foreign_key="state.code", ondelete="RESTRICT", max_length=8
+    )
+    historical_context: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": sa.false()},
+        description="recalled only as a historical analogy: shown as history, never in force",
     )
 
 
@@ -90,11 +98,13 @@ class TreatyPartyBase(Record):
         default=None, sa_type=vocabulary(DatePrecision, "joined_precision")
     )
     joined_latest: date | None = None
+    joined_words: str | None = date_words()
     exited: date | None = None
     exited_precision: DatePrecision | None = Field(
         default=None, sa_type=vocabulary(DatePrecision, "exited_precision")
     )
     exited_latest: date | None = None
+    exited_words: str | None = date_words()
 
 
 class TreatyParty(TreatyPartyBase, Table, table=True):
@@ -218,6 +228,7 @@ TREATY = Kind(
     ends="ended",
     states=StatesInRows(TreatyParty, "treaty_id", spells=("joined", "exited")),
     activity=Activity.always("057", "Treaty signed"),  # CAMEO: sign formal agreement
+    context="historical_context",
     colour="#72b7b2",
     section="treaties",
     form=(
@@ -240,6 +251,12 @@ TREATY = Kind(
         Input("consultation", "Consultation", "check"),
         Input("founds_code", "Founds the organisation", "state"),
         Input("summary", "Summary", "area"),
+        Input(
+            "historical_context",
+            "Historical context only",
+            "check",
+            help="Recalled as an analogy, not tracked: never counted as in force.",
+        ),
         Rows(
             "parties",
             "Parties",
