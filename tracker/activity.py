@@ -24,6 +24,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlmodel import Session
 
 from tracker.cameo import CameoEvent
+from tracker.citations import Citation, Stance
+from tracker.dates import FuzzyDate
+from tracker.figures import describe_figure
 from tracker.filters import Filters
 from tracker.kinds import DATED, KINDS, RecordKind, kind_of
 from tracker.kinds.deployments import Deployment
@@ -31,9 +34,10 @@ from tracker.kinds.engagements import (
     Engagement,
     EngagementStatus,
 )
-from tracker.kinds.estimates import CountingBasis, Estimate, Rank
+from tracker.kinds.estimates import Estimate, Measure, Rank
 from tracker.kinds.kind import Kind
 from tracker.kinds.pledges import Pledge, PledgeStatus, PledgeStatusKind
+from tracker.kinds.sources import Source
 from tracker.kinds.treaties import Treaty, in_force_on
 
 
@@ -206,12 +210,37 @@ def activity_weights(*, session: Session) -> pd.DataFrame:
     )
 
 
-class EstimateRange(BaseModel):
+# Estimates compared in one spread are dated within this many days of the latest of them.
+SPREAD_WINDOW_DAYS = 90
+
+
+class Spread(BaseModel):
+    """What the current estimates of one deployment say of one measure in one scope: the only
+    figures that can disagree. LOW and HIGH are the lowest and highest figures they give; HIGH
+    is None when every one of them gives only a lower bound ("over 11,000")."""
+
     deployment: str
-    low: int
+    measure: Measure
+    scope: str
+    low: int | None
     high: int | None
-    sources: int
-    as_of: date
+    sources: int  # how many outlets give the figures compared
+    as_of: date  # the latest of them
+    since: date  # the earliest day an estimate compared may be dated
+    compared: list[str]  # each estimate compared, in words, with its source and date
+
+    @property
+    def casualties(self) -> bool:
+        return Measure(self.measure).casualties
+
+    @property
+    def figures(self) -> str:
+        """The spread in words: "11,000 to 15,000", "at least 11,000", "15,000"."""
+        if self.high is None:
+            return f"at least {self.low:,}"
+        if self.low == self.high:
+            return f"{self.low:,}"
+        return f"{self.low:,} to {self.high:,}"
 
 
 class Headlines(BaseModel):
@@ -221,12 +250,15 @@ class Headlines(BaseModel):
     treaties_status_not_recorded: int
     engagements_last_90_days: int
     open_pledges: int
-    deployed: EstimateRange | None
-    planned: EstimateRange | None
+    estimates: list[Spread]  # the most recently estimated first
+    more_spreads: int  # spreads in view beyond those listed
 
 
-def headlines(*, session: Session, filters: Filters, today: date | None = None) -> Headlines:
-    """The figures an analyst briefs first, as of the end of the date range (or today)."""
+def headlines(
+    *, session: Session, filters: Filters, today: date | None = None, spreads: int = 6
+) -> Headlines:
+    """The figures an analyst briefs first, as of the end of the date range (or today), with
+    up to SPREADS spreads of estimates."""
     as_of = filters.end or today or date.today()
     treaties, not_recorded = session.execute(
         sa.select(
@@ -263,62 +295,140 @@ def headlines(*, session: Session, filters: Filters, today: date | None = None) 
             *filters.conditions(RecordKind.PLEDGE),
         )
     )
+    listed, more = estimate_spreads(session=session, filters=filters, as_of=as_of, most=spreads)
     return Headlines(
         as_of=as_of,
         treaties_in_force=treaties,
         treaties_status_not_recorded=not_recorded,
         engagements_last_90_days=engagements,
         open_pledges=pledges,
-        deployed=_latest_range(
-            session, filters, as_of, (CountingBasis.TOTAL_PRESENT, CountingBasis.CUMULATIVE)
-        ),
-        planned=_latest_range(session, filters, as_of, (CountingBasis.ADDITIONAL_PLANNED,)),
+        estimates=listed,
+        more_spreads=more,
     )
 
 
-def _latest_range(
-    session: Session, filters: Filters, as_of: date, bases: tuple[CountingBasis, ...]
-) -> EstimateRange | None:
-    """The spread of the current estimates (of the given counting bases, not deprecated) of the
-    most recently estimated deployment, over the 90 days to its latest estimate."""
-    current = [
-        Estimate.counting_basis.in_(bases),
-        Estimate.rank != Rank.DEPRECATED,
-        Estimate.as_of <= as_of,
-        *filters.conditions(RecordKind.ESTIMATE),
-    ]
-    latest = session.exec(
-        sa.select(Estimate.deployment_id, Estimate.as_of)
-        .where(*current)
-        .order_by(Estimate.as_of_latest.desc(), Estimate.id.desc())
-        .limit(1)
-    ).first()
-    if latest is None:
-        return None
-    deployment_id, latest_as_of = latest
-    low, high, open_ended, sources, name = session.exec(
+class _DaysBefore(sa.sql.expression.FunctionElement):
+    type = sa.Date()
+    inherit_cache = True
+    name = "days_before"
+
+
+@compiles(_DaysBefore, "sqlite")
+def _sqlite_days_before(element: _DaysBefore, compiler: Any, **kw: Any) -> str:
+    day, days = element.clauses
+    return f"date({compiler.process(day, **kw)}, '-' || {compiler.process(days, **kw)} || ' days')"
+
+
+@compiles(_DaysBefore)
+def _days_before(element: _DaysBefore, compiler: Any, **kw: Any) -> str:
+    day, days = element.clauses
+    return f"CAST({compiler.process(day, **kw)} - {compiler.process(days, **kw)} AS DATE)"
+
+
+def estimate_spreads(
+    *, session: Session, filters: Filters, as_of: date, most: int | None = None
+) -> tuple[list[Spread], int]:
+    """Like compared with like: for each deployment, measure and scope, the spread of its
+    current estimates (neither deprecated, nor corrected or retracted by the day, nor dated
+    after it) dated within SPREAD_WINDOW_DAYS of the latest. The most recently estimated
+    first, up to MOST of them, and how many more there are."""
+    corrected = sa.exists(
+        sa.select(Citation.id).where(
+            Citation.estimate_id == Estimate.id,
+            Citation.stance != Stance.SUPPORTS,
+            Citation.stated <= as_of,
+        )
+    )
+    group = (Estimate.deployment_id, Estimate.measure, Estimate.scope)
+    current = (
         sa.select(
+            Estimate.id,
+            *group,
+            Estimate.as_of_latest,
+            sa.func.max(Estimate.as_of_latest).over(partition_by=group).label("latest"),
+        )
+        .where(
+            Estimate.rank != Rank.DEPRECATED,
+            Estimate.as_of <= as_of,
+            sa.not_(corrected),
+            *filters.conditions(RecordKind.ESTIMATE),
+        )
+        .subquery("current")
+    )
+    compared = (
+        sa.select(current.c.id, current.c.deployment_id, current.c.measure, current.c.scope)
+        .where(
+            current.c.as_of_latest
+            >= _DaysBefore(current.c.latest, sa.literal(SPREAD_WINDOW_DAYS, sa.Integer))
+        )
+        .subquery("compared")
+    )
+    keys = (compared.c.deployment_id, compared.c.measure, compared.c.scope)
+    rows = session.execute(
+        sa.select(
+            *keys,
+            Deployment.name,
             sa.func.min(sa.func.coalesce(Estimate.low, Estimate.high)),
             sa.func.max(sa.func.coalesce(Estimate.high, Estimate.low)),
-            sa.func.max(sa.case((Estimate.high.is_(None), 1), else_=0)),
-            sa.func.count(sa.distinct(Estimate.source_id)),
-            sa.func.min(Deployment.name),
+            sa.func.count(Estimate.high),
+            sa.func.count(sa.distinct(Source.outlet)),
+            sa.func.max(Estimate.as_of_latest),
+            sa.func.count().over(),
         )
-        .join(Deployment, Deployment.id == Estimate.deployment_id)
-        .where(
-            *current,
-            Estimate.deployment_id == deployment_id,
-            Estimate.as_of_latest >= latest_as_of - timedelta(days=90),
+        .join(Estimate, Estimate.id == compared.c.id)
+        .join(Deployment, Deployment.id == compared.c.deployment_id)
+        .join(Source, Source.id == Estimate.source_id)
+        .group_by(*keys, Deployment.name)
+        .order_by(sa.func.max(Estimate.as_of_latest).desc(), Deployment.name, *keys)
+        .limit(most)
+    ).all()
+    if not rows:
+        return [], 0
+    members = _compared(session, compared, [tuple(row[:3]) for row in rows])
+    spreads = [
+        Spread(
+            deployment=name,
+            measure=measure,
+            scope=scope,
+            low=low,
+            high=high if bounded else None,
+            sources=sources,
+            as_of=latest,
+            since=latest - timedelta(days=SPREAD_WINDOW_DAYS),
+            compared=members[(deployment_id, measure, scope)],
         )
-    ).one()
-    single_open_figure = open_ended and low == high and sources == 1
-    return EstimateRange(
-        deployment=name,
-        low=low,
-        high=None if single_open_figure else high,
-        sources=sources,
-        as_of=latest_as_of,
-    )
+        for deployment_id, measure, scope, name, low, high, bounded, sources, latest, _ in rows
+    ]
+    return spreads, rows[0][-1] - len(spreads)
+
+
+def _compared(
+    session: Session, compared: sa.Subquery, groups: list[tuple[int, str, str]]
+) -> dict[tuple[int, str, str], list[str]]:
+    """Each estimate GROUPS compare, in words: "over 11,000 per KCNA, as of 2025-08"."""
+    keys = (compared.c.deployment_id, compared.c.measure, compared.c.scope)
+    found: dict[tuple[int, str, str], list[str]] = {group: [] for group in groups}
+    for *key, qualifier, low, high, outlet, as_of, precision, latest in session.execute(
+        sa.select(
+            *keys,
+            Estimate.qualifier,
+            Estimate.low,
+            Estimate.high,
+            Source.outlet,
+            Estimate.as_of,
+            Estimate.as_of_precision,
+            Estimate.as_of_latest,
+        )
+        .join(Estimate, Estimate.id == compared.c.id)
+        .join(Source, Source.id == Estimate.source_id)
+        .where(sa.tuple_(*keys).in_(groups))
+        .order_by(*keys, Estimate.as_of, Estimate.id)
+    ):
+        found[tuple(key)].append(
+            f"{describe_figure(qualifier, low, high)} per {outlet}, as of "
+            f"{FuzzyDate.from_columns(as_of, precision, latest)}"
+        )
+    return found
 
 
 def record_span(*, session: Session) -> tuple[date | None, date | None]:

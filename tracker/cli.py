@@ -15,6 +15,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import __version__
+from tracker.activity import headlines
+from tracker.citations import Stance
 from tracker.database import URL_VARIABLE, backup, engine_for, init_database, session_for
 from tracker.errors import TrackerError, describe
 from tracker.exchange.cow import load_cow
@@ -24,6 +26,7 @@ from tracker.exchange.seeds import SeedProblems, load_seeds
 from tracker.filters import Filters
 from tracker.kinds import RecordKind
 from tracker.kinds.deployments import list_estimates
+from tracker.kinds.estimates import Measure
 from tracker.kinds.sources import Reliability
 from tracker.kinds.states import find_state
 from tracker.kinds.treaties import treaties_in_force
@@ -55,6 +58,48 @@ app = typer.Typer(
 
 def _engine(ctx: typer.Context) -> Engine:
     return ctx.obj
+
+
+# The dashboard's filters, as options of every command that shows or writes what is in view.
+StartOption = Annotated[
+    str | None, typer.Option("--from-date", help="Records from this day (YYYY-MM-DD).")
+]
+EndOption = Annotated[
+    str | None, typer.Option("--to-date", help="Records up to this day (YYYY-MM-DD).")
+]
+StateOption = Annotated[
+    list[str] | None,
+    typer.Option(help="A state's code, name or alias (two or more: between them)."),
+]
+KindOption = Annotated[list[RecordKind] | None, typer.Option(help="Only these kinds of record.")]
+PerspectiveOption = Annotated[
+    list[str] | None, typer.Option(help="Records resting on a source of this perspective.")
+]
+ReliabilityOption = Annotated[
+    Reliability, typer.Option(help="Records resting on a source this reliable (F: any).")
+]
+
+
+def _filters(
+    engine: Engine,
+    start: str | None,
+    end: str | None,
+    state: list[str] | None,
+    kind: list[RecordKind] | None,
+    perspective: list[str] | None,
+    min_reliability: Reliability,
+) -> Filters:
+    """The dashboard's filters from the command's options, states found by any of their names."""
+    with session_for(engine) as session:
+        codes = tuple(find_state(session=session, name=name).code for name in state or ())
+    return Filters(
+        start=start,
+        end=end,
+        states=codes,
+        kinds=tuple(kind or RecordKind),
+        perspectives=tuple(perspective or ()),
+        min_reliability=min_reliability,
+    )
 
 
 @app.callback()
@@ -152,26 +197,84 @@ def estimates(
     receiving: Annotated[
         str | None, typer.Option("--to", help="Receiving state: code, name or alias.")
     ] = None,
+    start: StartOption = None,
+    end: EndOption = None,
+    state: StateOption = None,
+    perspective: PerspectiveOption = None,
+    min_reliability: ReliabilityOption = Reliability.F,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
 ) -> None:
-    """Every source's estimate of deployments, with the passages they rest on."""
-    with session_for(_engine(ctx)) as session:
+    """Every source's estimate of deployments: what it measures and where, whose figure it is,
+    through whom it was relayed, and the passages it rests on."""
+    engine = _engine(ctx)
+    filters = _filters(engine, start, end, state, None, perspective, min_reliability)
+    with session_for(engine) as session:
         sending_code = find_state(session=session, name=sending).code if sending else None
         receiving_code = find_state(session=session, name=receiving).code if receiving else None
         rows = list_estimates(
-            session=session, sending_state_code=sending_code, receiving_state_code=receiving_code
+            session=session,
+            sending_state_code=sending_code,
+            receiving_state_code=receiving_code,
+            where=filters.conditions(RecordKind.ESTIMATE, kept_apart=True),
         )
+    if as_json:
+        typer.echo(json.dumps([row.as_json() for row in rows], indent=2, ensure_ascii=False))
+        return
     if not rows:
         typer.echo("No estimates match.")
     for row in rows:
+        words = f' ("{row.as_of_words}")' if row.as_of_words else ""
         typer.echo(
-            f"{row.deployment}: {row.figure} "
-            f"({row.counting_basis.replace('_', ' ')}, as of {row.as_of}, {row.rank}) "
+            f"{row.deployment}: {row.figure} {Measure(row.measure).words} in {row.scope} "
+            f"(as of {row.as_of}{words}, {row.rank}, {row.standing}) "
             f"per {row.source} [{row.reliability}]"
         )
         for citation in row.citations:
-            via = f", relaying {citation.relayed_source}" if citation.relayed_source else ""
-            source = f"{citation.source}{via}; credibility {citation.credibility}"
-            typer.echo(f'    "{citation.quote}" ({source})')
+            stance = "" if citation.stance == Stance.SUPPORTS else f"{citation.stance}: "
+            source = f"{citation.provenance}; credibility {citation.credibility}"
+            typer.echo(f'    {stance}"{citation.quote}" ({source})')
+
+
+@app.command()
+def overview(
+    ctx: typer.Context,
+    start: StartOption = None,
+    end: EndOption = None,
+    state: StateOption = None,
+    kind: KindOption = None,
+    perspective: PerspectiveOption = None,
+    min_reliability: ReliabilityOption = Reliability.F,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object.")] = False,
+) -> None:
+    """The Overview's headline figures for the dashboard's filters, as of the end of the range
+    (or today): treaties in force, engagements in the last 90 days, open pledges, and the
+    spread of estimates of each deployment, measure and scope."""
+    engine = _engine(ctx)
+    filters = _filters(engine, start, end, state, kind, perspective, min_reliability)
+    with session_for(engine) as session:
+        figures = headlines(session=session, filters=filters)
+    if as_json:
+        typer.echo(json.dumps(figures.model_dump(mode="json"), indent=2, ensure_ascii=False))
+        return
+    typer.echo(f"As of {figures.as_of}:")
+    typer.echo(f"  Treaties in force: {figures.treaties_in_force}")
+    if figures.treaties_status_not_recorded:
+        typer.echo(
+            f"    and {figures.treaties_status_not_recorded} more whose status that day is "
+            "not recorded"
+        )
+    typer.echo(f"  Engagements in the last 90 days: {figures.engagements_last_90_days}")
+    typer.echo(f"  Open pledges: {figures.open_pledges}")
+    for spread in figures.estimates:
+        typer.echo(
+            f"  {spread.deployment}, {Measure(spread.measure).words} in {spread.scope}: "
+            f"{spread.figures} ({spread.sources} sources, estimates dated {spread.since} to "
+            f"{spread.as_of})"
+        )
+        for estimate in spread.compared:
+            typer.echo(f"    {estimate}")
+    if figures.more_spreads:
+        typer.echo(f"  … and {figures.more_spreads} more deployments, measures or scopes")
 
 
 @app.command()
@@ -247,38 +350,16 @@ def export_command(
     table: Annotated[
         list[str] | None, typer.Option(help="Only this table (repeat for more).")
     ] = None,
-    start: Annotated[
-        str | None, typer.Option("--from-date", help="Records from this day (YYYY-MM-DD).")
-    ] = None,
-    end: Annotated[
-        str | None, typer.Option("--to-date", help="Records up to this day (YYYY-MM-DD).")
-    ] = None,
-    state: Annotated[
-        list[str] | None,
-        typer.Option(help="A state's code, name or alias (two or more: between them)."),
-    ] = None,
-    kind: Annotated[
-        list[RecordKind] | None, typer.Option(help="Only these kinds of record.")
-    ] = None,
-    perspective: Annotated[
-        list[str] | None, typer.Option(help="Records resting on a source of this perspective.")
-    ] = None,
-    min_reliability: Annotated[
-        Reliability, typer.Option(help="Records resting on a source this reliable (F: any).")
-    ] = Reliability.F,
+    start: StartOption = None,
+    end: EndOption = None,
+    state: StateOption = None,
+    kind: KindOption = None,
+    perspective: PerspectiveOption = None,
+    min_reliability: ReliabilityOption = Reliability.F,
 ) -> None:
     """Export the database as CSV, one file per table, described by a datapackage.json."""
     engine = _engine(ctx)
-    with session_for(engine) as session:
-        codes = tuple(find_state(session=session, name=name).code for name in state or ())
-    filters = Filters(
-        start=start,
-        end=end,
-        states=codes,
-        kinds=tuple(kind or RecordKind),
-        perspectives=tuple(perspective or ()),
-        min_reliability=min_reliability,
-    )
+    filters = _filters(engine, start, end, state, kind, perspective, min_reliability)
     chosen = filters.model_dump(mode="json", exclude_defaults=True)
     tables = table or list(TABLES)
     new_export_target(out)  # refused before the progress bar starts

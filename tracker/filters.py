@@ -8,6 +8,10 @@
   involve at least two of them, so a pair of states is a dyad seen in both directions.
 - Kinds: which kinds of record to show.
 - Retired records never match: they leave every view, though the database keeps them.
+- Records kept apart from the present match only when asked for (`kept_apart=True`, as an
+  export does): those kept only as historical context (an analogy an article recalls), and
+  those a later source retracted. No chart, count or status counts them; they are shown, and
+  never deleted.
 - Perspectives and minimum reliability: a record matches when at least one source behind it
   (the source a citation names, the one it relays, or an estimate's own source) has one of
   the perspectives and at least the reliability grade. F ("cannot be judged") means any grade.
@@ -23,7 +27,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, model_validator
 from sqlalchemy.orm import aliased
 
-from tracker.citations import Citation
+from tracker.citations import Citation, Stance
 from tracker.kinds import RecordKind, kind_of
 from tracker.kinds.kind import Kind
 from tracker.kinds.sources import Reliability, Source
@@ -56,15 +60,25 @@ class Filters(BaseModel):
         return tuple(grade for grade in Reliability if grade <= self.min_reliability)
 
     def conditions(
-        self, kind: Kind | str, *, spans: bool = False, evidence: bool = True
+        self,
+        kind: Kind | str,
+        *,
+        spans: bool = False,
+        evidence: bool = True,
+        kept_apart: bool = False,
     ) -> list[sa.ColumnElement[bool]]:
         """WHERE clauses selecting the records of KIND (a dated kind) that pass every filter;
         with SPANS, a kind that lasts passes the date range while it lasts, not only when it
         began; without EVIDENCE, the perspective and reliability filters are left to the
-        caller."""
+        caller; with KEPT_APART, records kept only as historical context, or retracted, pass
+        too."""
         kind = kind_of(kind) if isinstance(kind, str) else kind
         table = kind.table
         conditions: list[sa.ColumnElement[bool]] = [table.retired_at.is_(None)]
+        if not kept_apart:
+            conditions.append(sa.not_(retracted(kind)))
+            if kind.context is not None:
+                conditions.append(sa.not_(getattr(table, kind.context)))
         if kind.name not in self.kinds:
             conditions.append(sa.false())
         begins = getattr(table, kind.starts)
@@ -93,6 +107,18 @@ class Filters(BaseModel):
         if self.min_reliability is not Reliability.F and evidence:
             conditions.append(_evidence(kind, lambda source: source.reliability.in_(self.grades)))
         return conditions
+
+
+def retracted(kind: Kind, on: date | None = None) -> sa.ColumnElement[bool]:
+    """Whether a later source retracted the record (by ON, if given)."""
+    citation = aliased(Citation)
+    return sa.exists(
+        sa.select(citation.id).where(
+            getattr(citation, f"{kind.name}_id") == kind.table.id,
+            citation.stance == Stance.RETRACTS,
+            *([citation.stated <= on] if on else []),
+        )
+    )
 
 
 def _evidence(kind: Kind, passes: Callable[[Any], Any]) -> sa.ColumnElement[bool]:

@@ -1,9 +1,16 @@
 """Where the records in view come from: which sources they rest on, how much rests on each,
-and which records rest on a single source or on state media alone.
+and which records rest on a single originator or on the involved states' own voices alone.
 
-A citation names the source it was read in and, when that source repeats another, the source it
-relays. The relayed source is where the claim originates: "KCNA, as reported by an article"
-originates with KCNA. An estimate's own source (whose figure it is) originates it too.
+A citation names the source it was read in and, when that source repeats another, the
+originator it relays, through a chain of sources in between (tracker.citations). The originator
+is where the claim starts: "KCNA, as reported by an article" originates with KCNA, and ten
+articles relaying KCNA are one originator. An estimate's own source (whose figure it is)
+originates it too. Originators are counted by outlet: two assessments by one intelligence
+service are one voice.
+
+A source speaks for a state when it is that state's media, a readout of its government or one
+of its agencies (`Source.state_code`); a record resting only on the voices of the states it
+involves has no independent confirmation.
 """
 
 from __future__ import annotations
@@ -12,13 +19,14 @@ from collections.abc import Iterable
 
 import pandas as pd
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from tracker.citations import Citation
+from tracker.citations import Citation, CitationRelay
 from tracker.filters import Filters
 from tracker.kinds import DATED, RecordKind, kind_of
 from tracker.kinds.kind import Kind
-from tracker.kinds.sources import Source, SourceType
+from tracker.kinds.sources import Source
 from tracker.timelines import sorted_list
 
 
@@ -38,6 +46,11 @@ def _evidence(kinds: Iterable[Kind], filters: Filters) -> sa.Subquery:
             cited.add_columns(
                 Citation.relayed_source_id.label("source_id"), sa.true().label("originating")
             ).where(record_id.in_(in_view), Citation.relayed_source_id.is_not(None)),
+            cited.add_columns(  # the sources between: they carried the claim, never started it
+                CitationRelay.source_id.label("source_id"), sa.false().label("originating")
+            )
+            .join(CitationRelay, CitationRelay.citation_id == Citation.id)
+            .where(record_id.in_(in_view)),
             *(  # a source the record names itself (an estimate's: whose figure it is)
                 sa.select(
                     sa.literal(kind.name).label("kind"),
@@ -54,17 +67,23 @@ def _evidence(kinds: Iterable[Kind], filters: Filters) -> sa.Subquery:
 def sources_behind(
     *, session: Session, filters: Filters, kinds: Iterable[RecordKind], most: int = 12
 ) -> tuple[list[str], int]:
-    """The sources behind the records of KINDS in view, most used first: up to MOST outlets,
-    and how many more there are."""
+    """The sources behind the records of KINDS in view, those behind the most records first: up
+    to MOST outlets, and how many more there are."""
     kinds = [kind_of(kind) for kind in kinds if kind in filters.kinds]
     if not kinds:
         return [], 0
     evidence = _evidence(kinds, filters)
-    rows = session.exec(
-        sa.select(Source.outlet, sa.func.count())
+    used = (
+        sa.select(Source.outlet, evidence.c.kind, evidence.c.record_id)
         .join(evidence, evidence.c.source_id == Source.id)
-        .group_by(Source.outlet)
-        .order_by(sa.func.count().desc(), Source.outlet)
+        .distinct()
+        .subquery()
+    )
+    records = sa.func.count().label("records")  # each record once, however often cited
+    rows = session.exec(
+        sa.select(used.c.outlet, records)
+        .group_by(used.c.outlet)
+        .order_by(records.desc(), used.c.outlet)
     ).all()
     return [outlet for outlet, _ in rows[:most]], max(0, len(rows) - most)
 
@@ -109,9 +128,9 @@ def _labels(kind: Kind) -> sa.Select:
 
 
 def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
-    """Records in view that rest on a single originating source, or on state media alone:
-    columns kind, record_id, record, sources (how many originate it), origins (their names),
-    single_source, state_media_only."""
+    """Records in view that rest on a single originator, or only on the voices of the states
+    they involve: columns kind, record_id, record, sources (how many independent originators),
+    origins (their names), single_source, state_sources_only."""
     columns = [
         "kind",
         "record_id",
@@ -119,7 +138,7 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
         "sources",
         "origins",
         "single_source",
-        "state_media_only",
+        "state_sources_only",
     ]
     frames = []
     for kind in map(kind_of, filters.kinds):
@@ -131,17 +150,32 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
             .distinct()
             .subquery()
         )
-        not_state_media = sa.case((Source.type == SourceType.STATE_MEDIA, 0), else_=1)
-        summary = (
+        # A voice of a state the record involves: its media, a readout, one of its agencies.
+        record = aliased(kind.table)
+        involved_voice = sa.and_(
+            Source.state_code.is_not(None),
+            kind.states.involves(record, (Source.state_code,), 1),
+        )
+        outlets = (
             sa.select(
                 origins.c.record_id,
-                sa.func.count().label("sources"),
-                sa.func.aggregate_strings(Source.outlet, "; ").label("origins"),
-                sa.func.sum(not_state_media).label("other_sources"),
+                Source.outlet,
+                sa.func.max(sa.case((involved_voice, 0), else_=1)).label("independent"),
             )
             .join(Source, Source.id == origins.c.source_id)
-            .group_by(origins.c.record_id)
-            .having(sa.or_(sa.func.count() == 1, sa.func.sum(not_state_media) == 0))
+            .join(record, record.id == origins.c.record_id)
+            .group_by(origins.c.record_id, Source.outlet)
+            .subquery()
+        )
+        summary = (
+            sa.select(
+                outlets.c.record_id,
+                sa.func.count().label("sources"),
+                sa.func.aggregate_strings(outlets.c.outlet, "; ").label("origins"),
+                sa.func.sum(outlets.c.independent).label("other_sources"),
+            )
+            .group_by(outlets.c.record_id)
+            .having(sa.or_(sa.func.count() == 1, sa.func.sum(outlets.c.independent) == 0))
             .subquery()
         )
         labels = _labels(kind).subquery()
@@ -165,5 +199,5 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
     )
     frame["origins"] = frame["origins"].map(lambda joined: sorted_list(joined, "; "))
     frame["single_source"] = frame["sources"] == 1
-    frame["state_media_only"] = frame["other_sources"] == 0
+    frame["state_sources_only"] = frame["other_sources"] == 0
     return frame[columns]

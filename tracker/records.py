@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session, select
 
-from tracker.citations import Citation, CitationCreate, cite
+from tracker.citations import Citation, CitationCreate, cite, relay_chains
 from tracker.errors import NotFound, TrackerError
 from tracker.history import Change
 from tracker.kinds import KINDS, kind_of
@@ -272,13 +272,15 @@ def _as_child(session: Session, kind: Kind, row: Table) -> Any:
 
 
 def _citations(session: Session, table: str, record_id: int) -> list[dict[str, Any]]:
+    citations = session.exec(
+        select(Citation).where(getattr(Citation, f"{table}_id") == record_id).order_by(Citation.id)
+    ).all()
+    chains = relay_chains(session=session, citation_ids=[citation.id for citation in citations])
     return [
-        CitationCreate.model_validate(citation, from_attributes=True).model_dump()
-        for citation in session.exec(
-            select(Citation)
-            .where(getattr(Citation, f"{table}_id") == record_id)
-            .order_by(Citation.id)
-        )
+        CitationCreate.model_validate(
+            {**citation.model_dump(), "relayed_via": chains[citation.id]}
+        ).model_dump()
+        for citation in citations
     ]
 
 

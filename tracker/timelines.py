@@ -13,14 +13,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from tracker.citations import Stance
 from tracker.dates import FuzzyDate
+from tracker.figures import describe_figure
 from tracker.filters import Filters
-from tracker.kinds import RecordKind
+from tracker.kinds import KINDS, RecordKind
 from tracker.kinds.deployments import Deployment, list_estimates
 from tracker.kinds.engagements import Engagement, EngagementParticipant
-from tracker.kinds.estimates import Estimate
+from tracker.kinds.estimates import Estimate, Measure
 from tracker.kinds.people import Person
-from tracker.kinds.pledges import Pledge, PledgeStatus
+from tracker.kinds.pledges import Pledge, PledgeRecipient, PledgeStatus
 from tracker.kinds.states import State
 from tracker.kinds.treaties import OBLIGATIONS, Treaty, TreatyParty, status_on
 
@@ -298,27 +300,25 @@ def pledge_timeline(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The pledges in view (who to whom, the words, what became of them) and their status
     histories: one frame with a row per pledge, one with a row per status change."""
-    pledger_state, recipient_state = aliased(State), aliased(State)
-    pledger, recipient = aliased(Person), aliased(Person)
     rows = session.exec(
-        sa.select(
-            Pledge,
-            pledger_state.name,
-            pledger.name,
-            recipient_state.name,
-            recipient.name,
-            Treaty.name,
-        )
-        .join(pledger_state, pledger_state.code == Pledge.pledger_state_code)
-        .outerjoin(recipient_state, recipient_state.code == Pledge.recipient_state_code)
-        .outerjoin(pledger, pledger.id == Pledge.pledger_person_id)
-        .outerjoin(recipient, recipient.id == Pledge.recipient_person_id)
+        sa.select(Pledge, State.name, Person.name, Treaty.name)
+        .join(State, State.code == Pledge.pledger_state_code)
+        .outerjoin(Person, Person.id == Pledge.pledger_person_id)
         .outerjoin(Treaty, Treaty.id == Pledge.treaty_id)
         .where(*filters.conditions(RecordKind.PLEDGE))
         .order_by(Pledge.made.desc(), Pledge.id.desc())
         .limit(limit)
     ).all()
     ids = [pledge.id for pledge, *_ in rows]
+    recipients: dict[int, list[str]] = {pledge_id: [] for pledge_id in ids}
+    for pledge_id, state, person in session.exec(
+        sa.select(PledgeRecipient.pledge_id, State.name, Person.name)
+        .join(State, State.code == PledgeRecipient.state_code)
+        .outerjoin(Person, Person.id == PledgeRecipient.person_id)
+        .where(PledgeRecipient.pledge_id.in_(ids))
+        .order_by(PledgeRecipient.pledge_id, PledgeRecipient.id)
+    ):
+        recipients[pledge_id].append(_who(state, person))
     history = pd.DataFrame(
         [
             {
@@ -341,9 +341,6 @@ def pledge_timeline(
         history.groupby("pledge_id")["status"].last() if len(history) else pd.Series(dtype=str)
     )
 
-    def who(state: str | None, person: str | None) -> str | None:
-        return f"{person} ({state})" if person else state
-
     pledges = pd.DataFrame(
         [
             {
@@ -351,15 +348,28 @@ def pledge_timeline(
                 "pledge": pledge.title,
                 "made": str(pledge.fuzzy("made")),
                 "date": pledge.made,
-                "by": who(by_state, by_person),
-                "to": who(to_state, to_person),
+                "by": _who(by_state, by_person),
+                "to": "; ".join(recipients[pledge.id]) or None,
                 "quote": pledge.quote,
+                "figure": (
+                    None
+                    if pledge.qualifier is None
+                    else " ".join(
+                        filter(
+                            None,
+                            (
+                                describe_figure(pledge.qualifier, pledge.low, pledge.high),
+                                pledge.figure_of,
+                            ),
+                        )
+                    )
+                ),
                 "kind": pledge.kind,
                 "conditionality": pledge.conditionality,
                 "treaty": treaty,
                 "status": current.get(pledge.id),
             }
-            for pledge, by_state, by_person, to_state, to_person, treaty in rows
+            for pledge, by_state, by_person, treaty in rows
         ],
         columns=[
             "id",
@@ -369,6 +379,7 @@ def pledge_timeline(
             "by",
             "to",
             "quote",
+            "figure",
             "kind",
             "conditionality",
             "treaty",
@@ -433,11 +444,18 @@ def deployments_in_view(*, session: Session, filters: Filters) -> pd.DataFrame:
     )
 
 
+def _who(state: str | None, person: str | None) -> str | None:
+    return f"{person} ({state})" if person else state
+
+
 def estimate_series(*, session: Session, filters: Filters, deployment_id: int) -> pd.DataFrame:
     """Every estimate of one deployment that passes the filters, each with its source, figure
-    in words, date range and quoted evidence."""
+    in words, what it measures and where, date range, quoted evidence and whether it stands
+    (retracted and corrected ones are shown too)."""
     estimates = list_estimates(
-        session=session, deployment_id=deployment_id, where=filters.conditions(RecordKind.ESTIMATE)
+        session=session,
+        deployment_id=deployment_id,
+        where=filters.conditions(RecordKind.ESTIMATE, kept_apart=True),
     )
     frame = pd.DataFrame(
         [
@@ -446,28 +464,32 @@ def estimate_series(*, session: Session, filters: Filters, deployment_id: int) -
                 "as_of": FuzzyDate.parse(estimate.as_of).earliest,
                 "as_of_latest": FuzzyDate.parse(estimate.as_of).latest,
                 "when": estimate.as_of,
+                "as_of_words": estimate.as_of_words,
                 "low": estimate.low,
                 "high": estimate.high,
                 "figure": estimate.figure,
                 "qualifier": estimate.qualifier,
-                "counting_basis": estimate.counting_basis.replace("_", " "),
+                "measure": Measure(estimate.measure).words,
+                "casualties": Measure(estimate.measure).casualties,
+                "scope": estimate.scope,
+                "series": f"{Measure(estimate.measure).words}, {estimate.scope}",
                 "rank": estimate.rank,
+                "standing": estimate.standing,
                 "source": estimate.source,
                 "perspective": estimate.perspective or "not assessed",
                 "reliability": estimate.reliability,
                 "quotes": "\n".join(f"“{citation.quote}”" for citation in estimate.citations),
                 "outlets": sorted(
                     {estimate.source}
-                    | {citation.source for citation in estimate.citations}
                     | {
-                        citation.relayed_source
+                        outlet
                         for citation in estimate.citations
-                        if citation.relayed_source
+                        for outlet in (citation.originator, *citation.chain)
                     }
                 ),
                 "cited_in": "; ".join(
-                    citation.source
-                    + (f", relaying {citation.relayed_source}" if citation.relayed_source else "")
+                    citation.provenance
+                    + ("" if citation.stance == Stance.SUPPORTS else f" ({citation.stance})")
                     for citation in estimate.citations
                 ),
                 "note": estimate.note,
@@ -479,12 +501,17 @@ def estimate_series(*, session: Session, filters: Filters, deployment_id: int) -
             "as_of",
             "as_of_latest",
             "when",
+            "as_of_words",
             "low",
             "high",
             "figure",
             "qualifier",
-            "counting_basis",
+            "measure",
+            "casualties",
+            "scope",
+            "series",
             "rank",
+            "standing",
             "source",
             "perspective",
             "reliability",
@@ -500,3 +527,32 @@ def estimate_series(*, session: Session, filters: Filters, deployment_id: int) -
 def sorted_list(joined: str | None, separator: str = ", ") -> str | None:
     """A database-joined list in a stable order (string aggregation has none of its own)."""
     return None if joined is None else separator.join(sorted(joined.split(separator)))
+
+
+def historical_context(*, session: Session) -> pd.DataFrame:
+    """The records kept only as historical context (analogies a source recalls), oldest first:
+    shown as history beside the present, never counted. Columns kind, record, date, words."""
+    rows = []
+    for kind in KINDS.values():
+        if kind.context is None:
+            continue
+        names = kind.reader_names().subquery()
+        record_id, name = names.c
+        table = kind.table
+        for label, row in session.execute(
+            sa.select(name, table)
+            .join(table, table.id == record_id)
+            .where(getattr(table, kind.context), table.retired_at.is_(None))
+        ):
+            when = row.fuzzy(kind.starts)
+            rows.append(
+                {
+                    "kind": kind.label,
+                    "record": label,
+                    "date": None if when is None else str(when),
+                    "first_day": None if when is None else when.earliest,
+                    "words": getattr(row, f"{kind.starts}_words"),
+                }
+            )
+    frame = pd.DataFrame(rows, columns=["kind", "record", "date", "first_day", "words"])
+    return frame.sort_values("first_day").drop(columns="first_day").reset_index(drop=True)

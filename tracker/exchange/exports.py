@@ -27,7 +27,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel
 
 from tracker import __version__
-from tracker.citations import CITED_TABLES, Citation
+from tracker.citations import CITED_TABLES, Citation, CitationRelay
 from tracker.errors import TrackerError
 from tracker.exchange.cells import cell, cell_sql
 from tracker.exchange.rules import REQUIRED_ROWS
@@ -45,7 +45,7 @@ from tracker.schema import utcnow
 
 # The tables an export holds, in an order that lets an import meet every reference before it
 # is used. Users (password hashes), the change history and the data version stay behind.
-TABLES = ("cameo_event", *(kind.name for kind in with_parts()), "citation")
+TABLES = ("cameo_event", *(kind.name for kind in with_parts()), "citation", "citation_relay")
 BATCH = 5000
 # Per query, not on the connection, which also runs the export's other statements.
 _STREAMED = {"stream_results": True, "yield_per": BATCH}
@@ -401,7 +401,9 @@ def filtered(filters: Filters) -> Callable[[str], list[Any]]:
     deployment of an estimate in view, say, though deployments were filtered out."""
 
     def in_view(kind: Kind) -> sa.Select:
-        return sa.select(kind.table.id).where(*filters.conditions(kind, spans=True))
+        return sa.select(kind.table.id).where(
+            *filters.conditions(kind, spans=True, kept_apart=True)
+        )
 
     # Each table of dated records, and each table of rows that belong to one, with the
     # rows in view. A part that is a dated kind itself (a deployment's estimates) is in view
@@ -415,20 +417,22 @@ def filtered(filters: Filters) -> Callable[[str], list[Any]]:
                 sa.select(part.table.id).where(getattr(part.table, column).in_(in_view(kind))),
             )
 
+    cited = sa.or_(
+        *(
+            getattr(Citation, f"{table}_id").in_(kept[table])
+            if table in kept
+            else getattr(Citation, f"{table}_id").is_not(None)  # reference data
+            for table in CITED_TABLES
+        )
+    )
+
     def where(name: str) -> list[Any]:
         if name in kept:
             return [metadata.tables[name].c.id.in_(kept[name])]
         if name == "citation":
-            return [
-                sa.or_(
-                    *(
-                        getattr(Citation, f"{cited}_id").in_(kept[cited])
-                        if cited in kept
-                        else getattr(Citation, f"{cited}_id").is_not(None)  # reference data
-                        for cited in CITED_TABLES
-                    )
-                )
-            ]
+            return [cited]
+        if name == "citation_relay":  # the chains of the citations kept
+            return [CitationRelay.citation_id.in_(sa.select(Citation.id).where(cited))]
         return []
 
     return where
@@ -469,10 +473,12 @@ def _views(selection: dict[str, list[Any]]) -> dict[str, sa.Select]:
             Estimate.low,
             Estimate.high,
             Estimate.qualifier,
-            Estimate.counting_basis,
+            Estimate.measure,
+            Estimate.scope,
             Estimate.as_of,
             Estimate.as_of_precision,
             Estimate.as_of_latest,
+            Estimate.as_of_words,
             Estimate.rank,
             Source.id.label("source_id"),
             Source.outlet.label("source"),

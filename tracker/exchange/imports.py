@@ -44,7 +44,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from tracker.cameo import CameoEventBase
-from tracker.citations import CitationBase
+from tracker.citations import CitationBase, CitationRelayBase
 from tracker.errors import TrackerError, describe, message
 from tracker.exchange.cells import restore_text
 from tracker.exchange.exports import BATCH, TABLES, models_by_table
@@ -62,6 +62,7 @@ RULES: dict[str, type[BaseModel] | None] = {
     "cameo_event": CameoEventBase,
     **{kind.name: kind.rules for kind in with_parts()},
     "citation": CitationBase,
+    "citation_relay": CitationRelayBase,
 }
 
 # An export carries each row's bookkeeping beside its record (BOOKKEEPING, which the history
@@ -587,6 +588,13 @@ class _Import:
             if element.column.table.name in RULES
         ]
         keys = [("id",), *_natural_keys(table)]
+        # A row may refer to an earlier row of its own file (a source to the digest that
+        # classified it): known by the ids read so far, keys[0].
+        own = [
+            column
+            for column, target_table, target in references
+            if (target_table, target) == (table, "id")
+        ]
         # Each key's values in the rows so far, and the line that had them last, kept on disk.
         # A bad row's are kept only while problems are listed: past that, only the count
         # needs them.
@@ -608,6 +616,15 @@ class _Import:
                     )
                     for column, target_table, target in references
                 }
+                read_before = seen.lines(
+                    0,
+                    [
+                        _digest(row[column])
+                        for _line, row in batch
+                        for column in own
+                        if row.get(column) is not None
+                    ],
+                )
                 for (line, row), row_digests in zip(batch, digests, strict=True):
                     good = True
                     if rules is not None:
@@ -622,7 +639,10 @@ class _Import:
                         value = row.get(column)
                         if value is None:
                             continue
-                        known = self.written_as(target_table, value) in stored[column]
+                        known = self.written_as(target_table, value) in stored[column] or (
+                            column in own
+                            and (_digest(value) in read_before or _digest(value) in earlier[0])
+                        )
                         if not known and value not in self.unwritten.get(
                             (target_table, target), ()
                         ):

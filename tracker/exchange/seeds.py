@@ -2,9 +2,9 @@
 
 A seed file refers to things the way an analyst would: a state by its code, name or alias
 (keys ending in `state_code`), a person by name (`person`, keys ending in `_person`), a source
-by the `ref` given to it in the same file (`source`, `relayed_source`), a treaty by name; a
-date in its text form ("2025-08"). Besides the fields of each record, a source may have a
-`ref` and the `file` of the article it is.
+by the `ref` given to it in the same file (`source`, keys ending in `_source`, and the list
+`relayed_via`), a treaty by name; a date in its text form ("2025-08"). Besides the fields of
+each record, a source may have a `ref` and the `file` of the article it is.
 
 Loading keeps what analysts entered:
 
@@ -66,9 +66,11 @@ SECTIONS = {kind.section: kind.name for kind in KINDS.values() if kind.section}
 ALIASES = "aliases"
 # Keys a section's entries may have besides their record's fields.
 FILE_KEYS = {"sources": ("ref", "file")}
-# A citation is the same citation when it quotes the same passage of the same source, as
-# tracker.citations.cite stores them.
-CITATION_KEY = ("source_id", "quote")
+# A citation is the same citation when it quotes the same passage of the same source relaying
+# the same originator, as tracker.citations.cite stores them.
+CITATION_KEY = ("source_id", "quote", "relayed_source_id")
+# Keys that hold a list of references: a citation's chain of relays, by the sources' refs.
+REFERENCE_LISTS = {"relayed_via": "source"}
 
 KeyPath = tuple[str | int, ...]
 
@@ -287,8 +289,10 @@ def _reference(key: str) -> str | None:
         return "state"
     if key == "person" or key.endswith("_person"):
         return "person"
-    if key in ("source", "relayed_source"):
+    if key == "source" or key.endswith("_source"):
         return "source"
+    if key in REFERENCE_LISTS:
+        return REFERENCE_LISTS[key]
     if key == "treaty":
         return "treaty"
     return None
@@ -297,7 +301,8 @@ def _reference(key: str) -> str | None:
 def _field_of(key: str) -> str:
     """The record's field a seed file's KEY fills: a person, source or treaty named in the
     file is stored as its id."""
-    return f"{key}_id" if _reference(key) in ("person", "source", "treaty") else key
+    named = _reference(key) in ("person", "source", "treaty") and key not in REFERENCE_LISTS
+    return f"{key}_id" if named else key
 
 
 def _key_of(field_name: str) -> str:
@@ -484,6 +489,8 @@ class _References:
         return resolved
 
     def _find(self, target: str, key: str, name: Any) -> Any:
+        if key in REFERENCE_LISTS and isinstance(name, list):
+            return [self._find(target, f"{key}[{index}]", each) for index, each in enumerate(name)]
         if not isinstance(name, str):
             raise TrackerError(f"{key} = {name!r}: write the {target}'s name in quotes")
         match target:
