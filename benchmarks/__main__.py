@@ -25,7 +25,7 @@ import typer
 from sqlalchemy.engine import URL
 
 from benchmarks import exports, imports, pages, queries
-from benchmarks.generate import generate
+from benchmarks.generate import current, generate
 from tests.support.postgres import postgres_server
 from tracker import __version__
 from tracker.database import create_engine
@@ -106,7 +106,7 @@ def _new_database(server: URL, name: str) -> URL:
 def bench_scale(label: str, data: Path, postgres: URL | None, results: dict[str, Any]) -> None:
     folder = data / label
     csv_folder = folder / "csv"
-    if not (csv_folder / "citation.csv").exists():
+    if not current(csv_folder):
         typer.echo(f"Generating {label} events…")
         shutil.rmtree(csv_folder, ignore_errors=True)
         generate(SCALES[label], csv_folder)

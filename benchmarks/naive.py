@@ -33,10 +33,30 @@ _DATES = {
 }
 
 
-def _in_view(frame: pd.DataFrame, kind: RecordKind, filters: Filters, *, spans: bool) -> pd.Series:
-    """Rows of FRAME (records of KIND) that pass the date range, the kinds and retirement."""
+def retractions(engine: Engine) -> pd.DataFrame:
+    """The citations by which a later source retracts a record: one column per kind's id."""
+    columns = [f"{kind.value}_id" for kind in RecordKind]
+    with engine.connect() as connection:
+        citations = pd.read_sql_table("citation", connection, columns=["stance", *columns])
+    return citations.loc[citations["stance"] == "retracts", columns]
+
+
+def _in_view(
+    frame: pd.DataFrame,
+    kind: RecordKind,
+    filters: Filters,
+    retracted: pd.DataFrame,
+    *,
+    spans: bool,
+) -> pd.Series:
+    """Rows of FRAME (records of KIND) that pass the date range, the kinds and retirement, and
+    are not kept apart from the present: kept only as historical context, or retracted by a
+    later source (a citation among RETRACTED)."""
     declared = kind_of(kind)
     keep = frame["retired_at"].isna() & (kind in filters.kinds)
+    keep &= ~frame["id"].isin(retracted[f"{kind.value}_id"].dropna())
+    if declared.context is not None:
+        keep &= ~frame[declared.context].astype(bool)
     begins = frame[declared.starts]
     if filters.end:
         keep &= begins.isna() | (begins <= filters.end)
@@ -53,10 +73,11 @@ def _in_view(frame: pd.DataFrame, kind: RecordKind, filters: Filters, *, spans: 
 def activity_by_period(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Records of each kind in each month: columns period, kind, records."""
     frames = read(engine, *(kind.value for kind in RecordKind))
+    retracted = retractions(engine)
     counts = []
     for kind in RecordKind:
         frame = frames[kind.value]
-        shown = frame[_in_view(frame, kind, filters, spans=False)]
+        shown = frame[_in_view(frame, kind, filters, retracted, spans=False)]
         months = pd.to_datetime(shown[kind_of(kind).starts]).dt.to_period("M").dt.start_time
         counts.append(months.value_counts().rename("records").rename_axis("period").reset_index())
         counts[-1]["kind"] = kind.value
@@ -68,7 +89,10 @@ def engagement_timeline(engine: Engine, filters: Filters, limit: int = 500) -> p
     """The newest engagements in view, a row per participant, with names."""
     frames = read(engine, "engagement", "engagement_participant", "state", "person")
     engagements = frames["engagement"]
-    shown = engagements[_in_view(engagements, RecordKind.ENGAGEMENT, filters, spans=False)]
+    retracted = retractions(engine)
+    shown = engagements[
+        _in_view(engagements, RecordKind.ENGAGEMENT, filters, retracted, spans=False)
+    ]
     newest = shown.sort_values(["occurred", "id"], ascending=False).head(limit)
     states = frames["state"][["code", "name"]].rename(columns={"name": "state"})
     people = frames["person"][["id", "name"]].rename(columns={"id": "person_id", "name": "person"})
@@ -84,7 +108,8 @@ def treaty_timeline(engine: Engine, filters: Filters, limit: int = 500) -> pd.Da
     """The latest treaties in force in the range, with their parties' names."""
     frames = read(engine, "treaty", "treaty_party", "state")
     treaties = frames["treaty"]
-    shown = treaties[_in_view(treaties, RecordKind.TREATY, filters, spans=True)].copy()
+    retracted = retractions(engine)
+    shown = treaties[_in_view(treaties, RecordKind.TREATY, filters, retracted, spans=True)].copy()
     shown["begins"] = shown["signed"].fillna(shown["in_force"])
     latest = shown.sort_values(["begins", "id"], ascending=False, na_position="last").head(limit)
     parties = (
@@ -98,14 +123,26 @@ def treaty_timeline(engine: Engine, filters: Filters, limit: int = 500) -> pd.Da
 
 
 def pledge_timeline(engine: Engine, filters: Filters, limit: int = 500) -> pd.DataFrame:
-    """The latest pledges in view, with their status steps."""
-    frames = read(engine, "pledge", "pledge_status", "state")
+    """The latest pledges in view, with their recipients' names and their status steps."""
+    frames = read(engine, "pledge", "pledge_recipient", "pledge_status", "state")
     pledges = frames["pledge"]
-    shown = pledges[_in_view(pledges, RecordKind.PLEDGE, filters, spans=False)]
+    retracted = retractions(engine)
+    shown = pledges[_in_view(pledges, RecordKind.PLEDGE, filters, retracted, spans=False)]
     latest = shown.sort_values(["made", "id"], ascending=False).head(limit)
     states = frames["state"][["code", "name"]]
-    return latest.merge(states, left_on="pledger_state_code", right_on="code").merge(
-        frames["pledge_status"], left_on="id", right_on="pledge_id", suffixes=("", "_status")
+    recipients = (
+        frames["pledge_recipient"]
+        .merge(states, left_on="state_code", right_on="code")
+        .groupby("pledge_id")["name"]
+        .agg(lambda names: ", ".join(sorted(names)))
+        .rename("recipients")
+    )
+    return (
+        latest.merge(states, left_on="pledger_state_code", right_on="code")
+        .merge(recipients, left_on="id", right_index=True, how="left")
+        .merge(
+            frames["pledge_status"], left_on="id", right_on="pledge_id", suffixes=("", "_status")
+        )
     )
 
 
@@ -113,7 +150,10 @@ def deployments_in_view(engine: Engine, filters: Filters) -> pd.DataFrame:
     """Deployments lasting into the range, with how many estimates each has, most first."""
     frames = read(engine, "deployment", "estimate", "state")
     deployments = frames["deployment"]
-    shown = deployments[_in_view(deployments, RecordKind.DEPLOYMENT, filters, spans=True)]
+    retracted = retractions(engine)
+    shown = deployments[
+        _in_view(deployments, RecordKind.DEPLOYMENT, filters, retracted, spans=True)
+    ]
     counts = frames["estimate"].groupby("deployment_id").size().rename("estimates")
     return (
         shown.merge(counts, left_on="id", right_index=True, how="left")
@@ -123,14 +163,21 @@ def deployments_in_view(engine: Engine, filters: Filters) -> pd.DataFrame:
 
 
 def source_usage(engine: Engine, filters: Filters) -> pd.DataFrame:
-    """Every current source with how many records in view rest on it."""
+    """Every current source with how many records in view rest on it: cited, relayed as the
+    originator, or in the chain of relays between."""
     kinds = list(RecordKind)
-    frames = read(engine, "source", "citation", *(kind.value for kind in kinds))
+    frames = read(engine, "source", "citation", "citation_relay", *(kind.value for kind in kinds))
     citations = frames["citation"]
+    relays = frames["citation_relay"][["citation_id", "source_id"]].rename(
+        columns={"citation_id": "id", "source_id": "via"}
+    )
+    retracted = citations.loc[
+        citations["stance"] == "retracts", [f"{kind.value}_id" for kind in kinds]
+    ]
     evidence = []
     for kind in kinds:
         frame = frames[kind.value]
-        ids = frame.loc[_in_view(frame, kind, filters, spans=False), "id"]
+        ids = frame.loc[_in_view(frame, kind, filters, retracted, spans=False), "id"]
         cited = citations[citations[f"{kind.value}_id"].isin(ids)]
         record = cited[f"{kind.value}_id"]
         evidence.append(pd.DataFrame({"kind": kind.value, "id": record, "source": cited.source_id}))
@@ -143,6 +190,10 @@ def source_usage(engine: Engine, filters: Filters) -> pd.DataFrame:
                     "source": relayed.relayed_source_id,
                 }
             )
+        )
+        via = cited.merge(relays, on="id")
+        evidence.append(
+            pd.DataFrame({"kind": kind.value, "id": via[f"{kind.value}_id"], "source": via.via})
         )
         own = frame[frame["id"].isin(ids)]
         for column in kind_of(kind).sources:  # a source the record names itself
