@@ -109,6 +109,7 @@ READING = [
         for kind in KINDS.values()
         if kind.page
     ),
+    ("Dashboard", "perspectives", "Perspectives", ":material/diversity_3:"),
     ("Dashboard", "sources", "Sources", ":material/library_books:"),
 ]
 EDITING = [

@@ -15,11 +15,11 @@ import streamlit as st
 import ui
 from pydantic import ValidationError
 
-from tracker.citations import Credibility
-from tracker.dates import EARLIEST, LATEST
+from tracker.citations import Credibility, Stance
+from tracker.dates import EARLIEST, LATEST, FuzzyDate
 from tracker.errors import message
 from tracker.kinds import KINDS, kind_of
-from tracker.kinds.kind import Input, Rows
+from tracker.kinds.kind import DATE_HELP, Input, Rows
 from tracker.records import choices
 from tracker.schema import INTEGER_LIMIT
 
@@ -35,6 +35,31 @@ FORMS: dict[str, tuple[Input | Rows, ...]] = {
 def _inputs(form: tuple[Input | Rows, ...]) -> Iterator[Input]:
     for field in form:
         yield from field.columns if isinstance(field, Rows) else (field,)
+
+
+WORDS_LABEL = "In the source's words"
+WORDS_HELP = "The source's own words for the date, kept beside it: last July, earlier this summer."
+
+
+def words_of(field: Input, model: type) -> Input | None:
+    """The text field beside a fuzzy date FIELD for the source's own words (NAME_words), where
+    MODEL keeps them."""
+    name = f"{field.name}_words"
+    if field.widget != "date" or name not in model.model_fields:
+        return None
+    return Input(name, WORDS_LABEL, help=WORDS_HELP)
+
+
+def _row_columns(kind: str, field: Rows) -> list[Input]:
+    """A table's columns, each fuzzy date followed by its words, where the rows keep them."""
+    model = dict(kind_of(kind).parts)[field.name].model
+    columns: list[Input] = []
+    for column in field.columns:
+        columns.append(column)
+        if (words := words_of(column, model)) is not None:
+            label = f"{column.label}, in the source's words"
+            columns.append(Input(words.name, label, help=WORDS_HELP))
+    return columns
 
 
 _CREDIBILITY = {
@@ -61,6 +86,12 @@ def _optional(kind: str, name: str) -> bool:
     return field is None or not field.is_required()
 
 
+def _not_recorded_allowed(kind: str, name: str) -> bool:
+    """Whether a yes-or-no field may be left not recorded (None), rather than default to no."""
+    field = kind_of(kind).model.model_fields.get(name)
+    return field is None or (not field.is_required() and field.default is None)
+
+
 _YES_NO = {None: "not recorded", True: "yes", False: "no"}
 
 
@@ -74,7 +105,7 @@ def _input(kind: str, field: Input, options: dict[str, dict[Any, str]]) -> None:
             st.number_input(
                 field.label, value=None, step=1, min_value=0, max_value=INTEGER_LIMIT, **common
             )
-        case "check" if optional:  # yes, no, or not recorded, which is not "no"
+        case "check" if _not_recorded_allowed(kind, field.name):  # not recorded is not "no"
             st.selectbox(
                 field.label,
                 [None, True, False],
@@ -153,10 +184,18 @@ def render(
                 st.session_state[key(kind, f"{field.name}.rows")],
                 num_rows="dynamic",
                 hide_index=True,
-                column_config={column.name: _column(column, options) for column in field.columns},
+                column_config={
+                    column.name: _column(column, options) for column in _row_columns(kind, field)
+                },
                 key=key(kind, field.name),
                 width="stretch",
             )
+        elif (words := words_of(field, kind_of(kind).model)) is not None:
+            left, right = st.columns([3, 2])
+            with left:
+                _input(kind, field, options)
+            with right:
+                _input(kind, words, options)
         else:
             _input(kind, field, options)
         if field.name in errors:
@@ -193,9 +232,37 @@ def _citation_inputs(kind: str, errors: dict[str, str], options: dict[str, dict[
         format_func=lambda value: "—" if value is None else sources[value],
         key=key(kind, "cite.relayed"),
     )
+    st.multiselect(
+        "Relayed through, in order",
+        list(sources),
+        format_func=lambda value: sources.get(value, str(value)),
+        key=key(kind, "cite.via"),
+        help="The sources between the one read and the originator, from the one read outward "
+        "(the article, then the lawmaker it quotes); leave empty if it relays the originator "
+        "directly.",
+    )
     st.text_area(
         "Quoted passage", key=key(kind, "cite.quote"), help="The words that support the record."
     )
+    stance, stated, stated_words = st.columns(3)
+    stance.selectbox(
+        "Stance",
+        [value.value for value in Stance],
+        format_func=lambda value: {
+            "supports": "supports the record",
+            "corrects": "corrects it (a later source)",
+            "retracts": "retracts it (a later source)",
+        }.get(value, value),
+        key=key(kind, "cite.stance"),
+        help="Whether the passage supports the record, or a later source corrects or retracts it.",
+    )
+    stated.text_input(
+        "Stated (for a correction or retraction)",
+        placeholder="2025-09",
+        key=key(kind, "cite.stated"),
+        help="When the source corrected or retracted the record. " + DATE_HELP,
+    )
+    stated_words.text_input(WORDS_LABEL, key=key(kind, "cite.stated_words"), help=WORDS_HELP)
     st.selectbox(
         "Credibility of the information (Admiralty)",
         list(_CREDIBILITY),
@@ -234,15 +301,16 @@ def fill(kind: str, record: dict[str, Any], options: dict[str, dict[Any, str]]) 
         if isinstance(field, Rows):
             part = dict(kind_of(kind).parts)[field.name]
             rows = [{part.plain: row} if part.plain else row for row in record.get(field.name, [])]
+            columns = _row_columns(kind, field)
             st.session_state[key(kind, f"{field.name}.rows")] = pd.DataFrame(
                 [
                     {
                         column.name: _shown(column, row.get(column.name), options)
-                        for column in field.columns
+                        for column in columns
                     }
                     for row in rows
                 ],
-                columns=[column.name for column in field.columns],
+                columns=[column.name for column in columns],
             )
             # Rows keep their own citations through the form (the table does not show them).
             st.session_state[key(kind, f"{field.name}.cited")] = {
@@ -251,7 +319,11 @@ def fill(kind: str, record: dict[str, Any], options: dict[str, dict[Any, str]]) 
                 if isinstance(row, dict) and "citations" in row
             }
         else:
-            default = False if field.widget == "check" and not _optional(kind, field.name) else None
+            default = (
+                False
+                if field.widget == "check" and not _not_recorded_allowed(kind, field.name)
+                else None
+            )
             if field.widget == "choice":
                 # The model's default, else (for a required choice) the first option.
                 model_default = kind_of(kind).model.model_fields[field.name].default
@@ -262,9 +334,30 @@ def fill(kind: str, record: dict[str, Any], options: dict[str, dict[Any, str]]) 
             st.session_state[key(kind, field.name)] = (
                 record.get(field.name, default) if record else default
             )
-    first, *further = record.get("citations") or [{}]
+            if (words := words_of(field, kind_of(kind).model)) is not None:
+                st.session_state[key(kind, words.name)] = record.get(words.name)
+    citations = record.get("citations") or []
+    # What the citations table does not show (a citation's chain of relays, its stance and
+    # when it was stated) is kept through the form, by the citation's source, originator and
+    # quote, the way rows keep their own citations.
+    st.session_state[key(kind, "citations.kept")] = {
+        _citation_key(citation): {name: citation.get(name) for name in _KEPT if name in citation}
+        for citation in citations
+    }
+    first, *further = citations or [{}]
     st.session_state[key(kind, "cite.source")] = first.get("source_id")
     st.session_state[key(kind, "cite.relayed")] = first.get("relayed_source_id")
+    st.session_state[key(kind, "cite.via")] = list(first.get("relayed_via") or [])
+    st.session_state[key(kind, "cite.stance")] = str(first.get("stance") or Stance.SUPPORTS.value)
+    stated = first.get("stated")
+    if stated is not None and not isinstance(stated, str):
+        stated = str(
+            FuzzyDate.from_columns(
+                stated, first.get("stated_precision"), first.get("stated_latest")
+            )
+        )
+    st.session_state[key(kind, "cite.stated")] = stated or ""
+    st.session_state[key(kind, "cite.stated_words")] = first.get("stated_words") or ""
     st.session_state[key(kind, "cite.quote")] = first.get("quote", "")
     st.session_state[key(kind, "cite.credibility")] = first.get(
         "credibility", Credibility.CANNOT_BE_JUDGED.value
@@ -283,6 +376,14 @@ def fill(kind: str, record: dict[str, Any], options: dict[str, dict[Any, str]]) 
     )
     for name in NEW_SOURCE_FIELDS:
         st.session_state[key(kind, f"new.{name}")] = None
+
+
+# A citation's fields the citations table does not show, kept through the form.
+_KEPT = ("relayed_via", "stance", "stated", "stated_precision", "stated_latest", "stated_words")
+
+
+def _citation_key(citation: dict[str, Any]) -> tuple:
+    return (citation.get("source_id"), citation.get("relayed_source_id"), citation.get("quote"))
 
 
 def _row_key(kind: str, name: str, row: dict[str, Any]) -> tuple:
@@ -326,7 +427,7 @@ def collect(
             rows = [
                 {
                     column.name: _stored(column, row.get(column.name), options)
-                    for column in field.columns
+                    for column in _row_columns(kind, field)
                 }
                 for row in tables[field.name].to_dict("records")
             ]
@@ -336,24 +437,33 @@ def collect(
         else:
             value = st.session_state.get(key(kind, field.name))
             record[field.name] = None if value == "" else value
+            if (words := words_of(field, kind_of(kind).model)) is not None:
+                record[words.name] = st.session_state.get(key(kind, words.name)) or None
     if "citations" in kind_of(kind).nested():
         by_label = {label: stored for stored, label in options["source"].items()}
         credibility = {label: grade for grade, label in _CREDIBILITY.items()}
         source = st.session_state.get(key(kind, "cite.source"))
         quote = st.session_state.get(key(kind, "cite.quote"))
+        stated = st.session_state.get(key(kind, "cite.stated")) or None
         first = (
             [
                 {
                     "source_id": new_source_id if source == NEW_SOURCE else source,
                     "relayed_source_id": st.session_state.get(key(kind, "cite.relayed")),
+                    "relayed_via": list(st.session_state.get(key(kind, "cite.via")) or []),
                     "quote": quote,
                     "credibility": st.session_state.get(key(kind, "cite.credibility")),
+                    "stance": st.session_state.get(key(kind, "cite.stance"))
+                    or Stance.SUPPORTS.value,
+                    "stated": stated,
+                    "stated_words": st.session_state.get(key(kind, "cite.stated_words")) or None,
                 }
             ]
             if source is not None or quote
             else []
         )
-        record["citations"] = first + [
+        kept = st.session_state.get(key(kind, "citations.kept"), {})
+        further = [
             {
                 "source_id": new_source_id
                 if row["source"] == NEW_SOURCE_LABEL
@@ -364,6 +474,11 @@ def collect(
             }
             for row in tables["citations"].to_dict("records")
             if any(pd.notna(value) and value != "" for value in row.values())
+        ]
+        # A citation whose source, originator and quote are unchanged keeps what the table
+        # does not show.
+        record["citations"] = first + [
+            kept.get(_citation_key(citation), {}) | citation for citation in further
         ]
         for name, child in kind_of(kind).parts:
             if "citations" in child.model.model_fields:
@@ -381,7 +496,12 @@ def placed_errors(error: ValidationError, kind: str) -> dict[str, str]:
     placed: dict[str, list[str]] = {}
     for problem in error.errors():
         location = list(problem["loc"]) or ["form"]
-        head = str(location[0]).removesuffix("_precision").removesuffix("_latest")
+        head = (
+            str(location[0])
+            .removesuffix("_precision")
+            .removesuffix("_latest")
+            .removesuffix("_words")
+        )
         where = ""
         if len(location) > 1 and isinstance(location[1], int):
             detail = " ".join(str(part).replace("_", " ") for part in location[2:])

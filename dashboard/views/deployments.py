@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 import ui
 
@@ -11,7 +12,9 @@ from tracker.timelines import deployments_in_view, estimate_series
 st.title("Deployments")
 st.caption(
     "Each source's estimate, side by side: sources that disagree are all kept. "
-    "An analyst may rank an estimate preferred or deprecated; nothing is deleted."
+    "An analyst may rank an estimate preferred or deprecated, and a later source may correct "
+    "or retract one; nothing is deleted. Only figures of the same measure and scope (what they "
+    "count, and where) are compared."
 )
 
 deployments = ui.load(deployments_in_view)
@@ -20,7 +23,7 @@ if deployments.empty:
     st.stop()
 
 names = dict(zip(deployments["id"], deployments["deployment"], strict=True))
-left, middle, right = st.columns([3, 1.2, 1.2])
+left, middle, right = st.columns([3, 1.6, 1.6])
 chosen = left.selectbox(
     "Deployment",
     options=list(names),
@@ -29,13 +32,18 @@ chosen = left.selectbox(
     bind="query-params",
 )
 colour_by = middle.radio(
-    "Colour estimates by", ["source", "perspective"], horizontal=True, key="colour_by"
+    "Colour estimates by",
+    ["series", "source", "perspective"],
+    format_func=lambda choice: "measure and scope" if choice == "series" else choice,
+    horizontal=True,
+    key="colour_by",
 )
-show_deprecated = right.toggle(
-    "Show deprecated",
+show_withdrawn = right.toggle(
+    "Show deprecated and retracted",
     value=True,
     key="show_deprecated",
-    help="Deprecated estimates are kept, drawn faded; switch off to hide them.",
+    help="Deprecated estimates, and those a later source corrected or retracted, are kept and "
+    "drawn faded; switch off to hide them.",
 )
 
 row = deployments.set_index("id").loc[chosen]
@@ -48,25 +56,28 @@ st.markdown(
 )
 
 estimates = ui.load(estimate_series, deployment_id=int(chosen))
-if not show_deprecated:
-    estimates = estimates[estimates["rank"] != "deprecated"]
+standing = estimates["rank"].ne("deprecated") & estimates["standing"].eq("current")
+if not show_withdrawn:
+    estimates = estimates[standing]
+    standing = standing[standing]
 
-st.subheader("Estimates over time")
-if estimates.empty:
-    ui.nothing_to_show("estimates of this deployment")
-else:
-    points = estimates.assign(
+SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge"]
+
+
+def estimate_chart(shown: pd.DataFrame, stands: pd.Series, title: str, y_title: str) -> None:
+    """SHOWN's estimates over time, one series per measure and scope, with the band of each."""
+    points = shown.assign(
         # An imprecise date is drawn at its middle, with a dashed line across the days it may be.
-        middle=estimates["as_of"] + (estimates["as_of_latest"] - estimates["as_of"]) / 2,
-        top=estimates["high"].fillna(estimates["low"]),
-        bottom=estimates["low"].fillna(estimates["high"]),
-        faded=estimates["rank"].eq("deprecated").map({True: 0.3, False: 1.0}),
+        middle=shown["as_of"] + (shown["as_of_latest"] - shown["as_of"]) / 2,
+        top=shown["high"].fillna(shown["low"]),
+        bottom=shown["low"].fillna(shown["high"]),
+        faded=stands.map({True: 1.0, False: 0.3}),
     )
-    # The band: for each counting basis, the range from the lowest to the highest current
-    # estimate, across the days those estimates date from.
+    # The band: for each measure and scope, the range from the lowest to the highest estimate
+    # that stands, across the days those estimates date from.
     band = (
-        points[points["rank"] != "deprecated"]
-        .groupby("counting_basis", as_index=False)
+        points[stands]
+        .groupby("series", as_index=False)
         .agg(
             first=("as_of", "min"),
             last=("as_of_latest", "max"),
@@ -75,9 +86,9 @@ else:
             sources=("source", "nunique"),
         )
     )
-    bases = ["cumulative", "total present", "additional planned"]
+    series = ui.category_colours(points["series"])
     y_scale = alt.Scale(zero=True)
-    y_axis = alt.Axis(format=",d", title="Personnel (people)")
+    y_axis = alt.Axis(format=",d", title=y_title)
     x_scale = alt.Scale(padding=70)
     x = alt.X("middle:T", title="As of (date of the estimate)", scale=x_scale)
     band_layer = (
@@ -89,12 +100,13 @@ else:
             y=alt.Y("bottom:Q", scale=y_scale, axis=y_axis),
             y2="top:Q",
             color=alt.Color(
-                "counting_basis:N",
-                title="Range across sources",
-                scale=alt.Scale(domain=bases, range=["#4c78a8", "#54a24b", "#e45756"]),
+                "series:N",
+                title="Measure, scope" if colour_by == "series" else "Range across sources",
+                scale=series,
+                legend=alt.Legend(labelLimit=320),
             ),
             tooltip=[
-                alt.Tooltip("counting_basis:N", title="Counting basis"),
+                alt.Tooltip("series:N", title="Measure, scope"),
                 alt.Tooltip("bottom:Q", title="Lowest", format=","),
                 alt.Tooltip("top:Q", title="Highest", format=","),
                 alt.Tooltip("sources:Q", title="Sources"),
@@ -103,18 +115,21 @@ else:
     )
     colour = alt.Color(
         f"{colour_by}:N",
-        title=f"Estimate by {colour_by}",
-        scale=ui.category_colours(points[colour_by]),
+        title="Measure, scope" if colour_by == "series" else f"Estimate by {colour_by}",
+        scale=series if colour_by == "series" else ui.category_colours(points[colour_by]),
+        legend=alt.Legend(labelLimit=320),
     )
     opacity = alt.Opacity("faded:Q", legend=None, scale=None)
     tooltip = [
         alt.Tooltip("figure:N", title="Figure"),
-        alt.Tooltip("counting_basis:N", title="Counting"),
+        alt.Tooltip("measure:N", title="What it counts"),
+        alt.Tooltip("scope:N", title="Where"),
         alt.Tooltip("when:N", title="As of"),
         alt.Tooltip("source:N", title="Source"),
         alt.Tooltip("perspective:N", title="Perspective"),
         alt.Tooltip("reliability:N", title="Reliability"),
         alt.Tooltip("rank:N", title="Rank"),
+        alt.Tooltip("standing:N", title="Stands"),
     ]
     ranges = (
         alt.Chart(points)
@@ -138,6 +153,7 @@ else:
             opacity=opacity,
         )
     )
+    domain = sorted(set(points["series"]))
     marks = (
         alt.Chart(points)
         .mark_point(size=160, filled=True)
@@ -146,9 +162,12 @@ else:
             y=alt.Y("bottom:Q", scale=y_scale, axis=y_axis),
             color=colour,
             shape=alt.Shape(
-                "counting_basis:N",
-                title="Counting basis",
-                scale=alt.Scale(domain=bases, range=["circle", "square", "triangle-up"]),
+                "series:N",
+                title="Measure, scope",
+                legend=alt.Legend(labelLimit=320),
+                scale=alt.Scale(
+                    domain=domain, range=[SHAPES[i % len(SHAPES)] for i in range(len(domain))]
+                ),
             ),
             opacity=opacity,
             tooltip=tooltip,
@@ -161,51 +180,73 @@ else:
     )
     chart = (
         alt.layer(band_layer, alt.layer(ranges, dates, marks, labels))
-        .resolve_scale(color="independent")
-        .properties(title=f"Estimates of {names[chosen]}, by {colour_by}", height=440)
+        .resolve_scale(color="independent" if colour_by != "series" else "shared")
+        .properties(title=title, height=440)
     )
-    st.altair_chart(chart, width="stretch", alt=f"Estimates of {names[chosen]} over time")
+    st.altair_chart(chart, width="stretch", alt=title)
+
+
+is_casualty = estimates["casualties"].astype(bool)
+st.subheader("Personnel estimates over time")
+if estimates[~is_casualty].empty:
+    ui.nothing_to_show("estimates of personnel in this deployment")
+else:
+    personnel = estimates[~is_casualty]
+    estimate_chart(
+        personnel,
+        standing[~is_casualty],
+        f"Estimates of {names[chosen]}: personnel, by measure and scope",
+        "Personnel (people)",
+    )
     st.caption(
         "Each point is one source's estimate at its lowest figure, labelled in the source's words; "
         "a vertical line runs up to its highest figure, a dashed line across the days it may date "
-        "from. The shaded band spans the range across sources, for each counting basis: deployed "
-        "so far (cumulative), present at the time, or additional planned. "
-        "Deprecated estimates are faded."
+        "from. Each measure and scope (personnel present, sent so far, additional planned, in "
+        "Russia or in one region) is its own series, with a shaded band spanning the range "
+        "across sources. Deprecated, corrected and retracted estimates are faded."
     )
-    ui.show_sources(sorted(set(estimates["outlets"].explode())))
+    ui.show_sources(sorted(set(personnel["outlets"].explode())))
+
+if is_casualty.any():
+    st.subheader("Casualty estimates over time")
+    losses = estimates[is_casualty]
+    estimate_chart(
+        losses,
+        standing[is_casualty],
+        f"Estimates of {names[chosen]}: casualties, by measure and scope",
+        "Casualties (people)",
+    )
+    st.caption(
+        "Killed, wounded or captured, kept apart from the personnel figures: a loss is not a "
+        "count of people sent. Drawn as above."
+    )
+    ui.show_sources(sorted(set(losses["outlets"].explode())))
 
 st.subheader("The estimates and their evidence")
 if not estimates.empty:
-    table = estimates[
-        [
-            "when",
-            "figure",
-            "counting_basis",
-            "source",
-            "perspective",
-            "reliability",
-            "rank",
-            "quotes",
-            "cited_in",
-            "note",
-        ]
-    ]
+    columns = {
+        "when": "As of",
+        "as_of_words": "As of, in the source's words",
+        "figure": "Figure",
+        "measure": "What it counts",
+        "scope": "Where",
+        "source": "Source of the figure",
+        "perspective": "Perspective",
+        "reliability": st.column_config.TextColumn("Reliability", help="Admiralty grade, A to F"),
+        "rank": "Rank",
+        "standing": st.column_config.TextColumn(
+            "Stands", help="Current, or which later source corrected or retracted it, and when"
+        ),
+        "quotes": st.column_config.TextColumn("Quoted passage", width="large"),
+        "cited_in": st.column_config.TextColumn(
+            "Said by, and read in", help="Whoever first said it, via each source that relayed it"
+        ),
+        "note": "Note",
+    }
+    table = estimates[[name for name in columns if name in estimates.columns]]
     st.dataframe(
         table,
         hide_index=True,
-        column_config={
-            "when": "As of",
-            "figure": "Figure",
-            "counting_basis": "Counting basis",
-            "source": "Source of the figure",
-            "perspective": "Perspective",
-            "reliability": st.column_config.TextColumn(
-                "Reliability", help="Admiralty grade, A to F"
-            ),
-            "rank": "Rank",
-            "quotes": st.column_config.TextColumn("Quoted passage", width="large"),
-            "cited_in": st.column_config.TextColumn("Read in", width="medium"),
-            "note": "Note",
-        },
+        column_config={name: label for name, label in columns.items() if name in table.columns},
     )
     ui.download(table, "estimates")

@@ -7,15 +7,18 @@ import streamlit as st
 import ui
 
 from tracker.activity import (
-    EstimateRange,
+    SPREAD_WINDOW_DAYS,
     Period,
+    Spread,
     activity_by_period,
     activity_index,
     activity_weights,
     headlines,
 )
 from tracker.kinds import kind_of
+from tracker.kinds.estimates import Measure
 from tracker.kinds.states import state_names
+from tracker.timelines import historical_context
 
 filters = ui.current_filters()
 period = Period.for_span(filters.start, filters.end)
@@ -23,25 +26,6 @@ time_unit = "yearmonth" if period is Period.MONTH else "year"
 
 st.title("Alliance activity")
 st.caption("What the records show, for the dates, states and sources chosen in the sidebar.")
-
-
-def spread(estimate: EstimateRange | None) -> str:
-    if estimate is None:
-        return "no estimate"
-    if estimate.high is None:
-        return f"over {estimate.low:,}"
-    if estimate.high == estimate.low:
-        return f"{estimate.low:,}"
-    return f"{estimate.low:,}–{estimate.high:,}"
-
-
-def spread_help(estimate: EstimateRange | None, what: str) -> str:
-    if estimate is None:
-        return f"No current estimate of {what} is in view."
-    return (
-        f"{estimate.deployment}: the spread of {estimate.sources} source(s) over the 90 days to "
-        f"the latest estimate ({ui.day(estimate.as_of)}); deprecated estimates left out."
-    )
 
 
 top = ui.load(headlines)
@@ -69,23 +53,60 @@ counts[2].metric(
     top.open_pledges,
     help="Pledges whose latest status is announced or in progress: not yet fulfilled or withdrawn.",
 )
-figures = st.columns(2)
-figures[0].metric(
-    "Personnel deployed, latest estimates",
-    spread(top.deployed),
-    help=spread_help(top.deployed, "personnel deployed"),
+
+
+def show_spreads(spreads: list[Spread]) -> None:
+    """Each spread as a figure under its deployment, with what it compares and over which days."""
+    by_deployment: dict[str, list[Spread]] = {}
+    for spread in spreads:
+        by_deployment.setdefault(spread.deployment, []).append(spread)
+    for deployment, listed in by_deployment.items():
+        st.markdown(f"**{ui.plain(deployment)}**")
+        for start in range(0, len(listed), 3):
+            for column, spread in zip(st.columns(3), listed[start : start + 3], strict=False):
+                with column.container(border=True):
+                    measure = Measure(spread.measure).words
+                    st.metric(
+                        ui.plain(f"{measure.capitalize()}, {spread.scope}"),
+                        spread.figures,
+                        help=f"The lowest and highest figures of {measure} in {spread.scope} "
+                        f"that current estimates of {deployment} give; deprecated, corrected "
+                        "and retracted estimates are left out.",
+                    )
+                    st.caption(
+                        ui.plain(
+                            f"{spread.sources} source{'s' if spread.sources != 1 else ''}; "
+                            f"estimates dated {spread.since} to {spread.as_of}; only the same "
+                            "measure and scope are compared."
+                        )
+                    )
+                    with st.expander(
+                        f"The {len(spread.compared)} estimate"
+                        f"{'s' if len(spread.compared) != 1 else ''} compared"
+                    ):
+                        st.markdown("\n".join(f"- {ui.plain(line)}" for line in spread.compared))
+
+
+personnel = [spread for spread in top.estimates if not spread.casualties]
+casualties = [spread for spread in top.estimates if spread.casualties]
+st.subheader("Deployments: the spread of current estimates")
+st.caption(
+    "Like is compared with like: each figure is the range that sources give for one deployment, "
+    f"one measure and one scope, over the {SPREAD_WINDOW_DAYS} days to the latest estimate of "
+    "it. Figures of different measures or places are never merged. The Deployments page shows "
+    "every source's figure."
 )
-figures[1].metric(
-    "Additional personnel planned, latest estimates",
-    spread(top.planned),
-    help=spread_help(top.planned, "additional personnel"),
-)
-if top.deployed or top.planned:
+if personnel:
+    show_spreads(personnel)
+else:
+    st.caption("No current estimate of personnel is in view.")
+if casualties:
+    st.markdown("**Casualties** · killed, wounded or captured, kept apart from personnel sent")
+    show_spreads(casualties)
+if top.more_spreads:
     st.caption(
-        ui.plain(
-            f"Estimates: {(top.deployed or top.planned).deployment}. "
-            "The Deployments page shows every source's figure."
-        )
+        f"{top.more_spreads} more spread{'s' if top.more_spreads != 1 else ''} of estimates "
+        "in view: the Deployments page shows them."
     )
 
 st.subheader(f"Records per {period}, by kind")
@@ -162,3 +183,16 @@ with st.expander("How the activity index is weighted"):
             "goldstein": st.column_config.NumberColumn("Goldstein weight", format="%.1f"),
         },
     )
+
+st.subheader("Historical context (not counted)")
+history = ui.load(historical_context, filtered=False)
+if history.empty:
+    st.caption("No record is kept as historical context.")
+else:
+    st.caption(
+        "Analogies the sources recall, kept and cited as history: never counted as in force, "
+        "open or activity."
+    )
+    for row in history.itertuples():
+        words = f" (“{row.words}”)" if row.words else ""
+        st.markdown(f"- **{row.record}**: {row.kind}, {row.date}{words}")

@@ -94,16 +94,20 @@ if single.empty:
     st.success("Every record in view rests on two or more independent sources.")
 else:
     st.caption(
-        "One originating source only: a relayed report counts as its origin "
-        "(KCNA, as reported by ...)."
+        "One originator only: a relayed report counts as whoever first said it (KCNA, as "
+        "reported by …), and one outlet's several documents count once."
     )
     st.dataframe(single, hide_index=True, column_config=columns)
     ui.download(single, "single-source-records")
 
-st.subheader("Records resting only on state media")
-state_only = weak[weak["state_media_only"]][["kind", "record", "origins"]]
+st.subheader("Records resting only on the involved states' own voices")
+st.caption(
+    "Every originator is the state media, a government readout or an agency of a state the "
+    "record involves."
+)
+state_only = weak[weak["state_sources_only"]][["kind", "record", "origins"]]
 if state_only.empty:
-    st.success("No record in view rests on state media alone.")
+    st.success("No record in view rests only on the involved states' own voices.")
 else:
     st.dataframe(state_only, hide_index=True, column_config=columns)
-    ui.download(state_only, "state-media-only-records")
+    ui.download(state_only, "state-sources-only-records")
