@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from tracker.activity import (
@@ -16,6 +17,10 @@ from tracker.activity import (
 )
 from tracker.filters import Filters
 from tracker.kinds import RecordKind
+from tracker.kinds.deployments import Deployment, list_estimates
+from tracker.kinds.sources import Source
+from tracker.records import save
+from tracker.users import SYSTEM
 
 SEED_WINDOW = Filters(start=date(2023, 8, 16), end=date(2025, 8, 15))
 
@@ -24,7 +29,7 @@ def test_records_are_counted_per_month_and_kind(seeded: Session) -> None:
     frame = activity_by_period(session=seeded, filters=SEED_WINDOW, period=Period.MONTH)
     august = frame[frame["period"] == "2025-08-01"].set_index("kind")["records"].to_dict()
     assert august == {"engagement": 6, "pledge": 1, "estimate": 2}
-    assert frame["records"].sum() == 1 + 1 + 8 + 2 + 4  # treaty, dated deployment, engagements, ...
+    assert frame["records"].sum() == 1 + 1 + 8 + 3 + 4  # treaty, dated deployment, engagements, ...
     assert (
         frame[frame["kind"] == "deployment"]["records"].sum() == 1
     )  # the undated one has no month
@@ -33,7 +38,8 @@ def test_records_are_counted_per_month_and_kind(seeded: Session) -> None:
 def test_long_ranges_are_counted_per_year(seeded: Session) -> None:
     assert Period.for_span(date(1922, 1, 1), date(2025, 8, 15)) is Period.YEAR
     frame = activity_by_period(session=seeded, filters=Filters(), period=Period.YEAR)
-    assert set(frame["period"].dt.year) == {1922, 1950, 1979, 2024, 2025}
+    # The 1922, 1950 and 1979 analogies are historical context: not activity.
+    assert set(frame["period"].dt.year) == {2024, 2025}
 
 
 def test_the_index_weights_each_record_by_its_goldstein_score(seeded: Session) -> None:
@@ -72,18 +78,120 @@ def test_headlines_as_of_the_end_of_the_range(seeded: Session) -> None:
         date(2025, 8, 15),
         0,  # the treaty was last said to be in force on 12 August; Rapallo's end is not recorded
         8,
-        2,
+        3,  # Kim's two pledges and the workers; Mao's and NATO's are history, not open
     )
     assert top.treaties_status_not_recorded == 1
     on_the_day = headlines(session=seeded, filters=Filters(end=date(2025, 8, 12)))
     assert (on_the_day.treaties_in_force, on_the_day.treaties_status_not_recorded) == (1, 0)
-    assert (top.deployed.low, top.deployed.high, top.deployed.sources) == (11000, 15000, 2)
-    assert (top.planned.low, top.planned.high) == (25000, 30000)
+
+
+def test_a_spread_compares_only_the_same_measure_in_the_same_place(seeded: Session) -> None:
+    """ "Over 11,000" (the Kursk front) and "roughly 15,000" (Russia) are not one range."""
+    spreads = {
+        (spread.measure, spread.scope): (spread.low, spread.high, spread.sources)
+        for spread in headlines(session=seeded, filters=SEED_WINDOW).estimates
+        if spread.deployment == "North Korean troops in Russia (Kursk)"
+    }
+    assert spreads == {
+        ("cumulative_sent", "Kursk region"): (11000, None, 1),
+        ("cumulative_sent", "Russia"): (15000, 15000, 1),
+        ("additional_planned", "Russia"): (25000, 30000, 1),
+    }
+
+
+def _add_estimate(session: Session, **fields: object) -> None:
+    troops = session.exec(
+        sa.select(Deployment).where(Deployment.name == "North Korean troops in Russia (Kursk)")
+    ).scalar_one()
+    kremlin = session.exec(sa.select(Source).where(Source.outlet == "Kremlin")).scalar_one()
+    save(
+        session=session,
+        actor=SYSTEM,
+        kind="estimate",
+        record={
+            "deployment_id": troops.id,
+            "source_id": kremlin.id,
+            "measure": "cumulative_sent",
+            "scope": "Russia",
+            "citations": [{"source_id": kremlin.id, "quote": "a figure"}],
+        }
+        | fields,
+    )
+
+
+def test_a_spread_says_which_estimates_it_compares_within_its_window(seeded: Session) -> None:
+    _add_estimate(seeded, qualifier="exactly", low=12000, high=12000, as_of="2025-07")
+    _add_estimate(seeded, qualifier="exactly", low=1500, high=1500, as_of="2024-12")  # too old
+    [spread] = [
+        spread
+        for spread in headlines(session=seeded, filters=SEED_WINDOW).estimates
+        if (spread.measure, spread.scope) == ("cumulative_sent", "Russia")
+    ]
+    assert (spread.low, spread.high, spread.sources, spread.figures) == (
+        12000,
+        15000,
+        2,
+        "12,000 to 15,000",
+    )
+    assert spread.since == date(2025, 5, 16)
+    assert spread.compared == [
+        "12,000 per Kremlin, as of 2025-07",
+        "roughly 15,000 per South Korean intelligence, as of 2025-08-12/2025-08-14",
+    ]
+
+
+def test_a_retracted_or_corrected_estimate_leaves_the_spread_but_not_the_record(
+    seeded: Session,
+) -> None:
+    digest = seeded.exec(
+        sa.select(Source).where(Source.outlet == "Unnamed multi-perspective news digest")
+    ).scalar_one()
+    _add_estimate(
+        seeded,
+        qualifier="exactly",
+        low=12000,
+        high=12000,
+        as_of="2025-07",
+        citations=[
+            {"source_id": digest.id, "quote": "12,000"},
+            {
+                "source_id": digest.id,
+                "quote": "the figure was withdrawn",
+                "stance": "retracts",
+                "stated": "2025-08-01",
+                "stated_words": "on 1 August",
+            },
+        ],
+    )
+    [spread] = [
+        spread
+        for spread in headlines(session=seeded, filters=SEED_WINDOW).estimates
+        if (spread.measure, spread.scope) == ("cumulative_sent", "Russia")
+    ]
+    assert (spread.low, spread.high) == (15000, 15000)
+    [kept] = [row for row in list_estimates(session=seeded) if row.low == 12000]
+    assert kept.standing == "retracted by Unnamed multi-perspective news digest, 2025-08-01"
+
+
+def test_casualties_are_their_own_spread(seeded: Session) -> None:
+    _add_estimate(
+        seeded,
+        qualifier="roughly",
+        low=3000,
+        high=3000,
+        measure="killed_or_wounded",
+        scope="Kursk region",
+        as_of="2025-08",
+    )
+    spreads = headlines(session=seeded, filters=SEED_WINDOW).estimates
+    casualties = [spread for spread in spreads if spread.casualties]
+    assert [(spread.low, spread.scope) for spread in casualties] == [(3000, "Kursk region")]
+    assert all(spread.low != 3000 for spread in spreads if not spread.casualties)
 
 
 def test_headlines_respect_the_filters(seeded: Session) -> None:
     top = headlines(session=seeded, filters=Filters(states=("CHN",), end=date(2025, 8, 15)))
-    assert (top.treaties_in_force, top.engagements_last_90_days, top.deployed) == (0, 1, None)
+    assert (top.treaties_in_force, top.engagements_last_90_days, top.estimates) == (0, 1, [])
 
 
 def test_the_record_span_runs_from_the_oldest_to_the_newest_record(seeded: Session) -> None:

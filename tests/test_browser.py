@@ -40,7 +40,12 @@ FLAGS = [
 PAGES = {
     "overview": (
         "Alliance activity",
-        ["11,000–15,000", "25,000–30,000", "Records per month, by kind"],
+        [
+            "at least 11,000",
+            "25,000 to 30,000",
+            "only the same measure and scope are compared",
+            "Records per month, by kind",
+        ],
     ),
     "deployments": ("Deployments", ["roughly 15,000", "over 11,000", "25,000 to 30,000"]),
     # Rapallo is not shown: nothing recorded says it was in force in the seed's date range.
@@ -172,6 +177,28 @@ def test_each_page_shows_its_content_without_errors(
     page.screenshot(path=folder / f"{name}.png", full_page=True)
 
 
+def test_the_perspectives_page_quotes_each_perspective_in_full(
+    page: Page, dashboard_url: str, databases: Databases
+) -> None:
+    open_page(page, dashboard_url, "perspectives", "Perspectives")
+    choose(page, "Which engagement", "Putin–Kim phone call")
+    for perspective in (
+        "Pro-Kremlin or Russia-friendly",
+        "Mainstream Western",
+        "Ukrainian-aligned",
+    ):
+        expect(page.get_by_role("heading", name=perspective)).to_be_visible(timeout=30_000)
+    # The quoted passage is shown whole, not clipped to a cell.
+    expect(
+        page.get_by_text("Moscow’s reliance on foreign forces.", exact=False).first
+    ).to_be_visible()
+    expect(page.get_by_text("South Korean government", exact=False).first).to_be_visible()
+    assert_no_errors(page)
+    folder = screenshot_folder() / databases.backend
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / "perspectives.png", full_page=True)
+
+
 def test_a_shared_link_opens_the_same_view(page: Page, dashboard_url: str) -> None:
     page.goto(f"{dashboard_url}/engagements?states=China+%28CHN%29")
     expect(page.get_by_role("heading", level=1)).to_have_text("Engagements", timeout=60_000)
@@ -241,7 +268,7 @@ def test_an_editor_adds_a_pledge_with_a_new_source_and_sees_it(
         "Russia pledges grain to North Korea"
     )
     choose(page, "Pledged by (state)", "Russia (RUS)")
-    choose(page, "Pledged to (state)", "North Korea (PRK)")
+    # The recipients are a table drawn on a canvas; AppTest fills it (tests/test_data_entry.py).
     page.get_by_role("textbox", name="Made", exact=True).fill("2025-09")
     page.get_by_role("textbox", name="Exact words", exact=True).fill(
         "We will send grain to our friends"

@@ -9,8 +9,23 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from tracker.citations import Citation, CitationCreate, citations_for, cite
+from tracker.filters import Filters
 from tracker.kinds.engagements import Engagement
 from tracker.kinds.sources import Source
+from tracker.records import as_record, save
+from tracker.users import SYSTEM
+
+# The outlets the digest sorts by perspective, each relayed by it on the call.
+DIGEST_SORTS = {
+    "Yeni Şafak",
+    "South China Morning Post",
+    "The Moscow Times",
+    "NBC News",
+    "The Guardian",
+    "POLITICO",
+    "Bloomberg",
+    "Kyiv Post",
+}
 
 
 def _call(session: Session) -> Engagement:
@@ -65,8 +80,100 @@ def test_citing_twice_adds_nothing(seeded: Session) -> None:
 def test_citations_name_the_source_and_what_it_relays(seeded: Session) -> None:
     call = _call(seeded)
     citations = citations_for(session=seeded, table="engagement", ids=[call.id])[call.id]
-    assert {(c.source, c.relayed_source) for c in citations} == {
+    assert {
+        (c.source, c.relayed_source) for c in citations if c.relayed_source not in DIGEST_SORTS
+    } == {
         ("Unnamed news outlet", "Kremlin"),
         ("Unnamed news outlet", "KCNA (Korean Central News Agency)"),
         ("Unnamed multi-perspective news digest", None),
     }
+
+
+def _source(session: Session, outlet: str) -> Source:
+    return save(
+        session=session,
+        actor=SYSTEM,
+        kind="source",
+        record={"outlet": outlet, "title": f"{outlet} report", "type": "news_report"},
+    )
+
+
+def test_a_citation_keeps_the_whole_chain_of_relays_down_to_the_originator(
+    seeded: Session,
+) -> None:
+    """ "South Korea's intelligence service, via a lawmaker, via Yonhap, via the article"."""
+    nis, lawmaker, yonhap, article = (
+        _source(seeded, outlet) for outlet in ("NIS", "A lawmaker", "Yonhap", "The article")
+    )
+    call = _call(seeded)
+    cite(
+        session=seeded,
+        record=call,
+        citations=[
+            CitationCreate(
+                source_id=article.id,
+                relayed_source_id=nis.id,
+                relayed_via=[yonhap.id, lawmaker.id],
+                quote="troops, lawmakers were told",
+            )
+        ],
+    )
+    [chained] = [
+        citation
+        for citation in citations_for(session=seeded, table="engagement", ids=[call.id])[call.id]
+        if citation.source == "The article"
+    ]
+    assert (chained.originator, chained.chain) == ("NIS", ["The article", "Yonhap", "A lawmaker"])
+    assert chained.provenance == "NIS, via A lawmaker, via Yonhap, via The article"
+    stored = as_record(session=seeded, kind="engagement", record_id=call.id)
+    [again] = [c for c in stored["citations"] if c["source_id"] == article.id]
+    assert again["relayed_via"] == [yonhap.id, lawmaker.id]  # an edit starts from the whole chain
+
+
+def test_a_chain_names_its_originator_and_each_source_once() -> None:
+    with pytest.raises(ValidationError, match="name the originator"):
+        CitationCreate(source_id=1, relayed_via=[2], quote="q")
+    with pytest.raises(ValidationError, match="appears twice in the chain"):
+        CitationCreate(source_id=1, relayed_source_id=3, relayed_via=[2, 3], quote="q")
+
+
+def test_a_correction_is_dated(seeded: Session, seeded_engine: Engine) -> None:
+    with pytest.raises(ValidationError, match="say when the source retracted the record"):
+        CitationCreate(source_id=1, quote="q", stance="retracts")
+    call, source = _call(seeded), _kremlin(seeded)
+    row = {
+        "source_id": source.id,
+        "quote": "q",
+        "credibility": 3,
+        "engagement_id": call.id,
+        "stance": "corrects",
+    }
+    assert_refused(seeded_engine, Citation, row, "ck_citation_correction_dated")
+    assert_accepted(
+        seeded_engine,
+        Citation,
+        row | {"stated": "2025-09-01", "stated_precision": "day", "stated_latest": "2025-09-01"},
+    )
+
+
+def test_a_retracted_record_is_kept_and_shown_but_never_counted(seeded: Session) -> None:
+    call, source = _call(seeded), _kremlin(seeded)
+    cite(
+        session=seeded,
+        record=call,
+        citations=[
+            CitationCreate(
+                source_id=source.id, quote="no call took place", stance="retracts", stated="2025-09"
+            )
+        ],
+    )
+    counted = seeded.exec(
+        select(func.count()).select_from(Engagement).where(*Filters().conditions("engagement"))
+    ).one()
+    kept = seeded.exec(
+        select(func.count())
+        .select_from(Engagement)
+        .where(*Filters().conditions("engagement", kept_apart=True))
+    ).one()
+    assert kept == counted + 1
+    assert seeded.get(Engagement, call.id) is not None

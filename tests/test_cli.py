@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def test_seed_twice_reports_the_same_records(empty_engine: Engine) -> None:
     second = tracker("--database-url", _url(empty_engine), "seed")
     assert first == second
     assert first[0] == 0
-    assert "8 engagements, 2 deployments, 4 pledges" in first[1]
+    assert "8 engagements, 2 deployments, 5 pledges" in first[1]
 
 
 PEOPLE = """
@@ -134,10 +135,87 @@ def test_estimates_tells_what_every_source_says(seeded_engine: Engine) -> None:
         "--database-url", _url(seeded_engine), "estimates", "--from", "DPRK", "--to", "Russia"
     )
     assert code == 0
-    assert "over 11,000 (cumulative" in out
-    assert "roughly 15,000 (cumulative" in out
-    assert "25,000 to 30,000 (additional planned" in out
-    assert "relaying South Korean intelligence" in out
+    assert "over 11,000 cumulative sent in Kursk region" in out
+    assert "roughly 15,000 cumulative sent in Russia" in out
+    assert (
+        '25,000 to 30,000 additional planned in Russia (as of 2025-06-01/2025-08-13 ("earlier'
+        in out
+    )
+    assert "(South Korean intelligence, via Unnamed multi-perspective news digest;" in out
+
+
+def test_estimates_as_json_say_what_each_measures_and_who_first_said_it(
+    seeded_engine: Engine,
+) -> None:
+    code, out, _ = tracker("--database-url", _url(seeded_engine), "estimates", "--json")
+    assert code == 0
+    by_figure = {estimate["low"]: estimate for estimate in json.loads(out)}
+    relayed = by_figure[15000]
+    assert {key: relayed[key] for key in ESTIMATE_KEYS} == {
+        "measure": "cumulative_sent",
+        "scope": "Russia",
+        "qualifier": "roughly",
+        "low": 15000,
+        "high": 15000,
+        "as_of": "2025-08-12/2025-08-14",
+        "rank": "normal",
+        "source": "South Korean intelligence",
+        "relayed_via": ["Unnamed multi-perspective news digest"],
+        "originator": "South Korean intelligence",
+    }
+    assert (by_figure[11000]["relayed_via"], by_figure[11000]["originator"]) == (
+        [],
+        "Unnamed news outlet",
+    )
+
+
+ESTIMATE_KEYS = (
+    "measure",
+    "scope",
+    "qualifier",
+    "low",
+    "high",
+    "as_of",
+    "rank",
+    "source",
+    "relayed_via",
+    "originator",
+)
+
+
+def test_overview_as_json_gives_the_headlines_for_the_filters(seeded_engine: Engine) -> None:
+    code, out, _ = tracker(
+        "--database-url", _url(seeded_engine), "overview", "--to-date", "2025-08-15", "--json"
+    )
+    assert code == 0
+    figures = json.loads(out)
+    assert (
+        figures["treaties_in_force"],
+        figures["engagements_last_90_days"],
+        figures["open_pledges"],
+    ) == (0, 8, 3)
+    spreads = {
+        (spread["deployment"], spread["measure"], spread["scope"]): (
+            spread["low"],
+            spread["high"],
+            spread["sources"],
+        )
+        for spread in figures["estimates"]
+    }
+    troops = "North Korean troops in Russia (Kursk)"
+    assert spreads[(troops, "cumulative_sent", "Kursk region")] == (11000, None, 1)
+    assert spreads[(troops, "cumulative_sent", "Russia")] == (15000, 15000, 1)
+    code, out, _ = tracker(
+        "--database-url",
+        _url(seeded_engine),
+        "overview",
+        "--to-date",
+        "2025-08-15",
+        "--state",
+        "China",
+        "--json",
+    )
+    assert (json.loads(out)["engagements_last_90_days"], json.loads(out)["estimates"]) == (1, [])
 
 
 def test_backup_writes_a_file(seeded_engine: Engine, tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from tracker.database import project_path
 from tracker.kinds.deployments import Deployment
+from tracker.kinds.engagements import Engagement
 from tracker.kinds.estimates import EstimateCreate
 from tracker.kinds.pledges import Pledge
 from tracker.kinds.sources import Source
@@ -84,8 +85,10 @@ def text(app: AppTest) -> str:
         (
             "overview",
             [
-                "Personnel deployed, latest estimates: 11,000–15,000",
-                "planned, latest estimates: 25,000–30,000",
+                "Cumulative sent, Kursk region: at least 11,000",
+                "Cumulative sent, Russia: 15,000",
+                "Additional planned, Russia: 25,000 to 30,000",
+                "only the same measure and scope are compared",
                 "Treaties in force: 0",
                 "1 more last known in force before 15 Aug 2025, with no end recorded",
                 "Engagements in the 90 days to 15 Aug 2025: 8",
@@ -93,7 +96,15 @@ def text(app: AppTest) -> str:
         ),
         (
             "deployments",
-            ["over 11,000", "roughly 15,000", "25,000 to 30,000", "South Korean intelligence says"],
+            [
+                "over 11,000",
+                "roughly 15,000",
+                "25,000 to 30,000",
+                "South Korean intelligence says",
+                "Kursk region",
+                "cumulative sent",
+                "South Korean intelligence, via Unnamed news outlet",
+            ],
         ),
         (
             "treaties",
@@ -155,14 +166,19 @@ def test_every_chart_has_a_title_labelled_axes_and_a_sources_line(
 def test_the_deployment_chart_plots_every_sources_estimate(dashboard: AppTest) -> None:
     estimates = charts(open_page(dashboard, "deployments"))[0]["rows"]
     plotted = {
-        (row["figure"], row["counting_basis"], row["source"])
-        for row in estimates
-        if "figure" in row
+        (row["figure"], row["series"], row["source"]) for row in estimates if "figure" in row
     }
     assert plotted == {
-        ("over 11,000", "cumulative", "Unnamed news outlet"),
-        ("roughly 15,000", "cumulative", "South Korean intelligence"),
-        ("25,000 to 30,000", "additional planned", "South Korean intelligence"),
+        ("over 11,000", "cumulative sent, Kursk region", "Unnamed news outlet"),
+        ("roughly 15,000", "cumulative sent, Russia", "South Korean intelligence"),
+        ("25,000 to 30,000", "additional planned, Russia", "South Korean intelligence"),
+    }
+    # One band per measure and scope: figures of different scopes are never one range.
+    bands = {row["series"] for row in estimates if "first" in row}
+    assert bands == {
+        "cumulative sent, Kursk region",
+        "cumulative sent, Russia",
+        "additional planned, Russia",
     }
 
 
@@ -214,7 +230,7 @@ def test_a_view_with_no_data_says_so_in_words(dashboard: AppTest, page: str) -> 
 
 def test_a_write_shows_on_the_next_run(dashboard: AppTest, seeded_engine: Engine) -> None:
     app = open_page(dashboard, "overview")
-    assert app.metric[3].value == "11,000–15,000"
+    assert spreads(app)["Cumulative sent, Kursk region"] == ["at least 11,000"]
     with Session(seeded_engine) as session:
         troops = session.exec(
             select(Deployment).where(Deployment.name.startswith("North Korean troops"))
@@ -230,14 +246,81 @@ def test_a_write_shows_on_the_next_run(dashboard: AppTest, seeded_engine: Engine
                 qualifier="exactly",
                 low=9000,
                 high=9000,
-                counting_basis="cumulative",
+                measure="cumulative_sent",
+                scope="Kursk region",
                 as_of="2025-08-14",
                 citations=[{"source_id": kremlin.id, "quote": "9,000"}],
             ),
         )
         session.commit()
     app.run()
-    assert app.metric[3].value == "9,000–15,000"
+    assert spreads(app)["Cumulative sent, Kursk region"] == ["9,000 to 11,000"]
+    assert spreads(app)["Cumulative sent, Russia"] == ["15,000"]  # another scope: untouched
+
+
+def spreads(app: AppTest) -> dict[str, list[str]]:
+    """The Overview's spreads of estimates: each measure and scope, and the figures shown."""
+    shown: dict[str, list[str]] = {}
+    for metric in app.metric[3:]:
+        shown.setdefault(metric.label.replace("\\", ""), []).append(metric.value)
+    return shown
+
+
+def test_the_overview_compares_only_estimates_of_one_measure_and_scope(
+    dashboard: AppTest,
+) -> None:
+    app = open_page(dashboard, "overview")
+    # Over 11,000 in the Kursk region and roughly 15,000 in Russia are two spreads, not one
+    # range of 11,000 to 15,000; the planned reinforcements are a third.
+    assert spreads(app) == {
+        "Cumulative sent, Kursk region": ["at least 11,000"],
+        "Cumulative sent, Russia": ["15,000"],
+        "Additional planned, Russia": ["25,000 to 30,000"],
+        "Additional planned, Kursk region": ["at least 1,000"],
+    }
+    shown = text(app)
+    assert "11,000–15,000" not in shown and "11,000 to 15,000" not in shown
+    assert "over 11,000 per Unnamed news outlet, as of 2025-08-13/2025-08-14" in shown
+    assert "roughly 15,000 per South Korean intelligence, as of 2025-08-12/2025-08-14" in shown
+    assert (
+        "estimates dated 2025-05-16 to 2025-08-14; only the same measure and scope are compared"
+        in shown
+    )
+
+
+def test_the_perspectives_page_sets_what_each_perspective_says_side_by_side(
+    dashboard: AppTest, seeded_engine: Engine
+) -> None:
+    with Session(seeded_engine) as session:
+        call = session.exec(
+            select(Engagement.id).where(Engagement.title == "Putin–Kim phone call")
+        ).one()
+    app = open_page(dashboard, "perspectives")
+    app.selectbox(key="perspectives.kind").set_value("engagement").run()
+    app.selectbox(key="perspectives.record.engagement").set_value(call).run()
+    assert not app.exception, [error.value for error in app.exception]
+    shown = text(app)
+    # The digest's three perspectives, each as the digest classifies its outlets, quoted in full.
+    digest = ("Pro-Kremlin or Russia-friendly", "Mainstream Western", "Ukrainian-aligned")
+    for perspective in digest:
+        assert f"#### {perspective}" in shown, perspective
+    assert "Whose classification: Unnamed multi-perspective news digest." in shown
+    assert (
+        "Bloomberg; NBC News; POLITICO; The Guardian**, via Unnamed multi-perspective news digest"
+        in shown
+    )
+    assert (
+        "stressing Pyongyang’s direct military role and Moscow’s reliance on foreign forces."
+        in shown
+    )
+    # The states' own voices, relayed by the article.
+    assert "**Kremlin**, via Unnamed news outlet" in shown
+    assert "**KCNA (Korean Central News Agency)**, via Unnamed news outlet" in shown
+    silent = next(
+        element.value for element in app.markdown if element.value.startswith("No source of")
+    )
+    assert "South Korean government" in silent
+    assert "Mainstream Western" not in silent
 
 
 def test_text_analysts_typed_is_shown_as_text(dashboard: AppTest, seeded_engine: Engine) -> None:

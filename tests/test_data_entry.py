@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import pandas as pd
 import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 
 from tracker.database import project_path
+from tracker.kinds.engagements import Engagement
 from tracker.kinds.pledges import Pledge
 from tracker.kinds.sources import Source
 from tracker.kinds.treaties import find_treaty
@@ -77,8 +79,12 @@ def save_as_colleague(engine: Engine, kind: str, record_id: int, **changes: Any)
 def fill_pledge(app: AppTest, *, made: str) -> None:
     app.text_input(key=field("title")).input("Russia pledges grain to North Korea")
     app.selectbox(key=field("pledger_state_code")).set_value("RUS")
-    app.selectbox(key=field("recipient_state_code")).set_value("PRK")
+    # The recipients are a table: the rows it starts from, as an editor would type them.
+    app.session_state[field("recipients.rows")] = pd.DataFrame(
+        [{"state_code": "North Korea (PRK)", "person_id": None}]
+    )
     app.text_input(key=field("made")).input(made)
+    app.text_input(key=field("made_words")).input("next month")
     app.text_area(key=field("quote")).input("We will send grain")
     app.selectbox(key=field("kind")).set_value("economic")
     app.selectbox(key=field("cite.source")).set_value(-1)
@@ -107,9 +113,11 @@ def test_an_editor_adds_a_pledge_with_a_new_source_and_sees_it(
         pledge = session.exec(
             select(Pledge).where(Pledge.title.startswith("Russia pledges grain"))
         ).one()
-        cited = as_record(session=session, kind="pledge", record_id=pledge.id)["citations"]
-        outlet = session.get(Source, cited[0]["source_id"]).outlet
+        stored = as_record(session=session, kind="pledge", record_id=pledge.id)
+        outlet = session.get(Source, stored["citations"][0]["source_id"]).outlet
     assert outlet == "Example Wire"
+    assert [recipient["state_code"] for recipient in stored["recipients"]] == ["PRK"]
+    assert (stored["made"], stored["made_words"]) == ("2025-09", "next month")
     app.switch_page("views/pledges.py").run()
     assert any("Russia pledges grain to North Korea" in element.value for element in app.markdown)
 
@@ -262,3 +270,74 @@ def test_an_obligation_is_yes_no_or_not_recorded(app: AppTest, seeded_engine: En
     with Session(seeded_engine) as session:
         treaty = find_treaty(session=session, name="Comprehensive Strategic Partnership Treaty")
         assert (treaty.defense, treaty.offense, treaty.neutrality) == (True, False, None)
+
+
+def test_a_citations_chain_and_stance_survive_the_form_and_can_be_entered_in_it(
+    app: AppTest, seeded_engine: Engine
+) -> None:
+    with Session(seeded_engine) as session:
+        call = session.exec(
+            select(Engagement.id).where(Engagement.title == "Putin–Kim phone call")
+        ).one()
+        ids = {source.outlet: source.id for source in session.exec(select(Source)).all()}
+        record = as_record(session=session, kind="engagement", record_id=call)
+    # A colleague records that a further citation reached the article through a chain of relays,
+    # and that another is a later correction.
+    further = record["citations"][1]
+    assert further["relayed_source_id"] == ids["KCNA (Korean Central News Agency)"]
+    chained = further | {"relayed_via": [ids["Yeni Şafak"], ids["Kyiv Post"]]}
+    correction = {
+        "source_id": ids["Kyiv Post"],
+        "quote": "The call was on Monday, not Tuesday.",
+        "stance": "corrects",
+        "stated": "2025-08",
+        "stated_words": "a week later",
+    }
+    citations = [record["citations"][0], chained, *record["citations"][2:], correction]
+    save_as_colleague(seeded_engine, "engagement", call, citations=citations)
+
+    sign_in(app, "ana")
+    app.switch_page("views/edit.py").run()
+    app.selectbox(key="edit.kind").set_value("engagement").run()
+    app.selectbox(key="edit.record.engagement").set_value(call).run()
+    assert app.text_input(key="form.engagement.occurred_words").value == "Tuesday night"
+    with Session(seeded_engine) as session:
+        before = data_version(session)
+    save = "FormSubmitter:edit.form.engagement-Save the engagement"
+    app.button(key=save).click().run()
+    assert not app.error, [error.value for error in app.error]
+    with Session(seeded_engine) as session:
+        assert data_version(session) == before  # nothing the table does not show was lost
+
+    # The editor gives the first citation a chain of its own.
+    app.multiselect(key="form.engagement.cite.via").set_value([ids["The Moscow Times"]])
+    app.button(key=save).click().run()
+    assert not app.error, [error.value for error in app.error]
+    with Session(seeded_engine) as session:
+        stored = as_record(session=session, kind="engagement", record_id=call)["citations"]
+    assert stored[0]["relayed_via"] == [ids["The Moscow Times"]]
+    by_quote = {(c["quote"], c["relayed_source_id"]): c for c in stored}
+    relayed = by_quote[(further["quote"], further["relayed_source_id"])]
+    assert relayed["relayed_via"] == [ids["Yeni Şafak"], ids["Kyiv Post"]]
+    kept = by_quote[(correction["quote"], None)]
+    assert (kept["stance"], kept["stated_words"]) == ("corrects", "a week later")
+    assert str(kept["stated"]).startswith("2025-08")
+
+
+def test_a_correction_is_entered_as_the_first_citation(app: AppTest, seeded_engine: Engine) -> None:
+    sign_in(app, "ana")
+    app.switch_page("views/edit.py").run()
+    fill_pledge(app, made="2025-09")
+    app.selectbox(key=field("cite.stance")).set_value("retracts")
+    app.button(key=SAVE).click().run()
+    assert any("say when the source retracted the record" in error.value for error in app.error)
+    app.text_input(key=field("cite.stated")).input("2025-10")
+    app.text_input(key=field("cite.stated_words")).input("in October")
+    app.button(key=SAVE).click().run()
+    assert not app.error, [error.value for error in app.error]
+    with Session(seeded_engine) as session:
+        pledge = session.exec(
+            select(Pledge).where(Pledge.title.startswith("Russia pledges grain"))
+        ).one()
+        cited = as_record(session=session, kind="pledge", record_id=pledge.id)["citations"][0]
+    assert (cited["stance"], cited["stated_words"]) == ("retracts", "in October")

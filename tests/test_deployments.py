@@ -12,7 +12,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from tracker.kinds.deployments import Deployment, DeploymentCreate, list_estimates
-from tracker.kinds.estimates import Estimate, EstimateCreate, Qualifier, Rank, describe_figure
+from tracker.kinds.estimates import (
+    Estimate,
+    EstimateCreate,
+    Measure,
+    Qualifier,
+    Rank,
+    describe_figure,
+)
 from tracker.kinds.sources import Source
 from tracker.records import as_record, save
 from tracker.users import SYSTEM
@@ -26,7 +33,8 @@ def _estimate(**fields: Any) -> dict[str, Any]:
         "qualifier": "between",
         "low": 25000,
         "high": 30000,
-        "counting_basis": "additional_planned",
+        "measure": "additional_planned",
+        "scope": "Russia",
         "as_of": "2025-06-01/2025-08-13",
         "citations": [{"source_id": 1, "quote": "between 25,000 and 30,000"}],
     } | fields
@@ -46,27 +54,75 @@ def test_the_seeds_answer_which_sources_estimate_north_korean_troops_in_russia(
         )
         if row.deployment == TROOPS
     ]
-    said = {(row.source, row.qualifier, row.low, row.high, row.counting_basis) for row in estimates}
+    said = {
+        (row.source, row.qualifier, row.low, row.high, row.measure, row.scope) for row in estimates
+    }
     assert said == {
-        ("Unnamed news outlet", "over", 11000, None, "cumulative"),
-        ("South Korean intelligence", "roughly", 15000, 15000, "cumulative"),
-        ("South Korean intelligence", "between", 25000, 30000, "additional_planned"),
+        ("Unnamed news outlet", "over", 11000, None, "cumulative_sent", "Kursk region"),
+        ("South Korean intelligence", "roughly", 15000, 15000, "cumulative_sent", "Russia"),
+        ("South Korean intelligence", "between", 25000, 30000, "additional_planned", "Russia"),
     }
     for row in estimates:
         assert row.citations, f"{row.source}'s estimate has no quoted evidence"
         figure = f"{row.low:,}"
         assert any(figure in citation.quote for citation in row.citations)
-    relayed = {citation.relayed_source for row in estimates for citation in row.citations}
-    assert "South Korean intelligence" in relayed
+    originators = {citation.originator for row in estimates for citation in row.citations}
+    assert "South Korean intelligence" in originators
 
 
-def test_disagreeing_estimates_are_both_kept(seeded: Session) -> None:
-    cumulative = [
-        row.low
+def test_estimates_of_the_same_measure_in_different_places_are_both_kept(seeded: Session) -> None:
+    sent = {
+        row.scope: row.low
         for row in list_estimates(session=seeded)
-        if row.deployment == TROOPS and row.counting_basis == "cumulative"
-    ]
-    assert sorted(cumulative) == [11000, 15000]
+        if row.deployment == TROOPS and row.measure == "cumulative_sent"
+    }
+    assert sent == {"Kursk region": 11000, "Russia": 15000}
+
+
+def test_an_estimate_says_where_its_figure_came_from_as_json(seeded: Session) -> None:
+    [relayed] = [row for row in list_estimates(session=seeded) if row.low == 15000]
+    assert {
+        key: relayed.as_json()[key]
+        for key in ("measure", "scope", "qualifier", "low", "high", "as_of", "rank")
+    } == {
+        "measure": "cumulative_sent",
+        "scope": "Russia",
+        "qualifier": "roughly",
+        "low": 15000,
+        "high": 15000,
+        "as_of": "2025-08-12/2025-08-14",
+        "rank": "normal",
+    }
+    assert relayed.as_json()["source"] == "South Korean intelligence"
+    assert relayed.as_json()["relayed_via"] == ["Unnamed multi-perspective news digest"]
+    assert relayed.as_json()["originator"] == "South Korean intelligence"
+
+
+def test_a_scope_is_written_one_way(seeded: Session) -> None:
+    assert EstimateCreate.model_validate(_estimate(scope="  Kursk   region ")).scope == (
+        "Kursk region"
+    )
+
+
+def test_a_casualty_figure_is_its_own_measure(seeded: Session) -> None:
+    deployment = seeded.exec(select(Deployment).where(Deployment.name == TROOPS)).one()
+    save(
+        session=seeded,
+        actor=SYSTEM,
+        kind="estimate",
+        record=_estimate(
+            deployment_id=deployment.id,
+            qualifier="roughly",
+            low=3000,
+            high=3000,
+            measure="killed_or_wounded",
+            scope="Kursk region",
+            as_of="2025-08",
+        ),
+    )
+    [casualties] = [row for row in list_estimates(session=seeded) if row.low == 3000]
+    assert Measure(casualties.measure).casualties
+    assert not Measure("cumulative_sent").casualties
 
 
 def test_vague_words_take_acled_floors(seeded: Session) -> None:
@@ -108,7 +164,8 @@ def _stored_estimate(session: Session, **fields: Any) -> dict[str, Any]:
         "low": 100,
         "high": 200,
         "qualifier": "between",
-        "counting_basis": "total_present",
+        "measure": "personnel_present",
+        "scope": "Russia",
         "as_of": date(2025, 1, 1),
         "as_of_precision": "day",
         "as_of_latest": date(2025, 1, 1),

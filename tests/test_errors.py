@@ -20,7 +20,8 @@ def test_validation_errors_name_the_field() -> None:
                 "qualifier": "between",
                 "low": 9,
                 "high": 3,
-                "counting_basis": "cumulative",
+                "measure": "cumulative_sent",
+                "scope": "Russia",
                 "as_of": "2025",
                 "citations": [{"source_id": 1, "quote": "q"}],
             }

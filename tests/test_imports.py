@@ -323,7 +323,7 @@ def test_a_dry_run_reports_and_writes_nothing(
     export(seeded_engine, tmp_path / "out")
     before = snapshot(engine)
     report = import_data(engine, tmp_path / "out", dry_run=True)
-    assert report.created["pledge"] == 4 and not report.written
+    assert report.created["pledge"] == 5 and not report.written
     assert snapshot(engine) == before
 
 

@@ -34,7 +34,7 @@ def _pledge(session: Session, **fields: Any) -> PledgeCreate:
         {
             "title": "Russia pledges grain to North Korea",
             "pledger_state_code": "RUS",
-            "recipient_state_code": "PRK",
+            "recipients": [{"state_code": "PRK"}],
             "made": "2025-09",
             "kind": "economic",
             "quote": "we will send grain",
@@ -221,7 +221,7 @@ def test_every_step_is_in_the_history_with_who_and_what(seeded: Session) -> None
         for c in history_of(session=seeded, table="pledge", record_id=pledge.id)
         if c.action == "create"
     }
-    assert created == {"pledge", "pledge_status", "citation"}
+    assert created == {"pledge", "pledge_recipient", "pledge_status", "citation"}
 
 
 def test_an_earlier_version_can_be_restored(seeded: Session) -> None:
@@ -257,7 +257,8 @@ def test_a_standalone_estimate_needs_its_deployment(seeded: Session) -> None:
         "source_id": source,
         "qualifier": "over",
         "low": 5,
-        "counting_basis": "cumulative",
+        "measure": "cumulative_sent",
+        "scope": "Russia",
         "as_of": "2025",
         "citations": [{"source_id": source, "quote": "q"}],
     }

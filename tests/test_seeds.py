@@ -141,7 +141,8 @@ source = "s"
 qualifier = "between"
 low = 30000
 high = 25000
-counting_basis = "total_present"
+measure = "personnel_present"
+scope = "Russia"
 as_of = "2025"
 citations = [{ source = "s", quote = "q" }]
 """,
@@ -334,7 +335,8 @@ citations = [{ source = "wire", quote = "troops in Kursk", credibility = 2 }]
 source = "wire"
 low = 11000
 qualifier = "over"
-counting_basis = "cumulative"
+measure = "cumulative_sent"
+scope = "Russia"
 as_of = "2025-08"
 citations = [{ source = "wire", quote = "over 11,000" }]
 
@@ -347,7 +349,8 @@ source = "wire"
 low = 15000
 high = 15000
 qualifier = "roughly"
-counting_basis = "total_present"
+measure = "personnel_present"
+scope = "Russia"
 as_of = "2025-08"
 citations = [{ source = "wire", quote = "roughly 15,000" }]
 """,
@@ -427,7 +430,8 @@ name = "North Korean troops in Russia (Kursk)"
 
 [[deployments.estimates]]
 source = "article-000"
-counting_basis = "cumulative"
+measure = "cumulative_sent"
+scope = "Kursk region"
 as_of = "2025-08-13/2025-08-14"
 rank = "deprecated"
 """,

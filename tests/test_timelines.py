@@ -11,6 +11,7 @@ from tracker.timelines import (
     deployments_in_view,
     engagement_timeline,
     estimate_series,
+    historical_context,
     pledge_timeline,
     treaties_per_year,
     treaty_timeline,
@@ -35,9 +36,8 @@ def test_a_treaty_runs_only_as_far_as_it_is_known_in_force(seeded: Session) -> N
     assert (pact["start"], pact["end"]) == (date(2024, 6, 1), date(2025, 8, 12))
     assert pact["evidence"] == "in force to its last evidence, then not recorded"
     assert pact["status"] == "in force on 2025-08-12; later status not recorded"
-    # Rapallo was signed; nothing recorded says it came into force or ended: no bar at all.
-    rapallo = frame.loc["Treaty of Rapallo"]
-    assert (rapallo["end"], rapallo["status"]) == (None, "not known")
+    # Rapallo is the digest's analogy, kept as historical context: not on the timeline.
+    assert "Treaty of Rapallo" not in frame.index
     assert frame.index[0] == "Comprehensive Strategic Partnership Treaty"  # newest first
 
 
@@ -109,7 +109,10 @@ def test_estimates_carry_their_figure_in_words_and_their_evidence(seeded: Sessio
         "figure"
     )
     assert list(frame.index) == ["25,000 to 30,000", "roughly 15,000", "over 11,000"]
-    assert frame.loc["roughly 15,000", "counting_basis"] == "cumulative"
+    assert frame.loc["roughly 15,000", ["measure", "scope"]].tolist() == [
+        "cumulative sent",
+        "Russia",
+    ]
     assert "South Korean intelligence says roughly 15,000" in frame.loc["roughly 15,000", "quotes"]
     assert frame.loc["over 11,000", "perspective"] == "not assessed"
     assert "South Korean intelligence" in frame.loc["25,000 to 30,000", "outlets"]
@@ -121,3 +124,15 @@ def test_estimates_follow_the_filters(seeded: Session) -> None:
         session=seeded, filters=Filters(min_reliability="B"), deployment_id=troops
     )
     assert set(frame["figure"]) == {"25,000 to 30,000", "roughly 15,000"}
+
+
+def test_analogies_are_shown_as_history_and_never_counted(seeded: Session) -> None:
+    history = historical_context(session=seeded)
+    assert list(history["record"]) == [
+        "Treaty of Rapallo",
+        "Mao's support pledge to Stalin",
+        "NATO dual-track decision",
+    ]
+    assert list(history["date"]) == ["1922", "1950", "1979"]
+    pledges, _ = pledge_timeline(session=seeded, filters=Filters())
+    assert "Mao's support pledge to Stalin" not in set(pledges["pledge"])
