@@ -169,6 +169,8 @@ def test_a_retracted_or_corrected_estimate_leaves_the_spread_but_not_the_record(
         if (spread.measure, spread.scope) == ("cumulative_sent", "Russia")
     ]
     assert (spread.low, spread.high) == (15000, 15000)
+    before = headlines(session=seeded, filters=Filters(end=date(2025, 7, 31))).estimates
+    assert any(spread.low == 12000 for spread in before)  # not yet retracted then
     [kept] = [row for row in list_estimates(session=seeded) if row.low == 12000]
     assert kept.standing == "retracted by Unnamed multi-perspective news digest, 2025-08-01"
 

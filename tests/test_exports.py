@@ -12,6 +12,7 @@ from pathlib import Path
 import frictionless
 import pytest
 from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from tracker.cli import app
@@ -19,7 +20,10 @@ from tracker.errors import TrackerError
 from tracker.exchange.exports import TABLES, export, filtered, self_contained
 from tracker.filters import Filters
 from tracker.kinds import RecordKind
-from tracker.kinds.sources import Reliability
+from tracker.kinds.deployments import Deployment
+from tracker.kinds.sources import Reliability, Source
+from tracker.records import save
+from tracker.users import SYSTEM
 
 
 def read(path: Path) -> list[dict[str, str]]:
@@ -177,6 +181,50 @@ def test_a_chosen_table_brings_the_rows_it_refers_to_those_need_and_nothing_else
     assert counts == {"state": 3, "source": 5, "deployment": 2, "estimate": 4, "citation": 7}
     # South Korean intelligence's state, and the deployments' sending and receiving states.
     assert {row["code"] for row in read(tmp_path / "out" / "state.csv")} == {"KOR", "PRK", "RUS"}
+
+
+def test_a_record_exported_alone_carries_its_parts_and_its_citations_chains(
+    seeded: Session, seeded_engine: Engine, tmp_path: Path
+) -> None:
+    """A pledge brings its recipients and steps; a citation, the chain of relays it names."""
+    digest, kremlin = (
+        seeded.exec(select(Source.id).where(Source.outlet == outlet)).one()
+        for outlet in ("Unnamed multi-perspective news digest", "Kremlin")
+    )
+    troops = seeded.exec(
+        select(Deployment.id).where(Deployment.name == "North Korean troops in Russia (Kursk)")
+    ).one()
+    save(
+        session=seeded,
+        actor=SYSTEM,
+        kind="estimate",
+        record={
+            "deployment_id": troops,
+            "source_id": kremlin,
+            "qualifier": "exactly",
+            "low": 12000,
+            "high": 12000,
+            "measure": "personnel_present",
+            "scope": "Russia",
+            "as_of": "2025-07",
+            "citations": [
+                {
+                    "source_id": digest,
+                    "relayed_source_id": kremlin,
+                    "relayed_via": [
+                        seeded.exec(select(Source.id).where(Source.outlet == "Kyiv Post")).one()
+                    ],
+                    "quote": "12,000",
+                }
+            ],
+        },
+    )
+    seeded.commit()
+    counts = export(seeded_engine, tmp_path / "estimates", tables=["estimate"])
+    assert counts["citation_relay"] == 1
+    counts = export(seeded_engine, tmp_path / "pledges", tables=["pledge"])
+    assert counts["pledge_recipient"] == 4  # one each for the four pledges made to someone
+    assert counts["pledge_status"] == 5
 
 
 @pytest.mark.parametrize("table", TABLES)

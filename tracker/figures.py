@@ -102,7 +102,9 @@ def figure_checks(*, optional: bool = False) -> tuple[sa.CheckConstraint, ...]:
         sa.CheckConstraint("low >= 0 AND high >= 0", name="counts_not_negative"),
         sa.CheckConstraint("low <= high", name="low_not_above_high"),
         sa.CheckConstraint(
-            f"qualifier NOT IN ({_codes(POINT)}) OR (low IS NOT NULL AND high = low)",
+            # Both named: a NULL high would otherwise pass, as SQL lets NULL through a CHECK.
+            f"qualifier NOT IN ({_codes(POINT)}) "
+            "OR (low IS NOT NULL AND high IS NOT NULL AND high = low)",
             name="point_has_one_figure",
         ),
         sa.CheckConstraint(

@@ -10,8 +10,8 @@
 - Retired records never match: they leave every view, though the database keeps them.
 - Records kept apart from the present match only when asked for (`kept_apart=True`, as an
   export does): those kept only as historical context (an analogy an article recalls), and
-  those a later source retracted. No chart, count or status counts them; they are shown, and
-  never deleted.
+  those a later source retracted by the end of the range. No chart, count or status counts
+  them; they are shown, and never deleted.
 - Perspectives and minimum reliability: a record matches when at least one source behind it
   (the source a citation names, the one it relays, or an estimate's own source) has one of
   the perspectives and at least the reliability grade. F ("cannot be judged") means any grade.
@@ -76,7 +76,7 @@ class Filters(BaseModel):
         table = kind.table
         conditions: list[sa.ColumnElement[bool]] = [table.retired_at.is_(None)]
         if not kept_apart:
-            conditions.append(sa.not_(retracted(kind)))
+            conditions.append(sa.not_(retracted(kind, self.end)))
             if kind.context is not None:
                 conditions.append(sa.not_(getattr(table, kind.context)))
         if kind.name not in self.kinds:

@@ -67,7 +67,8 @@ FIGURE_CHECKS = {
     "counts_not_negative": "low >= 0 AND high >= 0",
     "low_not_above_high": "low <= high",
     "point_has_one_figure": (
-        "qualifier NOT IN ('exactly', 'roughly') OR (low IS NOT NULL AND high = low)"
+        "qualifier NOT IN ('exactly', 'roughly') "
+        "OR (low IS NOT NULL AND high IS NOT NULL AND high = low)"
     ),
     "lower_bound_only": (
         "qualifier NOT IN ('over', 'at_least', 'dozens', 'hundreds', 'thousands') "
@@ -200,6 +201,11 @@ def upgrade() -> None:
         batch_op.alter_column("scope", existing_type=_text(200), nullable=False)
         batch_op.create_check_constraint(
             op.f("ck_estimate_measure"), f"measure IN ({_one_of(MEASURES_AFTER)})"
+        )
+        # Before 0006 a point figure with no high passed the database (SQL lets NULL through).
+        batch_op.drop_constraint(op.f("ck_estimate_point_has_one_figure"), type_="check")
+        batch_op.create_check_constraint(
+            op.f("ck_estimate_point_has_one_figure"), FIGURE_CHECKS["point_has_one_figure"]
         )
         batch_op.create_unique_constraint(
             batch_op.f("uq_estimate_deployment_id_source_id_measure_scope_as_of"),
@@ -419,6 +425,11 @@ def downgrade() -> None:
             batch_op.f("uq_estimate_deployment_id_source_id_measure_scope_as_of"), type_="unique"
         )
         batch_op.drop_constraint(op.f("ck_estimate_measure"), type_="check")
+        batch_op.drop_constraint(op.f("ck_estimate_point_has_one_figure"), type_="check")
+        batch_op.create_check_constraint(
+            op.f("ck_estimate_point_has_one_figure"),
+            "qualifier NOT IN ('exactly', 'roughly') OR (low IS NOT NULL AND high = low)",
+        )
         batch_op.drop_column("scope")
         batch_op.drop_column("measure")
         batch_op.alter_column("counting_basis", existing_type=sa.VARCHAR(length=32), nullable=False)

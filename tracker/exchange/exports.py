@@ -30,7 +30,7 @@ from tracker import __version__
 from tracker.citations import CITED_TABLES, Citation, CitationRelay
 from tracker.errors import TrackerError
 from tracker.exchange.cells import cell, cell_sql
-from tracker.exchange.rules import REQUIRED_ROWS
+from tracker.exchange.rules import OWNED_ROWS
 from tracker.filters import Filters
 from tracker.kinds import DATED, with_parts
 from tracker.kinds.deployments import Deployment
@@ -287,9 +287,10 @@ def self_contained(
     order, are the tables the export writes: TABLES and those the widening reaches.
 
     A table keeps the rows WHERE picks (none, if it was not chosen), every row that a kept
-    row refers to by one of the schema's foreign keys, and the rows a kept record needs by the
-    rules across rows (REQUIRED_ROWS): an estimate brings its deployment and source, the
-    deployment its citations and states, the citations their sources. The database works this
+    row refers to by one of the schema's foreign keys, and the rows a kept record carries
+    (OWNED_ROWS: what its rules require, its parts, its citations' chains): an estimate brings
+    its deployment and source, the deployment its citations and states, the citations their
+    sources and chains. The database works this
     out on CONNECTION into a temporary table per table of the kept rows' ids, sweeping the
     tables until a sweep adds none; no id passes through Python, and the temporary tables go
     when the block ends. A table WHERE keeps whole gets no condition and no temporary table,
@@ -304,7 +305,7 @@ def self_contained(
             if table.name in written
             for reached in (
                 *(key.column.table.name for key in table.foreign_keys),
-                *(rule.rows_table for rule in REQUIRED_ROWS if rule.table == table.name),
+                *(rows.rows_table for rows in OWNED_ROWS if rows.table == table.name),
             )
         }
         if reached == written:
@@ -362,7 +363,7 @@ def _widen(
     connection: sa.Connection, table: sa.Table, ids: sa.Table, conditions: dict[str, list[Any]]
 ) -> None:
     """Add to IDS, TABLE's kept rows, those that the kept rows of other tables (by CONDITIONS)
-    refer to or that a kept record needs. One query for each
+    refer to or that a kept record carries. One query for each
     foreign key and rule, each a plain join the database plans well at any size (an OR of IN
     lists is not, on PostgreSQL, once a list outgrows its working memory)."""
     referred = [
@@ -379,7 +380,7 @@ def _widen(
                 sa.select(metadata.tables[rule.table].c.id).where(*conditions[rule.table])
             )
         )
-        for rule in REQUIRED_ROWS
+        for rule in OWNED_ROWS
         if rule.rows_table == table.name and rule.table in conditions
     ]
     if referred or needed:

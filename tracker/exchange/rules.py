@@ -12,7 +12,7 @@ from annotated_types import MinLen
 from pydantic import TypeAdapter, ValidationError
 
 from tracker.errors import message
-from tracker.kinds import with_parts
+from tracker.kinds import KINDS, with_parts
 from tracker.kinds.kind import StatesInRows
 from tracker.models import metadata
 
@@ -76,6 +76,34 @@ def _required_rows() -> list[RequiredRows]:
 
 
 REQUIRED_ROWS = _required_rows()
+
+
+@dataclass(frozen=True)
+class OwnedRows:
+    """Rows of ROWS_TABLE that belong to a record of TABLE (naming it in COLUMN) and go wherever
+    it goes: an export of the record carries them, so it imports whole."""
+
+    table: str
+    rows_table: str
+    column: str
+
+
+def _owned_rows() -> list[OwnedRows]:
+    """What a record carries: the rows its rules require (REQUIRED_ROWS), its parts that are not
+    records of their own (a pledge's recipients and steps; a deployment's estimates are records
+    and go only when chosen), and each citation's chain of relays."""
+    owned = {OwnedRows(rule.table, rule.rows_table, rule.column) for rule in REQUIRED_ROWS}
+    owned |= {
+        OwnedRows(kind.name, part.name, part.parent[0])
+        for kind in with_parts()
+        for _, part in kind.parts
+        if part.name not in KINDS
+    }
+    owned.add(OwnedRows("citation", "citation_relay", "citation_id"))
+    return sorted(owned, key=lambda rows: (rows.table, rows.rows_table, rows.column))
+
+
+OWNED_ROWS = _owned_rows()
 
 
 # The rows that are spells of a state's membership (a treaty's parties), by their table: a
