@@ -416,6 +416,12 @@ BAD_FILES = [
         "line 1, column qualifer: there is no column 'qualifer'",
     ),
     (
+        "an export from before measures and scopes",
+        "estimate",
+        lambda c: c.replace(b"measure", b"counting_basis", 1),
+        "column counting_basis: counting_basis became measure and scope",
+    ),
+    (
         "missing column",
         "estimate",
         lambda c: c.replace(b",qualifier", b"", 1),

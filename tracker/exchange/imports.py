@@ -91,6 +91,25 @@ _CELL_TOO_LONG = (
 )
 _REASON_CHARACTERS = 500  # of a problem's reason, which may quote a cell of up to 128 KiB
 
+# Columns that exports made before a schema change have and the schema no longer does: the
+# import says what became of them rather than only that they are unknown.
+_BEFORE_0006 = (
+    "the file was exported before schema 0006; import it into a database of that version "
+    "(pip install the tracker release that wrote it) and upgrade with `tracker init`, which "
+    "carries it over"
+)
+_RETIRED_COLUMNS = {
+    ("estimate", "counting_basis"): (
+        f"counting_basis became measure and scope (what a figure counts, and where): {_BEFORE_0006}"
+    ),
+    ("pledge", "recipient_state_code"): (
+        f"a pledge's recipients are rows of pledge_recipient.csv now: {_BEFORE_0006}"
+    ),
+    ("pledge", "recipient_person_id"): (
+        f"a pledge's recipients are rows of pledge_recipient.csv now: {_BEFORE_0006}"
+    ),
+}
+
 UPLOAD_LIMIT_VARIABLE = "TRACKER_MAX_UPLOAD_MB"
 DEFAULT_UPLOAD_LIMIT_MB = 200
 
@@ -502,7 +521,12 @@ class _Import:
                 and column.name not in header
             ]
             for name in unknown:
-                self.problem(file, 1, name, f"there is no column {name!r} in {table}")
+                self.problem(
+                    file,
+                    1,
+                    name,
+                    _RETIRED_COLUMNS.get((table, name), f"there is no column {name!r} in {table}"),
+                )
             for name in required:
                 self.problem(file, 1, name, f"the column {name!r} is missing")
             if repeated or unknown or required:
