@@ -23,7 +23,7 @@ if deployments.empty:
     st.stop()
 
 names = dict(zip(deployments["id"], deployments["deployment"], strict=True))
-left, middle, right = st.columns([3, 1.6, 1.6])
+left, right = st.columns([3, 2])
 chosen = left.selectbox(
     "Deployment",
     options=list(names),
@@ -31,7 +31,7 @@ chosen = left.selectbox(
     key="deployment",
     bind="query-params",
 )
-colour_by = middle.radio(
+colour_by = right.radio(
     "Colour estimates by",
     ["series", "source", "perspective"],
     format_func=lambda choice: "measure and scope" if choice == "series" else choice,
@@ -39,7 +39,7 @@ colour_by = middle.radio(
     key="colour_by",
 )
 show_withdrawn = right.toggle(
-    "Show deprecated and retracted",
+    "Show withdrawn",
     value=True,
     key="show_deprecated",
     help="Deprecated estimates, and those a later source corrected or retracted, are kept and "
@@ -182,6 +182,8 @@ def estimate_chart(shown: pd.DataFrame, stands: pd.Series, title: str, y_title: 
         alt.layer(band_layer, alt.layer(ranges, dates, marks, labels))
         .resolve_scale(color="independent" if colour_by != "series" else "shared")
         .properties(title=title, height=440)
+        # A series' name and the legend's title are never cut short.
+        .configure_legend(labelLimit=0, titleLimit=0)
     )
     st.altair_chart(chart, width="stretch", alt=title)
 
@@ -243,7 +245,9 @@ if not estimates.empty:
         ),
         "note": "Note",
     }
-    table = estimates[[name for name in columns if name in estimates.columns]]
+    table = estimates[[name for name in columns if name in estimates.columns]].fillna(
+        {"as_of_words": "—", "note": ""}
+    )
     st.dataframe(
         table,
         hide_index=True,

@@ -62,17 +62,19 @@ def show_spreads(spreads: list[Spread]) -> None:
         by_deployment.setdefault(spread.deployment, []).append(spread)
     for deployment, listed in by_deployment.items():
         st.markdown(f"**{ui.plain(deployment)}**")
-        for start in range(0, len(listed), 3):
-            for column, spread in zip(st.columns(3), listed[start : start + 3], strict=False):
+        # Two across, and the figure as text that wraps: a metric cuts "25,000 to 30,000" short
+        # on a narrow screen.
+        for start in range(0, len(listed), 2):
+            for column, spread in zip(st.columns(2), listed[start : start + 2], strict=False):
                 with column.container(border=True):
                     measure = Measure(spread.measure).words
-                    st.metric(
+                    st.markdown(
                         ui.plain(f"{measure.capitalize()}, {spread.scope}"),
-                        spread.figures,
                         help=f"The lowest and highest figures of {measure} in {spread.scope} "
                         f"that current estimates of {deployment} give; deprecated, corrected "
                         "and retracted estimates are left out.",
                     )
+                    st.markdown(f"### {spread.figures}")
                     st.caption(
                         ui.plain(
                             f"{spread.sources} source{'s' if spread.sources != 1 else ''}; "

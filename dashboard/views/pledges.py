@@ -81,6 +81,7 @@ for pledge in pledges.head(QUOTED).itertuples():
             ui.plain(
                 f"{pledge.by}{recipient}, {pledge.made} · {pledge.kind} · {pledge.conditionality}"
                 + (f" · under the {pledge.treaty}" if pd.notna(pledge.treaty) else "")
+                + (f" · pledges {pledge.figure}" if pd.notna(pledge.figure) else "")
                 + f" · now {pledge.status}"
             )
         )
