@@ -93,6 +93,7 @@ def text(app: AppTest) -> str:
                 "Treaties in force: 0",
                 "1 more last known in force before 15 Aug 2025, with no end recorded",
                 "Engagements in the 90 days to 15 Aug 2025: 8",
+                "Treaty of Rapallo: treaty, 1922 (“the 1922 Rapallo Treaty”); historical context",
             ],
         ),
         (

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from tracker.citations import CitationCreate, cite
 from tracker.filters import Filters
+from tracker.kinds.engagements import Engagement
+from tracker.kinds.sources import Source
 from tracker.timelines import (
     deployments_in_view,
     engagement_timeline,
     estimate_series,
-    historical_context,
+    kept_apart,
     pledge_timeline,
     treaties_per_year,
     treaty_timeline,
@@ -126,13 +129,37 @@ def test_estimates_follow_the_filters(seeded: Session) -> None:
     assert set(frame["figure"]) == {"25,000 to 30,000", "roughly 15,000"}
 
 
-def test_analogies_are_shown_as_history_and_never_counted(seeded: Session) -> None:
-    history = historical_context(session=seeded)
-    assert list(history["record"]) == [
+def test_analogies_and_retractions_are_shown_apart_and_never_counted(seeded: Session) -> None:
+    apart = kept_apart(session=seeded)
+    assert list(apart["record"]) == [
         "Treaty of Rapallo",
         "Mao's support pledge to Stalin",
         "NATO dual-track decision",
     ]
-    assert list(history["date"]) == ["1922", "1950", "1979"]
+    assert list(apart["date"]) == ["1922", "1950", "1979"]
+    assert set(apart["why"]) == {"historical context"}
     pledges, _ = pledge_timeline(session=seeded, filters=Filters())
     assert "Mao's support pledge to Stalin" not in set(pledges["pledge"])
+    call = seeded.exec(
+        select(Engagement).where(Engagement.title == "Lavrov visits North Korea and meets Kim")
+    ).one()
+    kremlin = seeded.exec(select(Source).where(Source.outlet == "Kremlin")).one()
+    cite(
+        session=seeded,
+        record=call,
+        citations=[
+            CitationCreate(
+                source_id=kremlin.id,
+                quote="no such visit took place",
+                stance="retracts",
+                stated="2025-09-01",
+            )
+        ],
+    )
+    retracted = (
+        kept_apart(session=seeded)
+        .set_index("record")
+        .loc["Lavrov visits North Korea and meets Kim"]
+    )
+    assert retracted["why"] == "retracted by Kremlin, 2025-09-01: “no such visit took place”"
+    assert retracted["words"] == "last July"

@@ -13,16 +13,17 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from tracker.citations import Stance
+from tracker.citations import Citation, Stance
 from tracker.dates import FuzzyDate
 from tracker.figures import describe_figure
 from tracker.filters import Filters
-from tracker.kinds import KINDS, RecordKind
+from tracker.kinds import DATED, RecordKind
 from tracker.kinds.deployments import Deployment, list_estimates
 from tracker.kinds.engagements import Engagement, EngagementParticipant
 from tracker.kinds.estimates import Estimate, Measure
 from tracker.kinds.people import Person
 from tracker.kinds.pledges import Pledge, PledgeRecipient, PledgeStatus
+from tracker.kinds.sources import Source
 from tracker.kinds.states import State
 from tracker.kinds.treaties import OBLIGATIONS, Treaty, TreatyParty, status_on
 
@@ -529,20 +530,33 @@ def sorted_list(joined: str | None, separator: str = ", ") -> str | None:
     return None if joined is None else separator.join(sorted(joined.split(separator)))
 
 
-def historical_context(*, session: Session) -> pd.DataFrame:
-    """The records kept only as historical context (analogies a source recalls), oldest first:
-    shown as history beside the present, never counted. Columns kind, record, date, words."""
+def kept_apart(*, session: Session) -> pd.DataFrame:
+    """The records kept apart from the present, oldest first: those kept only as historical
+    context (analogies a source recalls) and those a later source retracted. Shown, never
+    counted, never deleted. Columns kind, record, date, words (the source's own for the date),
+    why ("historical context", or who retracted it, when, in which words)."""
     rows = []
-    for kind in KINDS.values():
-        if kind.context is None:
-            continue
+    for kind in DATED:
         names = kind.reader_names().subquery()
         record_id, name = names.c
         table = kind.table
-        for label, row in session.execute(
-            sa.select(name, table)
+        citation, source = aliased(Citation), aliased(Source)
+        said = source.outlet + ", " + sa.cast(citation.stated, sa.String) + ": “"
+        retraction = (
+            sa.select(sa.func.min(said + citation.quote + "”"))
+            .select_from(citation)
+            .join(source, source.id == citation.source_id)
+            .where(
+                getattr(citation, f"{kind.name}_id") == table.id,
+                citation.stance == Stance.RETRACTS,
+            )
+            .scalar_subquery()
+        )
+        context = getattr(table, kind.context) if kind.context else sa.false()
+        for label, row, retracted_by, in_context in session.execute(
+            sa.select(name, table, retraction, context)
             .join(table, table.id == record_id)
-            .where(getattr(table, kind.context), table.retired_at.is_(None))
+            .where(table.retired_at.is_(None), sa.or_(context, retraction.is_not(None)))
         ):
             when = row.fuzzy(kind.starts)
             rows.append(
@@ -552,7 +566,8 @@ def historical_context(*, session: Session) -> pd.DataFrame:
                     "date": None if when is None else str(when),
                     "first_day": None if when is None else when.earliest,
                     "words": getattr(row, f"{kind.starts}_words"),
+                    "why": "historical context" if in_context else f"retracted by {retracted_by}",
                 }
             )
-    frame = pd.DataFrame(rows, columns=["kind", "record", "date", "first_day", "words"])
+    frame = pd.DataFrame(rows, columns=["kind", "record", "date", "first_day", "words", "why"])
     return frame.sort_values("first_day").drop(columns="first_day").reset_index(drop=True)

@@ -18,7 +18,7 @@ from tracker.activity import (
 from tracker.kinds import kind_of
 from tracker.kinds.estimates import Measure
 from tracker.kinds.states import state_names
-from tracker.timelines import historical_context
+from tracker.timelines import kept_apart
 
 filters = ui.current_filters()
 period = Period.for_span(filters.start, filters.end)
@@ -186,15 +186,15 @@ with st.expander("How the activity index is weighted"):
         },
     )
 
-st.subheader("Historical context (not counted)")
-history = ui.load(historical_context, filtered=False)
-if history.empty:
-    st.caption("No record is kept as historical context.")
+st.subheader("Kept apart: history and retractions (not counted)")
+apart = ui.load(kept_apart, filtered=False)
+if apart.empty:
+    st.caption("No record is kept as historical context or was retracted.")
 else:
     st.caption(
-        "Analogies the sources recall, kept and cited as history: never counted as in force, "
-        "open or activity."
+        "Analogies the sources recall, kept and cited as history, and records a later source "
+        "retracted: shown here, never counted as in force, open or activity, never deleted."
     )
-    for row in history.itertuples():
+    for row in apart.itertuples():
         words = f" (“{row.words}”)" if row.words else ""
-        st.markdown(f"- **{row.record}**: {row.kind}, {row.date}{words}")
+        st.markdown(ui.plain(f"- {row.record}: {row.kind}, {row.date}{words}; {row.why}"))
