@@ -88,14 +88,14 @@ def test_headlines_as_of_the_end_of_the_range(seeded: Session) -> None:
 def test_a_spread_compares_only_the_same_measure_in_the_same_place(seeded: Session) -> None:
     """ "Over 11,000" (the Kursk front) and "roughly 15,000" (Russia) are not one range."""
     spreads = {
-        (spread.measure, spread.scope): (spread.low, spread.high, spread.sources)
+        (spread.measure, spread.scope): (spread.low, spread.high, spread.sources, spread.figures)
         for spread in headlines(session=seeded, filters=SEED_WINDOW).estimates
         if spread.deployment == "North Korean troops in Russia (Kursk)"
     }
     assert spreads == {
-        ("cumulative_sent", "Kursk region"): (11000, None, 1),
-        ("cumulative_sent", "Russia"): (15000, 15000, 1),
-        ("additional_planned", "Russia"): (25000, 30000, 1),
+        ("cumulative_sent", "Kursk region"): (11000, None, 1, "over 11,000"),
+        ("cumulative_sent", "Russia"): (15000, 15000, 1, "roughly 15,000"),
+        ("additional_planned", "Russia"): (25000, 30000, 1, "25,000 to 30,000"),
     }
 
 

@@ -41,7 +41,7 @@ PAGES = {
     "overview": (
         "Alliance activity",
         [
-            "at least 11,000",
+            "over 11,000",
             "25,000 to 30,000",
             "only the same measure and scope are compared",
             "Records per month, by kind",

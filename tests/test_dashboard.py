@@ -86,8 +86,8 @@ def text(app: AppTest) -> str:
         (
             "overview",
             [
-                "Cumulative sent, Kursk region\n### at least 11,000",
-                "Cumulative sent, Russia\n### 15,000",
+                "Cumulative sent, Kursk region\n### over 11,000",
+                "Cumulative sent, Russia\n### roughly 15,000",
                 "Additional planned, Russia\n### 25,000 to 30,000",
                 "only the same measure and scope are compared",
                 "Treaties in force: 0",
@@ -232,7 +232,7 @@ def test_a_view_with_no_data_says_so_in_words(dashboard: AppTest, page: str) -> 
 
 def test_a_write_shows_on_the_next_run(dashboard: AppTest, seeded_engine: Engine) -> None:
     app = open_page(dashboard, "overview")
-    assert spreads(app)["Cumulative sent, Kursk region"] == ["at least 11,000"]
+    assert spreads(app)["Cumulative sent, Kursk region"] == ["over 11,000"]
     with Session(seeded_engine) as session:
         troops = session.exec(
             select(Deployment).where(Deployment.name.startswith("North Korean troops"))
@@ -257,7 +257,7 @@ def test_a_write_shows_on_the_next_run(dashboard: AppTest, seeded_engine: Engine
         session.commit()
     app.run()
     assert spreads(app)["Cumulative sent, Kursk region"] == ["9,000 to 11,000"]
-    assert spreads(app)["Cumulative sent, Russia"] == ["15,000"]  # another scope: untouched
+    assert spreads(app)["Cumulative sent, Russia"] == ["roughly 15,000"]  # another scope
 
 
 def spreads(app: AppTest) -> dict[str, list[str]]:
@@ -277,10 +277,10 @@ def test_the_overview_compares_only_estimates_of_one_measure_and_scope(
     # Over 11,000 in the Kursk region and roughly 15,000 in Russia are two spreads, not one
     # range of 11,000 to 15,000; the planned reinforcements are a third.
     assert spreads(app) == {
-        "Cumulative sent, Kursk region": ["at least 11,000"],
-        "Cumulative sent, Russia": ["15,000"],
+        "Cumulative sent, Kursk region": ["over 11,000"],
+        "Cumulative sent, Russia": ["roughly 15,000"],
         "Additional planned, Russia": ["25,000 to 30,000"],
-        "Additional planned, Kursk region": ["at least 1,000"],
+        "Additional planned, Kursk region": ["thousands (at least 1,000)"],
     }
     shown = text(app)
     assert "11,000–15,000" not in shown and "11,000 to 15,000" not in shown

@@ -228,19 +228,21 @@ class Spread(BaseModel):
     as_of: date  # the latest of them
     since: date  # the earliest day an estimate compared may be dated
     compared: list[str]  # each estimate compared, in words, with its source and date
+    # The spread in words: the one estimate's own ("roughly 15,000", "over 11,000"), or the
+    # range the estimates span ("11,000 to 15,000", "at least 11,000").
+    figures: str
 
     @property
     def casualties(self) -> bool:
         return Measure(self.measure).casualties
 
-    @property
-    def figures(self) -> str:
-        """The spread in words: "11,000 to 15,000", "at least 11,000", "15,000"."""
-        if self.high is None:
-            return f"at least {self.low:,}"
-        if self.low == self.high:
-            return f"{self.low:,}"
-        return f"{self.low:,} to {self.high:,}"
+
+def _range_in_words(low: int, high: int | None) -> str:
+    if high is None:
+        return f"at least {low:,}"
+    if low == high:
+        return f"{low:,}"
+    return f"{low:,} to {high:,}"
 
 
 class Headlines(BaseModel):
@@ -385,29 +387,34 @@ def estimate_spreads(
     if not rows:
         return [], 0
     members = _compared(session, compared, [tuple(row[:3]) for row in rows])
-    spreads = [
-        Spread(
-            deployment=name,
-            measure=measure,
-            scope=scope,
-            low=low,
-            high=high if bounded else None,
-            sources=sources,
-            as_of=latest,
-            since=latest - timedelta(days=SPREAD_WINDOW_DAYS),
-            compared=members[(deployment_id, measure, scope)],
+    spreads = []
+    for deployment_id, measure, scope, name, low, high, bounded, sources, latest, _ in rows:
+        estimates = members[(deployment_id, measure, scope)]
+        high = high if bounded else None  # every estimate gave only a lower bound
+        spreads.append(
+            Spread(
+                deployment=name,
+                measure=measure,
+                scope=scope,
+                low=low,
+                high=high,
+                sources=sources,
+                as_of=latest,
+                since=latest - timedelta(days=SPREAD_WINDOW_DAYS),
+                compared=[line for _, line in estimates],
+                figures=estimates[0][0] if len(estimates) == 1 else _range_in_words(low, high),
+            )
         )
-        for deployment_id, measure, scope, name, low, high, bounded, sources, latest, _ in rows
-    ]
     return spreads, rows[0][-1] - len(spreads)
 
 
 def _compared(
     session: Session, compared: sa.Subquery, groups: list[tuple[int, str, str]]
-) -> dict[tuple[int, str, str], list[str]]:
-    """Each estimate GROUPS compare, in words: "over 11,000 per KCNA, as of 2025-08"."""
+) -> dict[tuple[int, str, str], list[tuple[str, str]]]:
+    """Each estimate GROUPS compare: its figure in the source's words ("over 11,000"), and the
+    whole of it ("over 11,000 per KCNA, as of 2025-08")."""
     keys = (compared.c.deployment_id, compared.c.measure, compared.c.scope)
-    found: dict[tuple[int, str, str], list[str]] = {group: [] for group in groups}
+    found: dict[tuple[int, str, str], list[tuple[str, str]]] = {group: [] for group in groups}
     for *key, qualifier, low, high, outlet, as_of, precision, latest in session.execute(
         sa.select(
             *keys,
@@ -424,9 +431,12 @@ def _compared(
         .where(sa.tuple_(*keys).in_(groups))
         .order_by(*keys, Estimate.as_of, Estimate.id)
     ):
+        figure = describe_figure(qualifier, low, high)
         found[tuple(key)].append(
-            f"{describe_figure(qualifier, low, high)} per {outlet}, as of "
-            f"{FuzzyDate.from_columns(as_of, precision, latest)}"
+            (
+                figure,
+                f"{figure} per {outlet}, as of {FuzzyDate.from_columns(as_of, precision, latest)}",
+            )
         )
     return found
 
