@@ -87,6 +87,7 @@ class CitationBase(Record):
         default=Stance.SUPPORTS,
         sa_type=vocabulary(Stance, "stance"),
         sa_column_kwargs={"server_default": Stance.SUPPORTS.value},
+        index=True,  # corrections and retractions are few: found by the index, not a scan
         description="supports the record, or a later source corrects or retracts it",
     )
     stated: date | None = None

@@ -178,6 +178,7 @@ def upgrade() -> None:
             op.f("ck_citation_correction_dated"), "stance = 'supports' OR stated IS NOT NULL"
         )
         _fuzzy_date_checks(batch_op, "citation", "stated")
+        batch_op.create_index(batch_op.f("ix_citation_stance"), ["stance"], unique=False)
 
     with op.batch_alter_table("estimate", schema=None) as batch_op:
         batch_op.add_column(sa.Column("measure", sa.String(length=32), nullable=True))
@@ -454,6 +455,7 @@ def downgrade() -> None:
             "stance",
         ):
             batch_op.drop_constraint(op.f(f"ck_citation_{suffix}"), type_="check")
+        batch_op.drop_index(batch_op.f("ix_citation_stance"))
         for column in ("stated_words", "stated_latest", "stated_precision", "stated", "stance"):
             batch_op.drop_column(column)
     op.drop_table("citation_relay")
