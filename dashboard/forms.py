@@ -166,7 +166,22 @@ def _citation_columns(options: dict[str, dict[Any, str]]) -> dict[str, Any]:
     }
 
 
-NEW_SOURCE_FIELDS = ("outlet", "title", "type", "reliability", "perspective", "url", "published")
+def _new_source_fields(*names: str) -> tuple[Input, ...]:
+    """The source form's fields of NAMES, each fuzzy date followed by its words."""
+    by_name = {field.name: field for field in _inputs(FORMS["source"])}
+    model = kind_of("source").model
+    return tuple(
+        field
+        for name in names
+        for field in (by_name[name], words_of(by_name[name], model))
+        if field is not None
+    )
+
+
+NEW_SOURCE_INPUTS = _new_source_fields(
+    "outlet", "title", "type", "reliability", "perspective", "url", "published"
+)
+NEW_SOURCE_FIELDS = tuple(field.name for field in NEW_SOURCE_INPUTS)
 
 
 def render(
@@ -275,8 +290,8 @@ def _citation_inputs(kind: str, errors: dict[str, str], options: dict[str, dict[
         "A new source to cite",
         expanded=st.session_state.get(key(kind, "cite.source")) == NEW_SOURCE,
     ):
-        for name in NEW_SOURCE_FIELDS:
-            _new_source_input(kind, next(item for item in FORMS["source"] if item.name == name))
+        for field in NEW_SOURCE_INPUTS:
+            _new_source_input(kind, field)
         if "new_source" in errors:
             st.error(errors["new_source"], icon=":material/error:")
 

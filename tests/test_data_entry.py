@@ -92,6 +92,8 @@ def fill_pledge(app: AppTest, *, made: str) -> None:
     app.text_input(key=field("new.outlet")).input("Example Wire")
     app.text_input(key=field("new.title")).input("Grain for Pyongyang")
     app.selectbox(key=field("new.type")).set_value("news_report")
+    app.text_input(key=field("new.published")).input("2025-08")
+    app.text_input(key=field("new.published_words")).input("last month")
 
 
 def test_a_wrong_password_is_refused_in_words(app: AppTest) -> None:
@@ -114,8 +116,12 @@ def test_an_editor_adds_a_pledge_with_a_new_source_and_sees_it(
             select(Pledge).where(Pledge.title.startswith("Russia pledges grain"))
         ).one()
         stored = as_record(session=session, kind="pledge", record_id=pledge.id)
-        outlet = session.get(Source, stored["citations"][0]["source_id"]).outlet
-    assert outlet == "Example Wire"
+        source = session.get(Source, stored["citations"][0]["source_id"])
+    assert (source.outlet, str(source.fuzzy("published")), source.published_words) == (
+        "Example Wire",
+        "2025-08",
+        "last month",
+    )
     assert [recipient["state_code"] for recipient in stored["recipients"]] == ["PRK"]
     assert (stored["made"], stored["made_words"]) == ("2025-09", "next month")
     app.switch_page("views/pledges.py").run()
