@@ -198,3 +198,22 @@ def test_headlines_respect_the_filters(seeded: Session) -> None:
 
 def test_the_record_span_runs_from_the_oldest_to_the_newest_record(seeded: Session) -> None:
     assert record_span(session=seeded) == (date(1922, 1, 1), date(2025, 8, 15))
+
+
+def test_figures_given_only_as_upper_bounds_make_an_upper_bound(seeded: Session) -> None:
+    """ "Under 3,000" and "up to 5,000" are not a range from 3,000 to 5,000."""
+    for qualifier, high in (("under", 3000), ("up_to", 5000)):
+        _add_estimate(
+            seeded,
+            qualifier=qualifier,
+            high=high,
+            measure="personnel_present",
+            scope="Kursk region",
+            as_of="2025-08",
+        )
+    [spread] = [
+        spread
+        for spread in headlines(session=seeded, filters=SEED_WINDOW).estimates
+        if (spread.measure, spread.scope) == ("personnel_present", "Kursk region")
+    ]
+    assert (spread.low, spread.high, spread.figures) == (None, 5000, "up to 5,000")

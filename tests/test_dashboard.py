@@ -287,8 +287,8 @@ def test_the_overview_compares_only_estimates_of_one_measure_and_scope(
     assert "over 11,000 per Unnamed news outlet, as of 2025-08-13/2025-08-14" in shown
     assert "roughly 15,000 per South Korean intelligence, as of 2025-08-12/2025-08-14" in shown
     assert (
-        "estimates dated 2025-05-16 to 2025-08-14; only the same measure and scope are compared"
-        in shown
+        "1 source; the estimates dated within 90 days of the latest; only the same measure and "
+        "scope are compared" in shown
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from tracker.database import alembic_config as tracker_alembic_config
 from tracker.database import downgrade, init_database, migrate, session_for
 from tracker.errors import TrackerError
+from tracker.exchange.seeds import load_seeds
 from tracker.records import save
 from tracker.users import SYSTEM
 
@@ -92,3 +93,16 @@ def test_the_migrations_create_every_check_the_models_declare(empty_engine: Engi
         }
         stored = {check["name"] for check in inspector.get_check_constraints(table.name)}
         assert stored == declared, table.name
+
+
+def test_going_below_0006_with_history_or_retractions_is_refused_even_if_loss_is_accepted(
+    empty_engine: Engine,
+) -> None:
+    """The old schema would read an analogy as the present and a retraction as support."""
+    init_database(empty_engine)
+    with session_for(empty_engine) as session:
+        load_seeds(session=session)
+        session.commit()
+    with pytest.raises(TrackerError, match="cannot hold 1 treaties kept as historical context"):
+        downgrade(empty_engine, "0005", accept_data_loss=True)
+    migrate(empty_engine)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from tracker.citations import CitationCreate, cite
 from tracker.filters import Filters
 from tracker.kinds import RecordKind
+from tracker.kinds.estimates import Estimate
+from tracker.kinds.sources import Source
 from tracker.provenance import source_usage, sources_behind, thinly_sourced
 
 
@@ -54,3 +57,26 @@ def test_records_resting_only_on_the_involved_states_voices_are_listed(seeded: S
         filters=Filters(perspectives=("North Korean state",), kinds=(RecordKind.ENGAGEMENT,)),
     )
     assert kcna_only.empty  # the call rests on the Kremlin and the digest as well
+
+
+def test_a_correction_is_no_second_source(seeded: Session) -> None:
+    """A later source that corrects a figure does not confirm it."""
+    eleven = seeded.exec(select(Estimate).where(Estimate.low == 11000)).one()
+    guardian = seeded.exec(select(Source).where(Source.outlet == "The Guardian")).one()
+    cite(
+        session=seeded,
+        record=eleven,
+        citations=[
+            CitationCreate(
+                source_id=guardian.id,
+                quote="the figure was revised",
+                stance="corrects",
+                stated="2025-09",
+            )
+        ],
+    )
+    weak = thinly_sourced(session=seeded, filters=Filters(kinds=(RecordKind.ESTIMATE,)))
+    [row] = weak[weak["record_id"] == eleven.id].to_dict("records")
+    assert (row["sources"], row["origins"]) == (1, "Unnamed news outlet")
+    western = Filters(perspectives=("Mainstream Western",), kinds=(RecordKind.ESTIMATE,))
+    assert eleven.id not in set(thinly_sourced(session=seeded, filters=western)["record_id"])

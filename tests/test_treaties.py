@@ -21,6 +21,7 @@ from tracker.kinds.treaties import (
     in_force_on,
     organisation_members,
     status_on,
+    treaties_in_force,
 )
 from tracker.records import save
 from tracker.users import SYSTEM
@@ -195,3 +196,22 @@ def test_an_organisations_members_are_those_of_the_treaty_that_founded_it(
     assert members(date(2000, 1, 1)) == ["FRA", "USA"]
     assert members(date(2024, 1, 1)) == ["FIN", "FRA", "USA"]
     assert members(date(1940, 1, 1)) == []
+
+
+def test_a_treaty_kept_as_historical_context_is_never_in_force(seeded: Session) -> None:
+    """Even with its dates in force recorded, an analogy is history, not an alliance tracked."""
+    add_treaty(
+        seeded,
+        "An old analogy",
+        [{"state_code": "RUS"}, {"state_code": "DEU"}],
+        signed="1922",
+        in_force="1922",
+        historical_context=True,
+    )
+    found = {
+        treaty.name
+        for treaty in treaties_in_force(session=seeded, state="RUS", on=date(1930, 1, 1))
+    }
+    assert "An old analogy" not in found
+    analogy = find_treaty(session=seeded, name="An old analogy")
+    assert status_on(analogy, date(1930, 1, 1)) == "historical context, not tracked"

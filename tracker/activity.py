@@ -217,7 +217,8 @@ SPREAD_WINDOW_DAYS = 90
 class Spread(BaseModel):
     """What the current estimates of one deployment say of one measure in one scope: the only
     figures that can disagree. LOW and HIGH are the lowest and highest figures they give; HIGH
-    is None when every one of them gives only a lower bound ("over 11,000")."""
+    is None when every one of them gives only a lower bound ("over 11,000"), LOW when every one
+    gives only an upper bound ("up to 5,000")."""
 
     deployment: str
     measure: Measure
@@ -225,8 +226,8 @@ class Spread(BaseModel):
     low: int | None
     high: int | None
     sources: int  # how many outlets give the figures compared
-    as_of: date  # the latest of them
-    since: date  # the earliest day an estimate compared may be dated
+    as_of: date  # the last day the latest of them may date from
+    since: date  # the window's first day: an estimate compared reaches into it
     compared: list[str]  # each estimate compared, in words, with its source and date
     # The spread in words: the one estimate's own ("roughly 15,000", "over 11,000"), or the
     # range the estimates span ("11,000 to 15,000", "at least 11,000").
@@ -237,7 +238,13 @@ class Spread(BaseModel):
         return Measure(self.measure).casualties
 
 
-def _range_in_words(low: int, high: int | None) -> str:
+def _measures_of(casualties: bool) -> tuple[Measure, ...]:
+    return tuple(measure for measure in Measure if measure.casualties == casualties)
+
+
+def _range_in_words(low: int | None, high: int | None) -> str:
+    if low is None:
+        return f"up to {high:,}"
     if high is None:
         return f"at least {low:,}"
     if low == high:
@@ -297,7 +304,15 @@ def headlines(
             *filters.conditions(RecordKind.PLEDGE),
         )
     )
-    listed, more = estimate_spreads(session=session, filters=filters, as_of=as_of, most=spreads)
+    # People sent and people lost are listed apart, each up to SPREADS, so neither crowds out
+    # the other.
+    personnel, more_personnel = estimate_spreads(
+        session=session, filters=filters, as_of=as_of, most=spreads, casualties=False
+    )
+    losses, more_losses = estimate_spreads(
+        session=session, filters=filters, as_of=as_of, most=spreads, casualties=True
+    )
+    listed, more = personnel + losses, more_personnel + more_losses
     return Headlines(
         as_of=as_of,
         treaties_in_force=treaties,
@@ -328,12 +343,18 @@ def _days_before(element: _DaysBefore, compiler: Any, **kw: Any) -> str:
 
 
 def estimate_spreads(
-    *, session: Session, filters: Filters, as_of: date, most: int | None = None
+    *,
+    session: Session,
+    filters: Filters,
+    as_of: date,
+    most: int | None = None,
+    casualties: bool | None = None,
 ) -> tuple[list[Spread], int]:
     """Like compared with like: for each deployment, measure and scope, the spread of its
     current estimates (neither deprecated, nor corrected or retracted by the day, nor dated
     after it) dated within SPREAD_WINDOW_DAYS of the latest. The most recently estimated
-    first, up to MOST of them, and how many more there are."""
+    first, up to MOST of them, and how many more there are. CASUALTIES chooses the measures of
+    people lost (True) or of people sent (False); None, both."""
     corrected = sa.exists(
         sa.select(Citation.id).where(
             Citation.estimate_id == Estimate.id,
@@ -353,6 +374,7 @@ def estimate_spreads(
             Estimate.rank != Rank.DEPRECATED,
             Estimate.as_of <= as_of,
             sa.not_(corrected),
+            *([] if casualties is None else [Estimate.measure.in_(_measures_of(casualties))]),
             *filters.conditions(RecordKind.ESTIMATE),
         )
         .subquery("current")
@@ -372,6 +394,7 @@ def estimate_spreads(
             Deployment.name,
             sa.func.min(sa.func.coalesce(Estimate.low, Estimate.high)),
             sa.func.max(sa.func.coalesce(Estimate.high, Estimate.low)),
+            sa.func.count(Estimate.low),
             sa.func.count(Estimate.high),
             sa.func.count(sa.distinct(Source.outlet)),
             sa.func.max(Estimate.as_of_latest),
@@ -388,9 +411,22 @@ def estimate_spreads(
         return [], 0
     members = _compared(session, compared, [tuple(row[:3]) for row in rows])
     spreads = []
-    for deployment_id, measure, scope, name, low, high, bounded, sources, latest, _ in rows:
+    for (
+        deployment_id,
+        measure,
+        scope,
+        name,
+        low,
+        high,
+        floored,
+        bounded,
+        sources,
+        latest,
+        _,
+    ) in rows:
         estimates = members[(deployment_id, measure, scope)]
-        high = high if bounded else None  # every estimate gave only a lower bound
+        low = low if floored else None  # every estimate gave only an upper bound ("up to")
+        high = high if bounded else None  # every estimate gave only a lower bound ("over")
         spreads.append(
             Spread(
                 deployment=name,

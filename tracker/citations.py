@@ -61,6 +61,11 @@ class Stance(StrEnum):
     def against(self) -> bool:
         return self is not Stance.SUPPORTS
 
+    @property
+    def done(self) -> str:
+        """What the source did, in words: supported, corrected, retracted."""
+        return self.value.removesuffix("s") + "ed"
+
 
 class CitationBase(Record):
     fuzzy_dates = ("stated",)
@@ -110,7 +115,7 @@ class CitationBase(Record):
         if Stance(self.stance).against and self.stated is None:
             raise field_error(
                 "stated",
-                f"say when the source {Stance(self.stance).value.removesuffix('s')}ed the record",
+                f"say when the source {Stance(self.stance).done} the record",
                 None,
             )
         return self

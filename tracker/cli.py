@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import __version__
-from tracker.activity import headlines
+from tracker.activity import SPREAD_WINDOW_DAYS, headlines
 from tracker.citations import Stance
 from tracker.database import URL_VARIABLE, backup, engine_for, init_database, session_for
 from tracker.errors import TrackerError, describe
@@ -268,8 +268,8 @@ def overview(
     for spread in figures.estimates:
         typer.echo(
             f"  {spread.deployment}, {Measure(spread.measure).words} in {spread.scope}: "
-            f"{spread.figures} ({spread.sources} sources, estimates dated {spread.since} to "
-            f"{spread.as_of})"
+            f"{spread.figures} ({spread.sources} source{'' if spread.sources == 1 else 's'}; "
+            f"compares the estimates dated within {SPREAD_WINDOW_DAYS} days of the latest)"
         )
         for estimate in spread.compared:
             typer.echo(f"    {estimate}")

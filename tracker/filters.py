@@ -124,9 +124,10 @@ def retracted(kind: Kind, on: date | None = None) -> sa.ColumnElement[bool]:
 
 
 def _evidence(kind: Kind, passes: Callable[[Any], Any]) -> sa.ColumnElement[bool]:
-    """Some source behind the record passes: one its citations name or relay, or one it names
-    itself (an estimate's own). PASSES builds the test from a source table. Subqueries use
-    aliases of their own, so they never correlate with the same tables in the outer query."""
+    """Some source behind the record passes: one its supporting citations name or relay, or one
+    it names itself (an estimate's own). PASSES builds the test from a source table. Subqueries
+    use aliases of their own, so they never correlate with the same tables in the outer
+    query."""
     citation, source = aliased(Citation), aliased(Source)
     table = kind.table
     cited = sa.exists(
@@ -134,7 +135,11 @@ def _evidence(kind: Kind, passes: Callable[[Any], Any]) -> sa.ColumnElement[bool
         .join(
             source, sa.or_(source.id == citation.source_id, source.id == citation.relayed_source_id)
         )
-        .where(getattr(citation, f"{kind.name}_id") == table.id, passes(source))
+        .where(
+            getattr(citation, f"{kind.name}_id") == table.id,
+            citation.stance == Stance.SUPPORTS,  # a correction does not back the record
+            passes(source),
+        )
     )
     own = []
     for column in kind.sources:

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from tracker.citations import Citation, CitationRelay
+from tracker.citations import Citation, CitationRelay, Stance
 from tracker.filters import Filters
 from tracker.kinds import DATED, RecordKind, kind_of
 from tracker.kinds.kind import Kind
@@ -37,20 +37,22 @@ def _evidence(kinds: Iterable[Kind], filters: Filters) -> sa.Subquery:
     for kind in kinds:
         record_id = getattr(Citation, f"{kind.name}_id")
         in_view = sa.select(kind.table.id).where(*filters.conditions(kind))
+        # Only what supports the record rests it on a source: a correction is not a confirmation.
+        behind = (record_id.in_(in_view), Citation.stance == Stance.SUPPORTS)
         cited = sa.select(sa.literal(kind.name).label("kind"), record_id.label("record_id"))
         parts += [
             cited.add_columns(
                 Citation.source_id.label("source_id"),
                 (Citation.relayed_source_id.is_(None)).label("originating"),
-            ).where(record_id.in_(in_view)),
+            ).where(*behind),
             cited.add_columns(
                 Citation.relayed_source_id.label("source_id"), sa.true().label("originating")
-            ).where(record_id.in_(in_view), Citation.relayed_source_id.is_not(None)),
+            ).where(*behind, Citation.relayed_source_id.is_not(None)),
             cited.add_columns(  # the sources between: they carried the claim, never started it
                 CitationRelay.source_id.label("source_id"), sa.false().label("originating")
             )
             .join(CitationRelay, CitationRelay.citation_id == Citation.id)
-            .where(record_id.in_(in_view)),
+            .where(*behind),
             *(  # a source the record names itself (an estimate's: whose figure it is)
                 sa.select(
                     sa.literal(kind.name).label("kind"),

@@ -534,29 +534,30 @@ def kept_apart(*, session: Session) -> pd.DataFrame:
     """The records kept apart from the present, oldest first: those kept only as historical
     context (analogies a source recalls) and those a later source retracted. Shown, never
     counted, never deleted. Columns kind, record, date, words (the source's own for the date),
-    why ("historical context", or who retracted it, when, in which words)."""
+    why ("historical context", or who first retracted it, when, in which words)."""
     rows = []
     for kind in DATED:
         names = kind.reader_names().subquery()
         record_id, name = names.c
         table = kind.table
-        citation, source = aliased(Citation), aliased(Source)
-        said = source.outlet + ", " + sa.cast(citation.stated, sa.String) + ": “"
-        retraction = (
-            sa.select(sa.func.min(said + citation.quote + "”"))
-            .select_from(citation)
-            .join(source, source.id == citation.source_id)
-            .where(
-                getattr(citation, f"{kind.name}_id") == table.id,
-                citation.stance == Stance.RETRACTS,
+        cited = getattr(Citation, f"{kind.name}_id")
+        retractions: dict[int, str] = {}
+        for retracted_id, outlet, citation in session.execute(
+            sa.select(cited, Source.outlet, Citation)
+            .join(Source, Source.id == Citation.source_id)
+            .where(cited.is_not(None), Citation.stance == Stance.RETRACTS)
+            .order_by(cited, Citation.stated, Citation.id)
+        ):
+            words = f" (“{citation.stated_words}”)" if citation.stated_words else ""
+            retractions.setdefault(
+                retracted_id,
+                f"retracted by {outlet}, {citation.fuzzy('stated')}{words}: “{citation.quote}”",
             )
-            .scalar_subquery()
-        )
         context = getattr(table, kind.context) if kind.context else sa.false()
-        for label, row, retracted_by, in_context in session.execute(
-            sa.select(name, table, retraction, context)
+        for label, row, in_context in session.execute(
+            sa.select(name, table, context)
             .join(table, table.id == record_id)
-            .where(table.retired_at.is_(None), sa.or_(context, retraction.is_not(None)))
+            .where(table.retired_at.is_(None), sa.or_(context, table.id.in_(list(retractions))))
         ):
             when = row.fuzzy(kind.starts)
             rows.append(
@@ -566,7 +567,7 @@ def kept_apart(*, session: Session) -> pd.DataFrame:
                     "date": None if when is None else str(when),
                     "first_day": None if when is None else when.earliest,
                     "words": getattr(row, f"{kind.starts}_words"),
-                    "why": "historical context" if in_context else f"retracted by {retracted_by}",
+                    "why": "historical context" if in_context else retractions[row.id],
                 }
             )
     frame = pd.DataFrame(rows, columns=["kind", "record", "date", "first_day", "words", "why"])

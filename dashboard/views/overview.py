@@ -78,8 +78,8 @@ def show_spreads(spreads: list[Spread]) -> None:
                     st.caption(
                         ui.plain(
                             f"{spread.sources} source{'s' if spread.sources != 1 else ''}; "
-                            f"estimates dated {spread.since} to {spread.as_of}; only the same "
-                            "measure and scope are compared."
+                            f"the estimates dated within {SPREAD_WINDOW_DAYS} days of the "
+                            "latest; only the same measure and scope are compared."
                         )
                     )
                     with st.expander(

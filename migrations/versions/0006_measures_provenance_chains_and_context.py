@@ -326,6 +326,16 @@ def _refuse_what_the_old_schema_cannot_hold() -> None:
             "estimates of casualties or reinforcements": (
                 f"SELECT count(*) FROM estimate WHERE measure IN ({new})"
             ),
+            # The old schema would read these as support and as the present: not held at all.
+            "corrections or retractions": (
+                "SELECT count(*) FROM citation WHERE stance <> 'supports'"
+            ),
+            "treaties kept as historical context": (
+                "SELECT count(*) FROM treaty WHERE historical_context"
+            ),
+            "pledges kept as historical context": (
+                "SELECT count(*) FROM pledge WHERE historical_context"
+            ),
             "estimates that differ only in scope": (
                 "SELECT count(*) - count(DISTINCT deployment_id || '/' || source_id || '/' || "
                 "measure || '/' || as_of) FROM estimate"
@@ -344,15 +354,12 @@ def _refuse_what_the_old_schema_cannot_hold() -> None:
 def downgrade() -> None:
     _refuse_what_the_old_schema_cannot_hold()
     keep_rows("citation_relay")
-    keep_rows("citation", where="stance <> 'supports' OR stated IS NOT NULL")
+    keep_rows("citation", where="stated IS NOT NULL")
     keep_rows(
         "pledge_recipient",
         where="id NOT IN (SELECT min(id) FROM pledge_recipient GROUP BY pledge_id)",
     )
-    keep_rows(
-        "pledge", where="qualifier IS NOT NULL OR figure_of IS NOT NULL OR historical_context"
-    )
-    keep_rows("treaty", where="historical_context")
+    keep_rows("pledge", where="qualifier IS NOT NULL OR figure_of IS NOT NULL")
     keep_rows("source", where="perspective_source_id IS NOT NULL")
     # Every estimate has a scope, which the old schema drops: kept only if the loss is accepted,
     # unless it is what the upgrade would derive again.

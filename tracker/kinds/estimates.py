@@ -155,7 +155,7 @@ class EstimatePublic(SQLModel):
         if not self.corrections:
             return "current"
         last = self.corrections[-1]
-        return f"{Stance(last.stance).value.removesuffix('s')}ed by {last.source}, {last.stated}"
+        return f"{Stance(last.stance).done} by {last.source}, {last.stated}"
 
     def as_json(self) -> dict[str, Any]:
         """The estimate for other tools: its figure, what it measures and where, whose it is,
@@ -198,11 +198,11 @@ def _names() -> sa.Select:
     label = (
         Deployment.name
         + ": "
-        + Estimate.qualifier
+        + sa.func.replace(Estimate.qualifier, "_", " ")
         + " "
         + figure
         + " "
-        + Estimate.measure
+        + sa.func.replace(Estimate.measure, "_", " ")
         + " in "
         + Estimate.scope
         + ", per "

@@ -152,12 +152,15 @@ class TreatyStatus(StrEnum):
     ENDED = "ended"
     NOT_YET = "not yet in force"
     NOT_KNOWN = "not known"
+    HISTORY = "historical context, not tracked"
 
 
 def in_force_on(day: date) -> sa.ColumnElement[bool]:
     """Whether a treaty is surely in force on DAY, by what is recorded (see the module's rules):
-    a start known only to the month or year counts from its last possible day."""
+    a start known only to the month or year counts from its last possible day. A treaty kept
+    only as historical context is never in force: it is not tracked."""
     return sa.and_(
+        sa.not_(Treaty.historical_context),
         sa.or_(Treaty.ended.is_(None), Treaty.ended >= day),  # its last day still counts
         sa.or_(
             sa.and_(
@@ -178,6 +181,8 @@ def in_force_on(day: date) -> sa.ColumnElement[bool]:
 
 def status_on(treaty: TreatyBase, day: date) -> str:
     """TREATY's status on DAY in words, saying how far it is known (as `in_force_on` decides)."""
+    if treaty.historical_context:
+        return TreatyStatus.HISTORY
     if treaty.ended is not None and treaty.ended < day:
         return TreatyStatus.ENDED
     earliest = treaty.in_force or treaty.signed
