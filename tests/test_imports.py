@@ -422,6 +422,18 @@ BAD_FILES = [
         "column counting_basis: counting_basis became measure and scope",
     ),
     (
+        "a pledge to its own pledger",
+        "pledge_recipient",
+        _edit_cell("state_code", "PRK"),  # Kim's pledge of 12 August, made by North Korea
+        "pledge_recipient.csv, line 2, column state_code: a state cannot pledge to itself",
+    ),
+    (
+        "a chain of relays with no originator",
+        "citation_relay",
+        lambda c: c + b"1,2025-01-01T00:00:00,2025-01-01T00:00:00,2,1,1\r\n",
+        "citation_relay.csv, line 2, column citation_id: name the originator the chain of relays",
+    ),
+    (
         "missing column",
         "estimate",
         lambda c: c.replace(b",qualifier", b"", 1),

@@ -177,6 +177,11 @@ class CitationRelay(CitationRelayBase, Table, table=True):
     citation_id: int = Field(foreign_key="citation.id", ondelete="CASCADE", index=True)
 
 
+# Why a chain of relays is refused, on every path (the import checks it across rows).
+CHAIN_WITHOUT_ORIGINATOR = "name the originator the chain of relays leads to"
+STEP_REPEATED = "a source appears twice in the chain of relays: each is one step"
+
+
 class CitationCreate(CitationBase):
     relayed_via: list[int] = Field(
         default_factory=list,
@@ -187,19 +192,11 @@ class CitationCreate(CitationBase):
     @model_validator(mode="after")
     def _chain_reaches_originator(self) -> CitationCreate:
         if self.relayed_via and self.relayed_source_id is None:
-            raise field_error(
-                "relayed_source_id",
-                "name the originator the chain of relays leads to",
-                None,
-            )
+            raise field_error("relayed_source_id", CHAIN_WITHOUT_ORIGINATOR, None)
         seen = {self.source_id, self.relayed_source_id}
         for source_id in self.relayed_via:
             if source_id in seen:
-                raise field_error(
-                    "relayed_via",
-                    "a source appears twice in the chain of relays: each is one step",
-                    source_id,
-                )
+                raise field_error("relayed_via", STEP_REPEATED, source_id)
             seen.add(source_id)
         return self
 

@@ -48,7 +48,7 @@ from tracker.citations import CitationBase, CitationRelayBase
 from tracker.errors import TrackerError, describe, message
 from tracker.exchange.cells import restore_text
 from tracker.exchange.exports import BATCH, TABLES, models_by_table
-from tracker.exchange.rules import REQUIRED_ROWS, SPELLS
+from tracker.exchange.rules import REQUIRED_ROWS, ROW_RULES, SPELLS
 from tracker.history import BOOKKEEPING, record_inserts
 from tracker.kinds import with_parts
 from tracker.kinds.kind import spells_overlap
@@ -69,7 +69,10 @@ RULES: dict[str, type[BaseModel] | None] = {
 # leaves out of what a change changed: its id, version and times). A row that differs from the
 # stored one only there holds the same record; of it, only the times can follow the file.
 _TIMES = ("created_at", "updated_at")
-_COUNTED = {required.table for required in REQUIRED_ROWS}  # tables a rule across rows counts for
+_COUNTED = {required.table for required in REQUIRED_ROWS}
+_RULED = {
+    rule.table for rule in ROW_RULES
+}  # tables whose written rows a RowRule checks  # tables a rule across rows counts for
 
 
 _KIB, _MIB, _GIB = 2**10, 2**20, 2**30
@@ -363,6 +366,7 @@ class _Import:
         # grow with the rows they count.
         self.records: dict[str, _Records] = {}
         self.spells: dict[str, _Records] = {}  # the spell rows written, for SPELLS
+        self.ruled: dict[str, _Records] = {}  # the rows written that a RowRule applies to
         self.unwritten_rows: dict[tuple[str, str], Counter[int]] = {}
         self.refused_tables: set[str] = set()  # tables with a refused row or file
         self.wrote = False  # whether anything was written: an unchanged import bumps nothing
@@ -776,7 +780,11 @@ class _Import:
         record_inserts(connection, table, [*new, *numbered], actor=self.session.info["actor"])
         self.wrote |= bool(new or numbered)
         self._update(table, matched)
-        for kept, wanted in ((self.records, table in _COUNTED), (self.spells, table in SPELLS)):
+        for kept, wanted in (
+            (self.records, table in _COUNTED),
+            (self.spells, table in SPELLS),
+            (self.ruled, table in _RULED),
+        ):
             if wanted:
                 records = kept.setdefault(table, _Records(file))
                 records.ids.extend(stored_ids)
@@ -892,6 +900,20 @@ class _Import:
                 for one, other, code in overlapping:
                     line = lines.get(other, lines.get(one))
                     self.problem(written.file, line, states.spells[0], spells_overlap(code))
+
+    def refuse_rows_breaking_rules(self) -> None:
+        """Refuse each row written that breaks a rule it keeps with its record (ROW_RULES), at
+        its line, in the form's words. Not checked for a table with a refused row."""
+        connection = self.session.connection()
+        for rule in ROW_RULES:
+            written = self.ruled.get(rule.table)
+            if written is None or rule.table in self.refused_tables:
+                continue
+            lines = dict(zip(written.ids, written.lines, strict=True))
+            table = metadata.tables[rule.table]
+            for part in _batches(list(lines), _LOOKUP):
+                for (row_id,) in connection.execute(rule.offending().where(table.c.id.in_(part))):
+                    self.problem(written.file, lines[row_id], rule.column, rule.reason)
 
     def _stored_keys(self, table: str, rows: list[Row]) -> dict[tuple[str, ...], dict[tuple, int]]:
         """For each natural key of TABLE, the stored rows holding ROWS' values of it: values
@@ -1110,6 +1132,7 @@ def import_data(
                 )
             work.refuse_records_missing_rows()
             work.refuse_overlapping_spells()
+            work.refuse_rows_breaking_rules()
             if report.problems:
                 session.rollback()
                 return report

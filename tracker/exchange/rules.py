@@ -5,15 +5,24 @@ writes the rows they ask for beside each record, so that it imports whole."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, get_origin
 
+import sqlalchemy as sa
 from annotated_types import MinLen
 from pydantic import TypeAdapter, ValidationError
 
+from tracker.citations import (
+    CHAIN_WITHOUT_ORIGINATOR,
+    STEP_REPEATED,
+    Citation,
+    CitationRelay,
+)
 from tracker.errors import message
 from tracker.kinds import KINDS, with_parts
 from tracker.kinds.kind import StatesInRows
+from tracker.kinds.pledges import TO_ITSELF, Pledge, PledgeRecipient
 from tracker.models import metadata
 
 # The lists in the records' Create models whose rows are not the kind's declared parts, by the
@@ -104,6 +113,57 @@ def _owned_rows() -> list[OwnedRows]:
 
 
 OWNED_ROWS = _owned_rows()
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A rule a row of TABLE keeps with the record it belongs to, which its own model cannot
+    see (a pledge's recipient is not its pledger): OFFENDING selects the rows that break it,
+    by id; REASON says why in the form's words, at COLUMN."""
+
+    table: str
+    column: str
+    reason: str
+    offending: Callable[[], sa.Select]
+
+
+ROW_RULES = (
+    RowRule(
+        "pledge_recipient",
+        "state_code",
+        TO_ITSELF,
+        lambda: (
+            sa.select(PledgeRecipient.id)
+            .join(Pledge, Pledge.id == PledgeRecipient.pledge_id)
+            .where(PledgeRecipient.state_code == Pledge.pledger_state_code)
+        ),
+    ),
+    RowRule(
+        "citation_relay",
+        "citation_id",
+        CHAIN_WITHOUT_ORIGINATOR,
+        lambda: (
+            sa.select(CitationRelay.id)
+            .join(Citation, Citation.id == CitationRelay.citation_id)
+            .where(Citation.relayed_source_id.is_(None))
+        ),
+    ),
+    RowRule(
+        "citation_relay",
+        "source_id",
+        STEP_REPEATED,
+        lambda: (
+            sa.select(CitationRelay.id)
+            .join(Citation, Citation.id == CitationRelay.citation_id)
+            .where(
+                sa.or_(
+                    CitationRelay.source_id == Citation.source_id,
+                    CitationRelay.source_id == Citation.relayed_source_id,
+                )
+            )
+        ),
+    ),
+)
 
 
 # The rows that are spells of a state's membership (a treaty's parties), by their table: a

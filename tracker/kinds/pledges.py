@@ -44,6 +44,10 @@ class PledgeStatusKind(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+# Why a recipient is refused, on every path (the import checks it across rows).
+TO_ITSELF = "a state cannot pledge to itself"
+
+
 class PledgeBase(Record):
     fuzzy_dates = ("made",)
 
@@ -166,7 +170,7 @@ class PledgeCreate(PledgeBase):
     def _to_others(self) -> PledgeCreate:
         codes = [recipient.state_code for recipient in self.recipients]
         if self.pledger_state_code in codes:
-            raise field_error("recipients", "a state cannot pledge to itself", codes)
+            raise field_error("recipients", TO_ITSELF, codes)
         if len(set(codes)) < len(codes):
             raise field_error("recipients", "a state is named twice among the recipients", codes)
         return self
