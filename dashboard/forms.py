@@ -163,6 +163,17 @@ def _citation_columns(options: dict[str, dict[Any, str]]) -> dict[str, Any]:
         "credibility": st.column_config.SelectboxColumn(
             "Credibility", options=list(_CREDIBILITY.values()), required=True
         ),
+        # Shown, so that editing a correction's quote never turns it into support.
+        "stance": st.column_config.SelectboxColumn(
+            "Stance",
+            options=[stance.value for stance in Stance],
+            default=Stance.SUPPORTS.value,
+            required=True,
+            help="supports the record, or a later source corrects or retracts it",
+        ),
+        "stated": st.column_config.TextColumn(
+            "Stated", help="When a correction or retraction was made. " + DATE_HELP
+        ),
     }
 
 
@@ -352,9 +363,9 @@ def fill(kind: str, record: dict[str, Any], options: dict[str, dict[Any, str]]) 
             if (words := words_of(field, kind_of(kind).model)) is not None:
                 st.session_state[key(kind, words.name)] = record.get(words.name)
     citations = record.get("citations") or []
-    # What the citations table does not show (a citation's chain of relays, its stance and
-    # when it was stated) is kept through the form, by the citation's source, originator and
-    # quote, the way rows keep their own citations.
+    # What the citations table does not show (a citation's chain of relays, the words for when
+    # it was stated) is kept through the form, by the citation's source, originator and quote,
+    # the way rows keep their own citations.
     st.session_state[key(kind, "citations.kept")] = {
         _citation_key(citation): {name: citation.get(name) for name in _KEPT if name in citation}
         for citation in citations
@@ -364,14 +375,7 @@ def fill(kind: str, record: dict[str, Any], options: dict[str, dict[Any, str]]) 
     st.session_state[key(kind, "cite.relayed")] = first.get("relayed_source_id")
     st.session_state[key(kind, "cite.via")] = list(first.get("relayed_via") or [])
     st.session_state[key(kind, "cite.stance")] = str(first.get("stance") or Stance.SUPPORTS.value)
-    stated = first.get("stated")
-    if stated is not None and not isinstance(stated, str):
-        stated = str(
-            FuzzyDate.from_columns(
-                stated, first.get("stated_precision"), first.get("stated_latest")
-            )
-        )
-    st.session_state[key(kind, "cite.stated")] = stated or ""
+    st.session_state[key(kind, "cite.stated")] = _stated(first) or ""
     st.session_state[key(kind, "cite.stated_words")] = first.get("stated_words") or ""
     st.session_state[key(kind, "cite.quote")] = first.get("quote", "")
     st.session_state[key(kind, "cite.credibility")] = first.get(
@@ -384,17 +388,36 @@ def fill(kind: str, record: dict[str, Any], options: dict[str, dict[Any, str]]) 
                 "relayed": options["source"].get(citation.get("relayed_source_id")),
                 "quote": citation["quote"],
                 "credibility": _CREDIBILITY[citation.get("credibility", 6)],
+                "stance": str(citation.get("stance") or Stance.SUPPORTS.value),
+                "stated": _stated(citation),
             }
             for citation in further
         ],
-        columns=["source", "relayed", "quote", "credibility"],
+        columns=["source", "relayed", "quote", "credibility", "stance", "stated"],
     )
     for name in NEW_SOURCE_FIELDS:
         st.session_state[key(kind, f"new.{name}")] = None
 
 
 # A citation's fields the citations table does not show, kept through the form.
-_KEPT = ("relayed_via", "stance", "stated", "stated_precision", "stated_latest", "stated_words")
+_KEPT = ("relayed_via", "stated_words")
+
+
+def _text(cell: Any) -> str | None:
+    """A table cell's text, or None for an empty cell (which pandas may hold as NaN)."""
+    return cell if isinstance(cell, str) and cell.strip() else None
+
+
+def _stated(citation: dict[str, Any]) -> str | None:
+    """When a stored CITATION was stated, in the text form of a fuzzy date."""
+    stated = citation.get("stated")
+    if stated is None or isinstance(stated, str):
+        return stated
+    return str(
+        FuzzyDate.from_columns(
+            stated, citation.get("stated_precision"), citation.get("stated_latest")
+        )
+    )
 
 
 def _citation_key(citation: dict[str, Any]) -> tuple:
@@ -486,6 +509,8 @@ def collect(
                 "relayed_source_id": by_label.get(row["relayed"]),
                 "quote": row["quote"],
                 "credibility": credibility.get(row["credibility"], Credibility.CANNOT_BE_JUDGED),
+                "stance": _text(row.get("stance")) or Stance.SUPPORTS.value,
+                "stated": _text(row.get("stated")),
             }
             for row in tables["citations"].to_dict("records")
             if any(pd.notna(value) and value != "" for value in row.values())

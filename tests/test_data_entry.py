@@ -329,6 +329,18 @@ def test_a_citations_chain_and_stance_survive_the_form_and_can_be_entered_in_it(
     assert (kept["stance"], kept["stated_words"]) == ("corrects", "a week later")
     assert str(kept["stated"]).startswith("2025-08")
 
+    # The table shows each citation's stance: a correction whose quote is edited stays one.
+    rows = app.session_state["form.engagement.citations.rows"].copy()
+    assert set(rows["stance"]) == {"supports", "corrects"}
+    rows.loc[rows["quote"] == correction["quote"], "quote"] = "The call was on Monday."
+    app.session_state["form.engagement.citations.rows"] = rows
+    app.button(key=save).click().run()
+    assert not app.error, [error.value for error in app.error]
+    with Session(seeded_engine) as session:
+        stored = as_record(session=session, kind="engagement", record_id=call)["citations"]
+    [edited] = [c for c in stored if c["quote"] == "The call was on Monday."]
+    assert (edited["stance"], str(edited["stated"])) == ("corrects", "2025-08-01")
+
 
 def test_a_correction_is_entered_as_the_first_citation(app: AppTest, seeded_engine: Engine) -> None:
     sign_in(app, "ana")
