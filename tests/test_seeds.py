@@ -475,3 +475,24 @@ def test_an_alias_an_editor_removed_is_not_brought_back(seeded: Session) -> None
         f"left alone: alias 'Russian' of Russia, removed by ana on {utcnow():%Y-%m-%d}"
     ]
     assert seeded.exec(select(StateAlias).where(StateAlias.alias == "Russian")).first() is None
+
+
+def test_seeding_again_after_the_upgrade_updates_the_scope_it_derived(
+    seeded: Session, seeded_engine: Engine
+) -> None:
+    """Migration 0006 gave each stored estimate a scope from its deployment (its region, say
+    "Kursk"); the seeds, loaded again, name the same estimates with their own scope ("Russia")
+    and update them rather than add copies beside them."""
+    with seeded_engine.begin() as connection:  # as the migration writes: no history
+        connection.execute(sa.text("UPDATE estimate SET scope = 'Kursk'"))
+    before = seeded.exec(select(sa.func.count()).select_from(Estimate)).one()
+    load_seeds(session=seeded)
+    seeded.commit()
+    scopes = seeded.exec(select(Estimate.low, Estimate.scope).order_by(Estimate.low)).all()
+    assert seeded.exec(select(sa.func.count()).select_from(Estimate)).one() == before
+    assert [tuple(row) for row in scopes] == [
+        (1000, "Kursk region"),
+        (11000, "Kursk region"),
+        (15000, "Russia"),
+        (25000, "Russia"),
+    ]

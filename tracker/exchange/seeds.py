@@ -665,6 +665,8 @@ class _Loader:
         kind = shape.kind
         assert kind is not None, f"{shape.label} is not a record in its own right"
         row = self._find(kind, given)
+        if row is not None:
+            self._rekey_rows_stored_before(shape, row, given)
         stored = self._stored(kind, row)
         record = kind.model.model_validate(shape.merge(stored, given))
         if row is None and (row := self._find(kind, dict(record))) is not None:
@@ -728,6 +730,38 @@ class _Loader:
                 if change := self._others_change(rows.kind, twin.id):
                     items[index] = rows.kind.model.model_validate(stored)
                     self._leave_alone(f"{rows.kind.label} {index + 1} of {what}", change)
+
+    def _rekey_rows_stored_before(self, shape: _Shape, row: Table, given: dict[str, Any]) -> None:
+        """Give each nested record in its own right (an estimate) that the entry names by a key
+        its stored twin gained only in a later schema (Kind.key_added) the entry's value, so
+        that it is updated rather than added beside it. Only a twin found alone, by the rest of
+        the key, whose last change was the seed loader's (a migration writes no history)."""
+        for name, rows in shape.rows.items():
+            kind = rows.kind
+            if kind is None or not kind.key_added:
+                continue
+            column, parent_column = kind.parent
+            rest = [field for field in kind.key if field not in kind.key_added]
+            for item in given.get(name, []):
+                values = {**item, column: getattr(row, parent_column)}
+                if self._find(kind, values) is not None:
+                    continue
+                key = _natural_key(kind.model, rest, values)
+                if key is None:
+                    continue
+                twins = self.session.exec(
+                    select(kind.table).filter_by(**dict(zip(rest, key, strict=True)))
+                ).all()
+                if len(twins) != 1 or self._others_change(kind, twins[0].id):
+                    continue
+                stored = as_record(session=self.session, kind=kind.name, record_id=twins[0].id)
+                save(
+                    session=self.session,
+                    actor=SEED_LOADER,
+                    kind=kind.name,
+                    record=stored | {added: item.get(added) for added in kind.key_added},
+                    record_id=twins[0].id,
+                )
 
     def _leave_alone(self, record: str, change: Change) -> None:
         self.report.left_alone.append(

@@ -222,6 +222,7 @@ ESTIMATE = Kind(
     Estimate,
     EstimateCreate,
     ("deployment_id", "source_id", "measure", "scope", "as_of"),
+    key_added=("scope",),  # by migration 0006, from the deployment's region or state
     rules=EstimateBase,
     parent=("deployment_id", "id"),
     plural="Estimates",

@@ -364,6 +364,10 @@ class Kind:
     states: Involvement | None = None
     activity: Activity | None = None  # None: not an act between states, not in the index
     sources: tuple[str, ...] = ()  # its own columns naming a source it rests on (beyond citations)
+    # Columns its natural key gained in a later schema, whose values a row stored before then
+    # holds only as the migration derived them (an estimate's scope): a seed that names the row
+    # by the rest of its key, alone, means that row.
+    key_added: tuple[str, ...] = ()
     # Its column marking a record kept only as historical context (an analogy an article
     # recalls): such records are shown as history, never counted, charted or in force.
     context: str | None = None
