@@ -106,7 +106,8 @@ def _owned_rows() -> list[OwnedRows]:
         OwnedRows(kind.name, part.name, part.parent[0])
         for kind in with_parts()
         for _, part in kind.parts
-        if part.name not in KINDS
+        # (A state's aliases name it by code: reference data, exported whole.)
+        if part.name not in KINDS and part.parent[1] == "id"
     }
     owned.add(OwnedRows("citation", "citation_relay", "citation_id"))
     return sorted(owned, key=lambda rows: (rows.table, rows.rows_table, rows.column))
