@@ -257,6 +257,23 @@ def test_user_add_reads_the_password_from_the_environment(
     assert (code, out.strip()) == (0, "ana can now sign in as an editor.")
 
 
+def test_user_add_of_a_name_taken_refuses_unless_told_to_reset_the_password(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_PASSWORD", "correct horse battery")
+    tracker("--database-url", _url(engine), "user", "add", "ana", "--role", "editor")
+    monkeypatch.setenv("TRACKER_PASSWORD", "another long password")
+    code, _, err = tracker("--database-url", _url(engine), "user", "add", "ana")
+    assert code == 1
+    assert err.startswith("Error: a user called 'ana' exists already: nothing was changed")
+    with Session(engine) as session:
+        assert authenticate(session=session, name="ana", password="correct horse battery")
+    code, out, _ = tracker("--database-url", _url(engine), "user", "add", "ana", "--reset-password")
+    assert (code, out.strip()) == (0, "ana can now sign in as a viewer.")
+    with Session(engine) as session:
+        assert authenticate(session=session, name="ana", password="another long password")
+
+
 def test_user_add_refuses_a_short_password_in_words(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -250,7 +250,7 @@ def test_an_editor_demoted_while_signed_in_loses_the_data_entry_page_at_once(
     assert dashboard.title[0].value == "Add or edit records"
     with session_for(seeded_engine) as session:
         demoted = NewUser(name="ana", password=PASSWORD, role="viewer")
-        add_user(session=session, actor=SYSTEM, user=demoted)
+        add_user(session=session, actor=SYSTEM, user=demoted, reset=True)
     dashboard.run()
     assert not dashboard.exception
     assert [title.value for title in dashboard.title] != ["Add or edit records"]

@@ -104,7 +104,7 @@ def test_an_editor_demoted_to_viewer_cannot_write_from_a_session_already_open(
 ) -> None:
     editor = sign_up(session, "ana")
     save(session=session, actor=editor, kind="source", record=SOURCE)
-    add_user(session=session, actor=SYSTEM, user=NewUser(name="ana", password=PASSWORD))
+    add_user(session=session, actor=SYSTEM, user=NewUser(name="ana", password=PASSWORD), reset=True)
     session.commit()
     with pytest.raises(NotAllowed, match="ana is a viewer"):
         save(session=session, actor=editor, kind="source", record=SOURCE | {"title": "Another"})
@@ -150,7 +150,7 @@ def test_changing_a_password_needs_the_current_one(session: Session) -> None:
 def test_an_admin_reset_of_a_password_ends_the_users_sessions(session: Session) -> None:
     ana = sign_up(session, "ana")
     reset = NewUser(name="ana", password="reset by the admin", role="editor")
-    add_user(session=session, actor=SYSTEM, user=reset)
+    add_user(session=session, actor=SYSTEM, user=reset, reset=True)
     session.commit()
     with pytest.raises(SignedOut, match="sign in again"):
         require_editor(session=session, actor=ana)
@@ -195,3 +195,17 @@ def test_a_name_no_database_can_hold_is_refused_like_any_wrong_name(session: Ses
     for name in ("a\x00b", "x" * 500):
         with pytest.raises(TrackerError, match="do not match an active user"):
             authenticate(session=session, name=name, password=PASSWORD)
+
+
+def test_adding_a_name_already_taken_changes_nothing_unless_reset_on_purpose(
+    session: Session,
+) -> None:
+    ana = sign_up(session, "ana")
+    with pytest.raises(TrackerError, match="a user called 'ana' exists already"):
+        add_user(
+            session=session,
+            actor=SYSTEM,
+            user=NewUser(name="ana", password="someone else's", role="admin"),
+        )
+    session.commit()
+    assert require_editor(session=session, actor=ana).role == "editor"

@@ -435,15 +435,22 @@ def user_add(
     role: Annotated[
         Role, typer.Option(help="viewer reads; editor also writes; admin also manages users.")
     ] = Role.VIEWER,
+    reset_password: Annotated[
+        bool,
+        typer.Option("--reset-password", help="The user exists: give them this password and role."),
+    ] = False,
 ) -> None:
-    """Add a user, or reset an existing user's password and role. The password is read from
-    $TRACKER_PASSWORD, or asked for without echo."""
+    """Add a user; with --reset-password, give an existing user a new password and role. The
+    password is read from $TRACKER_PASSWORD, or asked for without echo."""
     password = os.environ.get(PASSWORD_VARIABLE) or typer.prompt(
         f"Password for {name}", hide_input=True, confirmation_prompt=True
     )
     with session_for(_engine(ctx)) as session:
         user = add_user(
-            session=session, actor=SYSTEM, user=NewUser(name=name, password=password, role=role)
+            session=session,
+            actor=SYSTEM,
+            user=NewUser(name=name, password=password, role=role),
+            reset=reset_password,
         )
         typer.echo(f"{user.name} can now sign in as {Role(user.role).with_article}.")
 

@@ -189,11 +189,17 @@ def _named(session: Session, name: str) -> User:
     return user
 
 
-def add_user(*, session: Session, actor: Actor | None, user: NewUser) -> User:
-    """Create USER, or reset the password and role of the one with that name, and make them
-    active (admins only). A new password ends the user's sign-ins made before."""
+def add_user(*, session: Session, actor: Actor | None, user: NewUser, reset: bool = False) -> User:
+    """Create USER (admins only). A user of that name already there is refused, unless RESET:
+    then their password and role become USER's and they are made active; a new password ends
+    their sign-ins made before."""
     require_admin(session=session, actor=actor)
     stored = _user(session, user.name)
+    if stored is not None and not reset:
+        raise TrackerError(
+            f"a user called {stored.name!r} exists already: nothing was changed (to give them "
+            "a new password and role, reset them on purpose)"
+        )
     if stored is None:
         stored = User(name=user.name, password_hash=_hasher.hash(user.password))
     elif not _matches(stored, user.password):

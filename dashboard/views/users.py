@@ -46,10 +46,17 @@ with st.form("add-user"):
     password = st.text_input(
         "Password (at least 10 characters)", type="password", key="users.password"
     )
+    reset = st.checkbox(
+        "The user exists: reset their password and role",
+        key="users.reset",
+        help="Without this, a name already taken is refused and nothing changes.",
+    )
     submitted = st.form_submit_button("Save user", type="primary")
 if submitted:
     try:
-        user = ui.write(add_user, user=NewUser(name=name, password=password, role=role))
+        user = ui.write(
+            add_user, user=NewUser(name=name, password=password, role=role), reset=reset
+        )
     except (ValidationError, TrackerError) as error:
         st.error(describe(error), icon=":material/error:")
     else:
