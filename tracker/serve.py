@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -54,9 +55,30 @@ def streamlit_command(*, port: int, address: str = "127.0.0.1") -> list[str]:
 def serve(
     engine: Engine, *, port: int, address: str = "127.0.0.1", require_sign_in: bool = False
 ) -> int:
-    """Run the dashboard on ENGINE's database until it is stopped; returns Streamlit's exit code.
-    With REQUIRE_SIGN_IN, readers must sign in too."""
+    """Run the dashboard on ENGINE's database until it is stopped; returns Streamlit's exit code
+    (0 when stopped by a signal). With REQUIRE_SIGN_IN, readers must sign in too.
+
+    SIGTERM, SIGINT (Ctrl-C) and SIGHUP to this process stop the server too, rather than leave
+    it serving without its parent."""
     environment = os.environ | {URL_VARIABLE: engine.url.render_as_string(hide_password=False)}
     if require_sign_in:
         environment[SIGN_IN_VARIABLE] = "1"
-    return subprocess.call(streamlit_command(port=port, address=address), env=environment)
+    server = subprocess.Popen(streamlit_command(port=port, address=address), env=environment)
+    stopped = False
+
+    def stop(_signal: int, _frame: object) -> None:
+        nonlocal stopped
+        stopped = True
+        server.terminate()  # Streamlit shuts down cleanly on SIGTERM
+
+    handled = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+    previous = {handled_signal: signal.signal(handled_signal, stop) for handled_signal in handled}
+    try:
+        code = server.wait()
+    finally:
+        for handled_signal, handler in previous.items():
+            signal.signal(handled_signal, handler)
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    return 0 if stopped else code
