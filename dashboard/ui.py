@@ -105,9 +105,10 @@ def day(value: date) -> str:
 
 
 def download(frame: pd.DataFrame, name: str) -> None:
-    """A button that downloads exactly the table shown, as CSV by the export's rules. The file
-    is written when the button is pressed, not on every run: a large table's CSV costs more
-    than the rest of its page."""
+    """A button that downloads FRAME, the table shown (with, where a page adds them, the columns
+    analysis needs beside it: figures as numbers, each date's first and last possible day), as
+    CSV by the export's rules. The file is written when the button is pressed, not on every
+    run: a large table's CSV costs more than the rest of its page."""
     st.download_button(
         f"Download this table (CSV, {len(frame):,} rows)",
         lambda: frame_csv(frame).encode("utf-8"),
@@ -116,6 +117,15 @@ def download(frame: pd.DataFrame, name: str) -> None:
         icon=":material/download:",
         key=f"download-{name}",
     )
+
+
+def possible_days(first: pd.Series, last: pd.Series, prefix: str = "") -> dict[str, pd.Series]:
+    """A fuzzy date's first and last possible day, as ISO dates any tool parses, to put beside
+    its notation ("2025-07", "2025-06-01/2025-08-13") in a download."""
+    return {
+        f"{prefix}first_day": pd.to_datetime(first).dt.date,
+        f"{prefix}last_day": pd.to_datetime(last).dt.date,
+    }
 
 
 KIND_COLOURS = alt.Scale(

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import Databases
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -197,6 +198,33 @@ def test_the_perspectives_page_quotes_each_perspective_in_full(
     folder = screenshot_folder() / databases.backend
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=folder / "perspectives.png", full_page=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "name", "dates"),
+    [
+        ("engagements", "Engagements", "engagements", ["first_day", "last_day"]),
+        ("deployments", "Deployments", "estimates", ["as_of_first_day", "as_of_last_day"]),
+    ],
+)
+def test_a_download_is_ready_for_analysis(
+    page: Page, dashboard_url: str, path: str, heading: str, name: str, dates: list[str]
+) -> None:
+    """Every date parses, beside its notation; figures are numbers; each row names its record."""
+    open_page(page, dashboard_url, path, heading)
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name="Download this table").first.click()
+    frame = pd.read_csv(download.value.path(), parse_dates=dates)
+    assert len(frame) > 0
+    for column in dates:
+        assert frame[column].notna().all(), f"{column} has a day pandas cannot read"
+    assert (frame[dates[0]] <= frame[dates[1]]).all()
+    if name == "estimates":
+        assert set(frame["deployment"]) == {"North Korean troops in Russia (Kursk)"}
+        assert pd.api.types.is_numeric_dtype(frame["low"])
+        assert sorted(frame["low"].dropna().astype(int)) == [11000, 15000, 25000]
+    else:
+        assert frame["engagement"].notna().all()
 
 
 def test_a_shared_link_opens_the_same_view(page: Page, dashboard_url: str) -> None:

@@ -349,9 +349,12 @@ def pledge_timeline(
                 "pledge": pledge.title,
                 "made": str(pledge.fuzzy("made")),
                 "date": pledge.made,
+                "date_latest": pledge.made_latest,
                 "by": _who(by_state, by_person),
                 "to": "; ".join(recipients[pledge.id]) or None,
                 "quote": pledge.quote,
+                "low": pledge.low,
+                "high": pledge.high,
                 "figure": (
                     None
                     if pledge.qualifier is None
@@ -377,9 +380,12 @@ def pledge_timeline(
             "pledge",
             "made",
             "date",
+            "date_latest",
             "by",
             "to",
             "quote",
+            "low",
+            "high",
             "figure",
             "kind",
             "conditionality",

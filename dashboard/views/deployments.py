@@ -253,4 +253,12 @@ if not estimates.empty:
         hide_index=True,
         column_config={name: label for name, label in columns.items() if name in table.columns},
     )
-    ui.download(table, "estimates")
+    ui.download(
+        table.assign(
+            deployment=names[chosen],
+            low=estimates["low"].astype("Int64"),
+            high=estimates["high"].astype("Int64"),
+            **ui.possible_days(estimates["as_of"], estimates["as_of_latest"], "as_of_"),
+        ),
+        "estimates",
+    )

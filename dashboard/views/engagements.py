@@ -77,11 +77,17 @@ if not participants.empty:
     table = (
         participants.assign(participant=participants["who"] + ", " + participants["role"])
         .groupby(["id", "when", "engagement", "kind", "status"], sort=False, dropna=False)
-        .agg(place=("place", "first"), participants=("participant", "; ".join))
+        .agg(
+            place=("place", "first"),
+            participants=("participant", "; ".join),
+            date=("date", "first"),
+            date_latest=("date_latest", "first"),
+        )
         .fillna({"place": ""})
         .reset_index()
         .drop(columns="id")
     )
+    days = ui.possible_days(table.pop("date"), table.pop("date_latest"))
     st.dataframe(
         table,
         hide_index=True,
@@ -94,4 +100,4 @@ if not participants.empty:
             "participants": st.column_config.TextColumn("Participants and roles", width="large"),
         },
     )
-    ui.download(table, "engagements")
+    ui.download(table.assign(**days), "engagements")

@@ -90,11 +90,18 @@ for pledge in pledges.head(QUOTED).itertuples():
         st.caption(ui.plain(f"Status history: {pledge.status_history}"))
 if not pledges.empty:
     st.subheader("Every pledge in view")
-    table = pledges.drop(columns=["id", "date"])
+    table = pledges.drop(columns=["id", "date", "date_latest", "low", "high"])
     st.dataframe(
         table,
         hide_index=True,
         width="stretch",
         column_config={"status_history": "Status history"},
     )
-    ui.download(table, "pledges")
+    ui.download(
+        table.assign(
+            low=pledges["low"].astype("Int64"),
+            high=pledges["high"].astype("Int64"),
+            **ui.possible_days(pledges["date"], pledges["date_latest"], "made_"),
+        ),
+        "pledges",
+    )
