@@ -12,6 +12,7 @@ from sqlmodel import Session, func, select
 
 from tracker.filters import Filters
 from tracker.history import history_of
+from tracker.kinds.engagements import Engagement
 from tracker.kinds.pledges import Pledge, PledgeCreate
 from tracker.kinds.sources import Source
 from tracker.kinds.treaties import Treaty, TreatyParty
@@ -302,3 +303,17 @@ def test_editing_a_deployment_keeps_its_estimates(seeded: Session) -> None:
     )
     seeded.commit()
     assert seeded.exec(select(func.count()).where(Estimate.deployment_id == troops.id)).one() == 3
+
+
+def test_the_history_reads_in_names_and_plain_words(seeded: Session) -> None:
+    call = seeded.exec(select(Engagement).where(Engagement.title == "Putin–Kim phone call")).one()
+    changes = history_of(session=seeded, table="engagement", record_id=call.id)
+    whats = {change.what for change in changes}
+    assert {"created", "added an engagement participant", "added a citation"} <= whats
+    cited = next(change for change in changes if change.row_table == "citation")
+    fields = {field: after for field, _before, after in cited.described}
+    assert fields["source"].startswith(("Unnamed news outlet: ", "Unnamed multi-perspective"))
+    participant = next(c for c in changes if c.row_table == "engagement_participant")
+    named = {field: after for field, _before, after in participant.described}
+    assert named["state"] in {"Russia (RUS)", "North Korea (PRK)"}
+    assert named["person"] in {"Vladimir Putin (RUS)", "Kim Jong Un (PRK)"}

@@ -189,6 +189,16 @@ def record_inserts(
     )
 
 
+# An action in a reader's words: on the record itself, and on a row that belongs to it.
+_DONE = {
+    ChangeAction.CREATE: ("created", "added"),
+    ChangeAction.UPDATE: ("changed", "changed"),
+    ChangeAction.RETIRE: ("retired", "retired"),
+    ChangeAction.RESTORE: ("restored", "restored"),
+    ChangeAction.DELETE: ("deleted", "removed"),
+}
+
+
 class ChangePublic(BaseModel):
     id: int
     at: datetime
@@ -199,6 +209,70 @@ class ChangePublic(BaseModel):
     note: str | None
     changed: dict[str, tuple[Any, Any]]
     after: dict[str, Any] | None
+    what: str = ""  # the change in words: "changed", "added a citation"
+    # The fields it changed as a reader reads them: (field, before, after), records by name.
+    described: list[tuple[str, str, str]] = []
+
+
+def _article(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
+def _field_words(field: str) -> str:
+    """A column as a reader names it: source_id is the source, state_code the state."""
+    return field.removesuffix("_id").removesuffix("_code").replace("_", " ")
+
+
+def _names(session: Session, changes: list[ChangePublic]) -> dict[tuple[str, str, Any], str]:
+    """The name a reader knows each record by that the CHANGES refer to, by (table, column,
+    value): a source by its outlet and title, a state by its name, a person by theirs."""
+    from tracker.kinds import with_parts  # the registry, which lists the kinds
+    from tracker.models import metadata
+
+    kinds = {kind.name: kind for kind in with_parts()}
+    wanted: dict[tuple[str, str], set[Any]] = {}
+    for change in changes:
+        columns = metadata.tables[change.row_table].c
+        for field, values in change.changed.items():
+            if field not in columns:
+                continue
+            for key in columns[field].foreign_keys:
+                target = (key.column.table.name, key.column.name)
+                wanted.setdefault(target, set()).update(v for v in values if v is not None)
+    names: dict[tuple[str, str, Any], str] = {}
+    for (table, column), values in wanted.items():
+        if table not in kinds or not values:
+            continue
+        query = kinds[table].reader_names(by=column)
+        by, _ = query.selected_columns
+        for value, name in session.execute(query.where(by.in_(values))):
+            names[(table, column, value)] = name
+    return names
+
+
+def _described(
+    change: ChangePublic, names: dict[tuple[str, str, Any], str]
+) -> list[tuple[str, str, str]]:
+    from tracker.models import metadata
+
+    columns = metadata.tables[change.row_table].c
+    rows = []
+    for field, values in change.changed.items():
+        targets = (
+            [(key.column.table.name, key.column.name) for key in columns[field].foreign_keys]
+            if field in columns
+            else []
+        )
+        words = []
+        for value in values:
+            if value is None:
+                words.append("")
+            elif targets and (found := names.get((*targets[0], value))) is not None:
+                words.append(found)
+            else:
+                words.append(str(value))
+        rows.append((_field_words(field) if targets else field.replace("_", " "), *words))
+    return rows
 
 
 BOOKKEEPING = {"id", "created_at", "updated_at", "version"}
@@ -212,7 +286,7 @@ def history_of(*, session: Session, table: str, record_id: int) -> list[ChangePu
         .where(Change.record_table == table, Change.record_id == record_id)
         .order_by(Change.id.desc())
     ).all()
-    return [
+    changes = [
         ChangePublic(
             id=change.id,
             at=change.created_at,
@@ -230,3 +304,13 @@ def history_of(*, session: Session, table: str, record_id: int) -> list[ChangePu
         )
         for change in rows
     ]
+    names = _names(session, changes)
+    for change in changes:
+        own, of_part = _DONE[change.action]
+        change.what = (
+            own
+            if change.row_table == table
+            else f"{of_part} {_article(change.row_table.replace('_', ' '))}"
+        )
+        change.described = _described(change, names)
+    return changes

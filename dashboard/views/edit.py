@@ -166,28 +166,14 @@ changes = ui.read(history_of, table=kind, record_id=record_id)
 current = next((change for change in changes if change.row_table == kind), None)
 for change in changes:
     own = change.row_table == kind and change.after is not None
-    what = (
-        change.action.value
-        if change.row_table == kind
-        else f"{change.action.value} of a {change.row_table.replace('_', ' ')}"
-    )
     with st.container(border=True):
         st.markdown(
-            ui.plain(f"{change.at:%Y-%m-%d %H:%M} · {change.user_name} · {what}")
+            ui.plain(f"{change.at:%Y-%m-%d %H:%M} · {change.user_name} · {change.what}")
             + (f"  \n*{ui.plain(change.note)}*" if change.note else "")
         )
-        if change.changed:
+        if change.described:
             st.dataframe(
-                pd.DataFrame(
-                    [
-                        {
-                            "field": name.replace("_", " "),
-                            "before": str(old) if old is not None else "",
-                            "after": str(new) if new is not None else "",
-                        }
-                        for name, (old, new) in change.changed.items()
-                    ]
-                ),
+                pd.DataFrame(change.described, columns=["field", "before", "after"]),
                 hide_index=True,
                 column_config={"field": "Field", "before": "Before", "after": "After"},
             )
