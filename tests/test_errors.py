@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 from tracker.errors import describe
+from tracker.kinds.engagements import EngagementCreate
 from tracker.kinds.estimates import EstimateCreate
 
 
@@ -39,3 +40,14 @@ def test_integrity_errors_say_what_rule_refused_the_write(engine: Engine) -> Non
 
 def test_other_errors_keep_their_message() -> None:
     assert describe(ValueError("plain words")) == "plain words"
+
+
+def test_a_validation_problem_reads_in_the_trackers_words_not_the_validators() -> None:
+    with pytest.raises(ValidationError) as error:
+        EngagementCreate.model_validate(
+            {"kind": "visit", "occurred": "2025-07", "participants": [], "citations": []}
+        )
+    said = describe(error.value)
+    assert "title: required" in said
+    assert "participants: at least 1 needed, 0 given" in said
+    assert "Field required" not in said and "List should" not in said

@@ -89,7 +89,7 @@ def test_a_file_named_zip_that_is_not_a_zip_is_refused_in_words(
     [
         ("id", str(2**63), "out of range: the database stores numbers up to 2,147,483,647"),
         ("cow_code", str(2**31), "out of range"),
-        ("version", "-7", "greater than or equal to 1"),
+        ("version", "-7", "must be 1 or more"),
         ("name", "Test\x00Organisation", "NUL character"),
         ("retired_at", "9999-12-31T00:00:00", None),
     ],

@@ -159,7 +159,7 @@ MISSING_ROWS = [
         "engagement",
         "citation",
         "engagement_id",
-        "citations: List should have at least 1 item after validation, not 0 (rows of "
+        "citations: at least 1 needed, 0 given (rows of "
         "citation.csv naming this engagement in engagement_id, in this import or stored)",
     ),
     (
@@ -167,7 +167,7 @@ MISSING_ROWS = [
         "treaty",
         "treaty_party",
         "treaty_id",
-        "parties: List should have at least 2 items after validation, not 0 (rows of "
+        "parties: at least 2 needed, 0 given (rows of "
         "treaty_party.csv naming this treaty in treaty_id, in this import or stored)",
     ),
     (
@@ -175,7 +175,7 @@ MISSING_ROWS = [
         "engagement",
         "engagement_participant",
         "engagement_id",
-        "participants: List should have at least 1 item after validation, not 0 (rows of "
+        "participants: at least 1 needed, 0 given (rows of "
         "engagement_participant.csv naming this engagement in engagement_id, in this import "
         "or stored)",
     ),
@@ -260,7 +260,7 @@ def test_after_a_bad_row_the_records_written_are_checked_where_the_answer_is_cer
         ("treaty_party.csv", 2, "joined"),
         ("person.csv", 2, "id"),
     ]
-    assert report.problems[1].reason.startswith("citations: List should have at least 1 item")
+    assert report.problems[1].reason.startswith("citations: at least 1 needed, 0 given")
     assert snapshot(engine) == before
 
 

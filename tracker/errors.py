@@ -28,8 +28,41 @@ def describe_validation(error: ValidationError) -> str:
 
 
 def message(problem: Any) -> str:
-    """One validation problem in words, without pydantic's "Value error," preamble."""
-    return problem["msg"].removeprefix("Value error, ")
+    """One validation problem in words an analyst reads: the common kinds in the tracker's own
+    words rather than the validator's, the rest without pydantic's "Value error," preamble."""
+    context = problem.get("ctx") or {}
+    match problem["type"]:
+        case "missing":
+            return "required"
+        case "too_short":
+            needed, given = context["min_length"], context["actual_length"]
+            return f"at least {needed} needed, {given} given"
+        case "string_too_short" if context.get("min_length") == 1:
+            return "required"
+        case "string_too_short":
+            return f"at least {context['min_length']} characters"
+        case "string_too_long":
+            return f"at most {context['max_length']:,} characters"
+        case "too_long":
+            return f"at most {context['max_length']:,}"
+        case "greater_than_equal":
+            return f"must be {context['ge']} or more"
+        case "greater_than":
+            return f"must be more than {context['gt']}"
+        case "less_than_equal":
+            return f"must be {context['le']} or less"
+        case "int_parsing" | "int_type" | "int_from_float":
+            return "must be a whole number"
+        case "enum" | "literal_error":
+            return f"choose one of {context['expected']}"
+        case "date_parsing" | "date_from_datetime_parsing" | "date_type":
+            return "must be a date, written 2025-08-12"
+        case "bool_parsing" | "bool_type":
+            return "must be yes or no"
+        case "url_parsing" | "url_scheme" | "url_type":
+            return "must be a web address, starting http:// or https://"
+        case _:
+            return problem["msg"].removeprefix("Value error, ")
 
 
 _CONSTRAINT = re.compile(r"\b((?:ck|uq|fk)_[a-z0-9_]+)")
