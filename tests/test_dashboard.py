@@ -337,3 +337,19 @@ def test_text_analysts_typed_is_shown_as_text(dashboard: AppTest, seeded_engine:
     assert r"\[click me\]\(https\:" in quote
     assert r"\<b\>" in quote
     assert r"\*stars\*" in quote
+
+
+@pytest.mark.parametrize("page", ["overview", "engagements", "deployments", "pledges", "treaties"])
+def test_every_time_axis_says_the_year(dashboard: AppTest, page: str) -> None:
+    """A reader never meets "May 25 … Aug 17" without knowing the year."""
+    app = open_page(dashboard, page)
+    axes = [
+        mark["encoding"]["x"].get("axis") or {}
+        for spec in charts(app)
+        for mark in marks(spec)
+        if mark.get("encoding", {}).get("x", {}).get("type") == "temporal"
+        and "title" in mark["encoding"]["x"]
+    ]
+    assert axes, f"{page} has no time axis"
+    for axis in axes:
+        assert "%Y" in (axis.get("labelExpr", "") + axis.get("format", "")), axis

@@ -90,7 +90,7 @@ def estimate_chart(shown: pd.DataFrame, stands: pd.Series, title: str, y_title: 
     y_scale = alt.Scale(zero=True)
     y_axis = alt.Axis(format=",d", title=y_title)
     x_scale = alt.Scale(padding=70)
-    x = alt.X("middle:T", title="As of (date of the estimate)", scale=x_scale)
+    x = alt.X("middle:T", title="As of (date of the estimate)", scale=x_scale, axis=ui.dated_axis())
     band_layer = (
         alt.Chart(band)
         .mark_rect(opacity=0.15)

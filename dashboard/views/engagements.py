@@ -37,7 +37,7 @@ else:
     )
     states = ui.category_colours(participants["state"])
     spans = base.mark_rule(strokeWidth=2, opacity=0.5).encode(
-        x=alt.X("date:T", title="Date", scale=alt.Scale(padding=20)),
+        x=alt.X("date:T", title="Date", scale=alt.Scale(padding=20), axis=ui.dated_axis()),
         x2="date_latest:T",
         y=y,
         color=alt.Color("state:N", title="State", scale=states),

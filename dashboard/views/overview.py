@@ -121,7 +121,7 @@ else:
         alt.Chart(activity, title=f"Alliance activity: records per {period}, by kind")
         .mark_bar()
         .encode(
-            x=alt.X(f"{time_unit}(period):T", title=period.title()),
+            x=alt.X(f"{time_unit}(period):T", title=period.title(), axis=ui.dated_axis(period)),
             y=alt.Y("sum(records):Q", title="Records (count)", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color("kind:N", title="Record kind", scale=ui.KIND_COLOURS),
             tooltip=[
@@ -148,7 +148,7 @@ else:
         )
         .mark_line(point=alt.OverlayMarkDef(size=50), strokeWidth=2)
         .encode(
-            x=alt.X(f"{time_unit}(period):T", title=period.title()),
+            x=alt.X(f"{time_unit}(period):T", title=period.title(), axis=ui.dated_axis(period)),
             y=alt.Y("index:Q", title="Activity index (sum of Goldstein weights)"),
             color=alt.Color(
                 "pair:N", title="Pair of states", scale=ui.category_colours(index["pair"])

@@ -36,7 +36,12 @@ else:
     base = alt.Chart(charted)
     y = alt.Y("pledge:N", title=None, axis=alt.Axis(labelLimit=420, labelOverlap=False))
     spans = base.mark_rule(strokeWidth=2, opacity=0.5).encode(
-        x=alt.X("date:T", title="Date of the status change", scale=alt.Scale(padding=20)),
+        x=alt.X(
+            "date:T",
+            title="Date of the status change",
+            scale=alt.Scale(padding=20),
+            axis=ui.dated_axis(),
+        ),
         x2="date_latest:T",
         y=y,
         color=alt.Color("status:N"),
