@@ -129,16 +129,15 @@ def possible_days(first: pd.Series, last: pd.Series, prefix: str = "") -> dict[s
 
 
 def dated_axis(period: str = "day") -> alt.Axis:
-    """A time axis whose first label, and every January's, carries the year, so a reader always
-    knows which year a label is in ("27 Jul 2025, 3 Aug, 10 Aug"); PERIOD is the finest the
-    chart shows: day, month or year."""
-    if period == "year":
-        return alt.Axis(format="%Y")
-    label = "%-d %b" if period == "day" else "%b"
+    """A time axis that says the year, whatever the ticks: every label of months ("Aug 2024") or
+    years, and for days the first label's and each January's ("27 Jul 2025, 3 Aug, 10 Aug");
+    PERIOD is the finest the chart shows: day, month or year."""
+    if period != "day":
+        return alt.Axis(format="%b %Y" if period == "month" else "%Y")
     return alt.Axis(
         labelExpr=(
             "datum.index == 0 || month(datum.value) == 0"
-            f" ? timeFormat(datum.value, '{label} %Y') : timeFormat(datum.value, '{label}')"
+            " ? timeFormat(datum.value, '%-d %b %Y') : timeFormat(datum.value, '%-d %b')"
         )
     )
 

@@ -353,3 +353,14 @@ def test_every_time_axis_says_the_year(dashboard: AppTest, page: str) -> None:
     assert axes, f"{page} has no time axis"
     for axis in axes:
         assert "%Y" in (axis.get("labelExpr", "") + axis.get("format", "")), axis
+
+
+def test_pairs_of_states_never_lie_on_top_of_each_other(dashboard: AppTest) -> None:
+    """One row per pair, and a period with no record left blank rather than drawn at zero."""
+    app = open_page(dashboard, "overview")
+    [index] = [spec for spec in charts(app) if "Cooperation-weighted" in str(spec.get("title"))]
+    assert index["mark"]["type"] == "rect"
+    assert index["encoding"]["y"]["field"] == "pair"
+    blank = index["encoding"]["opacity"]
+    assert blank["condition"]["value"] == 1 and blank["value"] == 0  # no record: transparent
+    assert {row["pair"] for row in index["rows"]} >= {"North Korea – Russia", "China – Russia"}

@@ -142,17 +142,28 @@ if index.empty:
 else:
     names = ui.load(state_names, filtered=False)
     index["pair"] = index["state_a"].map(names) + " – " + index["state_b"].map(names)
+    # One row per pair, a cell per period shaded by its index: pairs never lie on top of each
+    # other, and a period with no record between a pair is left blank (its cell is drawn
+    # transparent, so the axis still spans every period in view).
+    most_active = index.groupby("pair")["index"].sum().sort_values(ascending=False).index
     chart = (
         alt.Chart(
             index, title=f"Cooperation-weighted activity per {period}, most active pairs of states"
         )
-        .mark_line(point=alt.OverlayMarkDef(size=50), strokeWidth=2)
+        .mark_rect(stroke="white", strokeWidth=1)
         .encode(
             x=alt.X(f"{time_unit}(period):T", title=period.title(), axis=ui.dated_axis(period)),
-            y=alt.Y("index:Q", title="Activity index (sum of Goldstein weights)"),
-            color=alt.Color(
-                "pair:N", title="Pair of states", scale=ui.category_colours(index["pair"])
+            y=alt.Y(
+                "pair:N",
+                title=None,
+                sort=list(most_active),
+                axis=alt.Axis(labelLimit=320, labelOverlap=False),
             ),
+            # From a visible light blue: the weakest activity is still seen, not near white.
+            color=alt.Color(
+                "index:Q", title="Activity index", scale=alt.Scale(range=["#9ecae1", "#08306b"])
+            ),
+            opacity=alt.condition(alt.datum.records > 0, alt.value(1), alt.value(0)),
             tooltip=[
                 alt.Tooltip("pair:N", title="Pair"),
                 alt.Tooltip(f"{time_unit}(period):T", title=period.title()),
@@ -160,10 +171,17 @@ else:
                 alt.Tooltip("records:Q", title="Records"),
             ],
         )
-        .properties(height=320, padding={"top": 14, "left": 5, "right": 5, "bottom": 5})
+        .properties(height=alt.Step(30), padding={"top": 14, "left": 5, "right": 5, "bottom": 5})
     )
     st.altair_chart(
-        chart, width="stretch", alt="Line chart of the activity index per pair of states"
+        chart,
+        width="stretch",
+        alt="Heat map of the activity index per pair of states and period",
+    )
+    st.caption(
+        f"Each row is a pair of states, the most active first; each cell one {period}, the "
+        "darker the more cooperative the records between them that month (the sum of their "
+        f"Goldstein weights). A blank cell: no record between the pair that {period}."
     )
 # The index counts the kinds that are acts between states.
 ui.sources_line(tuple(kind for kind in filters.kinds if kind_of(kind).activity is not None))
