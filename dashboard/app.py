@@ -119,6 +119,7 @@ EDITING = [
 ADMINISTRATION = [("Data entry", "users", "Users", ":material/group:")]
 
 actor = ui.current_actor()
+ui.keep_or_forget_sign_in()
 if notice := st.session_state.pop("signed_out", None):
     st.warning(f"You were signed out: {notice}.", icon=":material/logout:")
 if actor is None and reading_requires_sign_in():

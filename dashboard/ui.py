@@ -7,6 +7,7 @@ the database moves the version, so a cached answer is never stale.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
@@ -22,7 +23,7 @@ from tracker.exchange.cells import frame_csv
 from tracker.filters import Filters
 from tracker.kinds import DATED, RecordKind
 from tracker.provenance import sources_behind
-from tracker.users import Actor, SignedOut, refresh
+from tracker.users import SIGN_IN_COOKIE, Actor, SignedOut, refresh, resume_sign_in
 from tracker.versions import data_version
 
 T = TypeVar("T")
@@ -170,18 +171,44 @@ def category_colours(values: Iterable[str], missing: str = "not assessed") -> al
 def current_actor() -> Actor | None:
     """Who is signed in on this browser session, if anyone, as the database has them now: a
     demoted user loses their pages at once; a deactivated one, or one whose password was
-    changed elsewhere, is signed out, with the reason kept for the next page to show."""
-    actor = st.session_state.get("actor")
+    changed elsewhere or whose sign-in ended or expired, is signed out, with the reason kept for
+    the next page to show. A new session (a reload, another tab) resumes the sign-in this
+    browser's cookie keeps."""
+    actor = st.session_state.get("actor") or _resumed()
     if actor is None:
         return None
     try:
         actor = read(refresh, actor=actor)
     except SignedOut as error:
-        del st.session_state["actor"]
+        st.session_state.pop("actor", None)
         st.session_state["signed_out"] = str(error)
+        st.session_state["sign_in.forget"] = True
         return None
     st.session_state["actor"] = actor
     return actor
+
+
+def _resumed() -> Actor | None:
+    """The actor whose sign-in this browser's cookie keeps, if it still holds; each cookie
+    is tried once a session, so signing out is not undone by the cookie the session began with."""
+    token = st.context.cookies.get(SIGN_IN_COOKIE)
+    if not isinstance(token, str) or st.session_state.get("sign_in.tried") == token:  # AppTest
+        return None
+    st.session_state["sign_in.tried"] = token
+    return read(resume_sign_in, token=token)
+
+
+def keep_or_forget_sign_in() -> None:
+    """Have the browser keep a new sign-in in its http-only cookie, or forget an ended one: a
+    script posts to the server's own address (dashboard/server.py), since only an HTTP
+    response can set such a cookie."""
+    if code := st.session_state.pop("sign_in.code", None):
+        request = f"fetch('api/sign-in', {{method: 'POST', body: {json.dumps(code)}}})"
+    elif st.session_state.pop("sign_in.forget", False):
+        request = "fetch('api/sign-out', {method: 'POST'})"
+    else:
+        return
+    st.html(f"<script>{request}</script>", unsafe_allow_javascript=True)
 
 
 def write(service: Callable[..., T], **arguments: Any) -> T:

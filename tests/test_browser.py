@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +23,14 @@ from support.postgres import free_port
 from tracker.database import URL_VARIABLE, create_engine, session_for
 from tracker.exchange.exports import export
 from tracker.serve import streamlit_command
-from tracker.users import SIGN_IN_VARIABLE, SYSTEM, NewUser, add_user
+from tracker.users import (
+    SIGN_IN_COOKIE,
+    SIGN_IN_LENGTH,
+    SIGN_IN_VARIABLE,
+    SYSTEM,
+    NewUser,
+    add_user,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -379,3 +387,59 @@ def test_with_sign_in_required_every_address_shows_the_sign_in_form_then_its_pag
     finally:
         create_engine(database).dispose()
         databases.drop(database)
+
+
+def kept_sign_in(page: Page) -> dict | None:
+    """The cookie that keeps this browser's sign-in, if it has one."""
+    cookies = page.context.cookies()
+    return next((cookie for cookie in cookies if cookie["name"] == SIGN_IN_COOKIE), None)
+
+
+def post(address: str, path: str, body: bytes, origin: str) -> int:
+    """The status of a POST to the dashboard's own address PATH, as sent from ORIGIN."""
+    request = urllib.request.Request(
+        f"{address}/{path}", data=body, method="POST", headers={"Origin": origin}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return reply.status
+    except urllib.error.HTTPError as refusal:
+        return refusal.code
+
+
+def test_a_sign_in_survives_a_reload_in_an_http_only_cookie_until_signing_out(
+    page: Page, browser: Browser, dashboard_url: str
+) -> None:
+    sign_in(page, dashboard_url, "ana")
+    deadline = time.monotonic() + 10
+    while (cookie := kept_sign_in(page)) is None and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert cookie is not None, "the browser kept no sign-in"
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert 0 < cookie["expires"] - time.time() <= SIGN_IN_LENGTH.total_seconds()
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Account", timeout=30_000)
+    expect(page.get_by_role("link", name="Add or edit records")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in", timeout=30_000)
+    deadline = time.monotonic() + 10
+    while kept_sign_in(page) is not None and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert kept_sign_in(page) is None, "signing out left the cookie in the browser"
+    page.reload()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in", timeout=30_000)
+
+    # A copy of the cookie taken before signing out signs nobody in: the sign-in ended on the
+    # server, not just in this browser.
+    elsewhere = browser.new_context()
+    elsewhere.add_cookies([cookie])
+    stolen = elsewhere.new_page()
+    open_page(stolen, dashboard_url, "account", "Sign in")
+    elsewhere.close()
+
+
+def test_another_site_cannot_sign_a_browser_in_or_out(dashboard_url: str) -> None:
+    assert post(dashboard_url, "api/sign-in", b"a code", "https://elsewhere.example") == 403
+    assert post(dashboard_url, "api/sign-out", b"", "https://elsewhere.example") == 403
+    assert post(dashboard_url, "api/sign-in", b"a guessed code", dashboard_url) == 400

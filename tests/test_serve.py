@@ -32,7 +32,7 @@ def test_prepare_leaves_a_database_with_records_alone(seeded_engine: Engine) -> 
 def test_the_command_runs_the_dashboard_app_headless_on_the_port() -> None:
     command = streamlit_command(port=8765)
     app = Path(command[command.index("run") + 1])
-    assert app.name == "app.py" and app.parent.name == "dashboard"
+    assert app.name == "server.py" and app.parent.name == "dashboard"
     assert command[command.index("--server.port") + 1] == "8765"
     assert command[command.index("--server.headless") + 1] == "true"
 

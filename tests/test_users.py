@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
@@ -13,24 +14,33 @@ from tracker.errors import TrackerError
 from tracker.records import save
 from tracker.schema import utcnow
 from tracker.users import (
+    CLAIM_WINDOW,
     FIRST_WAIT,
     FREE_TRIES_PER_CLIENT,
     FREE_TRIES_PER_NAME,
+    SIGN_IN_LENGTH,
     SYSTEM,
     Actor,
     NewUser,
     NotAllowed,
     Role,
     SignedOut,
+    SignIn,
     TooManyTries,
     User,
     add_user,
     authenticate,
     change_password,
+    end_sign_in,
+    keep_sign_in,
     list_users,
+    refresh,
     require_editor,
+    resume_sign_in,
     set_active,
+    sign_in,
 )
+from tracker.versions import data_version
 
 PASSWORD = "correct horse battery"
 SOURCE = {"outlet": "Yonhap", "title": "A report", "type": "news_report"}
@@ -209,3 +219,90 @@ def test_adding_a_name_already_taken_changes_nothing_unless_reset_on_purpose(
         )
     session.commit()
     assert require_editor(session=session, actor=ana).role == "editor"
+
+
+# Sign-ins that outlast a page reload: the browser trades a one-time code for a token its
+# http-only cookie keeps, and a new session resumes the sign-in from that token.
+
+
+def kept_sign_in(session: Session, name: str = "ana") -> tuple[Actor, str]:
+    """ACTOR signed in, and the token their browser's cookie keeps."""
+    add_user(
+        session=session, actor=SYSTEM, user=NewUser(name=name, password=PASSWORD, role="editor")
+    )
+    session.commit()
+    actor, code = sign_in(session=session, name=name, password=PASSWORD)
+    token, _expires = keep_sign_in(session=session, code=code)
+    session.commit()
+    return actor, token
+
+
+def test_a_kept_sign_in_resumes_in_a_new_session_as_the_same_user(session: Session) -> None:
+    actor, token = kept_sign_in(session)
+    assert resume_sign_in(session=session, token=token) == actor
+    assert resume_sign_in(session=session, token="a guess") is None
+
+
+def test_only_hashes_of_codes_and_tokens_are_stored(session: Session) -> None:
+    add_user(session=session, actor=SYSTEM, user=NewUser(name="ana", password=PASSWORD))
+    _actor, code = sign_in(session=session, name="ana", password=PASSWORD)
+    assert code not in session.exec(select(SignIn.code_hash)).one()
+    token, _expires = keep_sign_in(session=session, code=code)
+    stored = session.exec(select(SignIn.code_hash, SignIn.token_hash)).one()
+    assert stored[0] is None and token not in stored[1]
+
+
+def test_a_code_is_traded_once_and_only_soon_after_signing_in(session: Session) -> None:
+    add_user(session=session, actor=SYSTEM, user=NewUser(name="ana", password=PASSWORD))
+    _actor, code = sign_in(session=session, name="ana", password=PASSWORD)
+    keep_sign_in(session=session, code=code)
+    with pytest.raises(TrackerError, match="unknown, used or too old"):
+        keep_sign_in(session=session, code=code)
+    _actor, late = sign_in(session=session, name="ana", password=PASSWORD)
+    with pytest.raises(TrackerError, match="unknown, used or too old"):
+        keep_sign_in(session=session, code=late, now=utcnow() + CLAIM_WINDOW)
+
+
+def test_a_sign_in_expires_after_its_length(session: Session) -> None:
+    actor, token = kept_sign_in(session)
+    later = utcnow() + SIGN_IN_LENGTH
+    assert resume_sign_in(session=session, token=token, now=later) is None
+    session.execute(sa.update(SignIn).values(expires_at=utcnow() - timedelta(seconds=1)))
+    with pytest.raises(SignedOut, match="a sign-in lasts 12 hours, and this one is over"):
+        refresh(session=session, actor=actor)
+
+
+def test_signing_out_ends_the_sign_in_in_every_tab_it_reached(session: Session) -> None:
+    actor, token = kept_sign_in(session)
+    other_tab = resume_sign_in(session=session, token=token)
+    end_sign_in(session=session, actor=actor)
+    assert resume_sign_in(session=session, token=token) is None
+    with pytest.raises(SignedOut, match="this sign-in was ended"):
+        refresh(session=session, actor=other_tab)
+
+
+def test_a_changed_password_ends_the_other_kept_sign_ins_but_not_this_one(
+    session: Session,
+) -> None:
+    at_work, token_at_work = kept_sign_in(session)
+    _at_home, code = sign_in(session=session, name="ana", password=PASSWORD)
+    token_at_home, _expires = keep_sign_in(session=session, code=code)
+    at_work = change_password(session=session, actor=at_work, current=PASSWORD, new="a" * 12)
+    assert resume_sign_in(session=session, token=token_at_home) is None
+    assert resume_sign_in(session=session, token=token_at_work) == at_work
+    assert refresh(session=session, actor=at_work) == at_work
+
+
+def test_deactivating_a_user_ends_their_kept_sign_ins(session: Session) -> None:
+    _actor, token = kept_sign_in(session)
+    set_active(session=session, actor=SYSTEM, name="ana", active=False)
+    assert resume_sign_in(session=session, token=token) is None
+    assert session.exec(select(SignIn)).all() == []
+
+
+def test_signing_in_and_out_leaves_cached_answers_valid(session: Session) -> None:
+    before = data_version(session)
+    actor, _token = kept_sign_in(session)
+    end_sign_in(session=session, actor=actor)
+    session.flush()
+    assert data_version(session) == before

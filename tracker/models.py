@@ -15,7 +15,7 @@ from tracker.kinds.sources import Source
 from tracker.kinds.states import State, StateAlias
 from tracker.kinds.treaties import Treaty, TreatyParty
 from tracker.schema import shared_checks
-from tracker.users import User
+from tracker.users import SignIn, User
 from tracker.versions import DataVersion
 
 metadata = SQLModel.metadata
@@ -35,6 +35,7 @@ __all__ = [
     "Pledge",
     "PledgeRecipient",
     "PledgeStatus",
+    "SignIn",
     "Source",
     "State",
     "StateAlias",

@@ -47,7 +47,7 @@ def streamlit_command(*, port: int, address: str = "127.0.0.1") -> list[str]:
         "-m",
         "streamlit",
         "run",
-        str(project_path("dashboard") / "app.py"),
+        str(project_path("dashboard") / "server.py"),
         *options,
     ]
 

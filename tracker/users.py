@@ -6,15 +6,23 @@ data; the seed loader has its own), which runs with the database owner's rights.
 user's rights are read from the database again at every write, so demoting or deactivating a
 user, or changing their password, takes effect at once, even in a session they already have
 open. Repeated failed sign-ins slow further tries down.
+
+A sign-in outlasts a page reload through a row of its own (`SignIn`), found by a random token
+the browser keeps in an http-only cookie. Only the token's hash is stored, so a copy of the
+database signs nobody in; the row expires after SIGN_IN_LENGTH, and signing out deletes it,
+which ends the sign-in on the server, not just in one browser tab.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import secrets
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import ClassVar
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -41,6 +49,7 @@ class Role(StrEnum):
 
 class User(Table, table=True):
     __tablename__ = "user_account"
+    changes_data: ClassVar[bool] = False  # users are read fresh, never from the data cache
 
     name: str = Field(min_length=1, max_length=100, unique=True)
     password_hash: str = Field(max_length=200)
@@ -57,9 +66,36 @@ class SignInFailure(Table, table=True):
     """A failed sign-in, kept for a while to slow down whoever guesses passwords."""
 
     __tablename__ = "sign_in_failure"
+    changes_data: ClassVar[bool] = False
 
     name: str = Field(max_length=100, index=True)
     client: str | None = Field(default=None, max_length=100, index=True)
+
+
+# How long a sign-in lasts, and how soon after it the browser must trade its one-time code for
+# the cookie (at once, in practice: the signed-in page does it).
+SIGN_IN_LENGTH = timedelta(hours=12)
+CLAIM_WINDOW = timedelta(minutes=2)
+SIGN_IN_COOKIE = "tracker_sign_in"
+
+
+class SignIn(Table, table=True):
+    """A sign-in that outlasts a page reload. It starts with a one-time code the signed-in page
+    hands to the browser, which trades it for the token its cookie keeps: a page's script
+    cannot set an http-only cookie, an HTTP response can. Either hash is stored, never a secret
+    itself."""
+
+    __tablename__ = "sign_in"
+    __table_args__ = (
+        sa.CheckConstraint("(code_hash IS NULL) <> (token_hash IS NULL)", name="code_or_token"),
+    )
+    changes_data: ClassVar[bool] = False
+
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE", index=True)
+    password_version: int = Field(description="the user's, when they signed in")
+    code_hash: str | None = Field(default=None, max_length=64, unique=True)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    expires_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
 
 
 class Actor(BaseModel):
@@ -71,6 +107,7 @@ class Actor(BaseModel):
     name: str
     role: Role
     password_version: int = 1
+    sign_in_id: int | None = None  # the SignIn this actor acts through, if any
 
     @property
     def can_edit(self) -> bool:
@@ -105,6 +142,13 @@ def refresh(*, session: Session, actor: Actor) -> Actor:
         raise SignedOut(f"{actor.name} can no longer sign in: an admin deactivated the account")
     if user.password_version != actor.password_version:
         raise SignedOut(f"the password of {actor.name} was changed: sign in again")
+    if actor.sign_in_id is not None:
+        kept = session.get(SignIn, actor.sign_in_id, populate_existing=True)
+        if kept is None:
+            raise SignedOut("this sign-in was ended, in this window or another")
+        if _as_utc(kept.expires_at) <= utcnow():
+            hours = SIGN_IN_LENGTH / timedelta(hours=1)
+            raise SignedOut(f"a sign-in lasts {hours:g} hours, and this one is over: sign in again")
     if user.role != actor.role:
         return actor.model_copy(update={"role": user.role})
     return actor
@@ -205,6 +249,7 @@ def add_user(*, session: Session, actor: Actor | None, user: NewUser, reset: boo
     elif not _matches(stored, user.password):
         stored.password_hash = _hasher.hash(user.password)
         stored.password_version += 1
+        _end_sign_ins(session, stored)
     stored.role, stored.active = user.role, True
     session.add(stored)
     session.flush()
@@ -223,6 +268,7 @@ def change_password(*, session: Session, actor: Actor | None, current: str, new:
     user.password_hash = _hasher.hash(check_password(new))
     user.password_version += 1
     session.add(user)
+    _end_sign_ins(session, user, keeping=actor.sign_in_id)
     session.flush()
     return actor.model_copy(update={"password_version": user.password_version})
 
@@ -236,8 +282,20 @@ def set_active(*, session: Session, actor: Actor | None, name: str, active: bool
         raise NotAllowed("you cannot deactivate yourself: ask another admin")
     user.active = active
     session.add(user)
+    if not active:
+        _end_sign_ins(session, user)
     session.flush()
     return user
+
+
+def _end_sign_ins(session: Session, user: User, *, keeping: int | None = None) -> None:
+    """End USER's sign-ins, all but KEEPING, which goes on with their password as it is now."""
+    session.execute(
+        sa.delete(SignIn).where(SignIn.user_id == user.id, SignIn.id.is_distinct_from(keeping))
+    )
+    session.execute(
+        sa.update(SignIn).where(SignIn.id == keeping).values(password_version=user.password_version)
+    )
 
 
 def _matches(user: User, password: str) -> bool:
@@ -275,7 +333,8 @@ def _wait(session: Session, column: sa.Column, value: str, free: int, now: datet
 
 def _as_utc(moment: datetime) -> datetime:
     # SQLite gives back times without their zone; they were written in UTC.
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    # PostgreSQL gives them in the connection's zone, which an HTTP cookie cannot carry.
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _in_words(wait: timedelta) -> str:
@@ -332,6 +391,79 @@ def authenticate(
         session.add(user)
     session.commit()
     return Actor(id=user.id, name=user.name, role=user.role, password_version=user.password_version)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def sign_in(
+    *,
+    session: Session,
+    name: str,
+    password: str,
+    client: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Actor, str]:
+    """Authenticate NAME (see `authenticate`) and begin a sign-in that outlasts a page reload.
+    Returns the actor, acting through it, and the one-time code the browser trades for its
+    cookie (`keep_sign_in`). Commits."""
+    now = now or utcnow()
+    actor = authenticate(session=session, name=name, password=password, client=client, now=now)
+    session.execute(sa.delete(SignIn).where(SignIn.expires_at <= now))
+    code = secrets.token_urlsafe(32)
+    kept = SignIn(
+        user_id=actor.id,
+        password_version=actor.password_version,
+        code_hash=_digest(code),
+        expires_at=now + SIGN_IN_LENGTH,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(kept)
+    session.commit()
+    return actor.model_copy(update={"sign_in_id": kept.id}), code
+
+
+def keep_sign_in(
+    *, session: Session, code: str, now: datetime | None = None
+) -> tuple[str, datetime]:
+    """The token for the browser's cookie, and when it expires, in exchange for the one-time
+    CODE `sign_in` gave; a code works once, and only within CLAIM_WINDOW."""
+    now = now or utcnow()
+    kept = session.exec(select(SignIn).where(SignIn.code_hash == _digest(code))).first()
+    if kept is None or _as_utc(kept.created_at) <= now - CLAIM_WINDOW:
+        raise TrackerError("that sign-in code is unknown, used or too old: sign in again")
+    token = secrets.token_urlsafe(32)
+    kept.code_hash, kept.token_hash = None, _digest(token)
+    session.add(kept)
+    session.flush()
+    return token, _as_utc(kept.expires_at)
+
+
+def resume_sign_in(*, session: Session, token: str, now: datetime | None = None) -> Actor | None:
+    """The actor the kept sign-in TOKEN belongs to, as they are now; None once it expired or
+    ended, or its user was deactivated or changed their password since."""
+    now = now or utcnow()
+    kept = session.exec(select(SignIn).where(SignIn.token_hash == _digest(token))).first()
+    if kept is None or _as_utc(kept.expires_at) <= now:
+        return None
+    user = session.get(User, kept.user_id)
+    if user is None or not user.active or user.password_version != kept.password_version:
+        return None
+    return Actor(
+        id=user.id,
+        name=user.name,
+        role=user.role,
+        password_version=user.password_version,
+        sign_in_id=kept.id,
+    )
+
+
+def end_sign_in(*, session: Session, actor: Actor | None) -> None:
+    """Sign ACTOR out: the sign-in they act through ends, in every tab and window it reached."""
+    if actor is not None and actor.sign_in_id is not None:
+        session.execute(sa.delete(SignIn).where(SignIn.id == actor.sign_in_id))
 
 
 class UserPublic(BaseModel):

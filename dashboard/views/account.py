@@ -6,14 +6,16 @@ import streamlit as st
 import ui
 
 from tracker.errors import TrackerError
-from tracker.users import authenticate, change_password
+from tracker.users import change_password, end_sign_in, sign_in
 
 actor = ui.current_actor()
 if actor is not None:
     st.title("Account")
     st.write(f"Signed in as **{ui.plain(actor.name)}**, {actor.role.with_article}.")
     if st.button("Sign out", icon=":material/logout:"):
+        ui.write(end_sign_in)
         del st.session_state["actor"]
+        st.session_state["sign_in.forget"] = True
         st.rerun()
     if flash := st.session_state.pop("account.flash", None):
         st.success(flash, icon=":material/check_circle:")
@@ -49,8 +51,8 @@ with st.form("sign-in"):
 if submitted:
     address = st.context.ip_address
     try:
-        st.session_state["actor"] = ui.read(
-            authenticate,
+        st.session_state["actor"], st.session_state["sign_in.code"] = ui.read(
+            sign_in,
             name=name,
             password=password,
             client=address if isinstance(address, str) else None,  # None under AppTest
