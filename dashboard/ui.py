@@ -201,14 +201,17 @@ def _resumed() -> Actor | None:
 def keep_or_forget_sign_in() -> None:
     """Have the browser keep a new sign-in in its http-only cookie, or forget an ended one: a
     script posts to the server's own address (dashboard/server.py), since only an HTTP
-    response can set such a cookie."""
+    response can set such a cookie. The request is kept alive should the page be left at once."""
     if code := st.session_state.pop("sign_in.code", None):
-        request = f"fetch('api/sign-in', {{method: 'POST', body: {json.dumps(code)}}})"
+        address, body = "api/sign-in", code
     elif st.session_state.pop("sign_in.forget", False):
-        request = "fetch('api/sign-out', {method: 'POST'})"
+        address, body = "api/sign-out", ""
     else:
         return
-    st.html(f"<script>{request}</script>", unsafe_allow_javascript=True)
+    options = f"{{method: 'POST', keepalive: true, body: {json.dumps(body)}}}"
+    st.html(
+        f"<script>fetch({json.dumps(address)}, {options})</script>", unsafe_allow_javascript=True
+    )
 
 
 def write(service: Callable[..., T], **arguments: Any) -> T:
