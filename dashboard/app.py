@@ -122,6 +122,7 @@ actor = ui.current_actor()
 ui.keep_or_forget_sign_in()
 if notice := st.session_state.pop("signed_out", None):
     st.warning(f"You were signed out: {notice}.", icon=":material/logout:")
+st.session_state["account.asked_for"] = None
 if actor is None and reading_requires_sign_in():
     # Every page's address shows the sign-in form (never "page not found"), and once signed
     # in, the same address shows the page asked for.
@@ -155,5 +156,18 @@ else:
             icon=":material/account_circle:" if actor else ":material/login:",
         )
     ]
+    # The address of a page this actor may not use shows the sign-in form (never "page not
+    # found"), saying whose page it is; once signed in with the right role, it shows the page.
+    locked = {
+        name: (title, whose)
+        for whose, entries in (("editors", EDITING), ("admins", ADMINISTRATION))
+        for _, name, title, _ in entries
+        if not any(name == page[1] for page in pages)
+    }
+    sections["Account"] += [
+        st.Page("views/account.py", title=title, url_path=name, visibility="hidden")
+        for name, (title, _) in locked.items()
+    ]
     navigation = st.navigation(sections)
+    st.session_state["account.asked_for"] = locked.get(navigation.url_path)
 navigation.run()

@@ -443,3 +443,25 @@ def test_another_site_cannot_sign_a_browser_in_or_out(dashboard_url: str) -> Non
     assert post(dashboard_url, "api/sign-in", b"a code", "https://elsewhere.example") == 403
     assert post(dashboard_url, "api/sign-out", b"", "https://elsewhere.example") == 403
     assert post(dashboard_url, "api/sign-in", b"a guessed code", dashboard_url) == 400
+
+
+def test_a_data_entry_address_asks_for_the_sign_in_it_needs_then_shows_its_page(
+    page: Page, dashboard_url: str
+) -> None:
+    open_page(page, dashboard_url, "imports", "Sign in")
+    expect(page.get_by_text("Import CSV is for editors: sign in to use it.")).to_be_visible()
+    expect(page.get_by_text("Page not found")).to_have_count(0)
+    page.get_by_role("textbox", name="Name").fill("vic")
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Account", timeout=30_000)
+    expect(
+        page.get_by_text("Import CSV is for editors: you are signed in as a viewer.")
+    ).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in", timeout=30_000)
+    finished(page)
+    page.get_by_role("textbox", name="Name").fill("ana")
+    page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import CSV", timeout=30_000)

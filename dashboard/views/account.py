@@ -6,11 +6,21 @@ import streamlit as st
 import ui
 
 from tracker.errors import TrackerError
-from tracker.users import change_password, end_sign_in, sign_in
+from tracker.users import Actor, change_password, end_sign_in, sign_in
+
+
+def say_whose_page_was_asked_for(actor: Actor | None) -> None:
+    """At the address of a page the visitor may not use: whose page it is."""
+    if asked_for := st.session_state.get("account.asked_for"):
+        title, whose = asked_for
+        who = f"you are signed in as {actor.role.with_article}" if actor else "sign in to use it"
+        st.info(f"{title} is for {whose}: {who}.", icon=":material/lock:")
+
 
 actor = ui.current_actor()
 if actor is not None:
     st.title("Account")
+    say_whose_page_was_asked_for(actor)
     st.write(f"Signed in as **{ui.plain(actor.name)}**, {actor.role.with_article}.")
     if st.button("Sign out", icon=":material/logout:"):
         ui.write(end_sign_in)
@@ -43,6 +53,7 @@ if actor is not None:
     st.stop()
 
 st.title("Sign in")
+say_whose_page_was_asked_for(actor)
 st.caption("Editors sign in to add and change records; admins also manage users.")
 with st.form("sign-in"):
     name = st.text_input("Name", key="sign_in.name")
