@@ -18,10 +18,15 @@ import pandas as pd
 import streamlit as st
 from sqlmodel import Session
 
+from tracker.activity import Period
 from tracker.database import engine_for, session_for
 from tracker.exchange.cells import frame_csv
+from tracker.figures import HIGH_ONLY, LOW_ONLY
 from tracker.filters import Filters
 from tracker.kinds import DATED, RecordKind
+from tracker.kinds.engagements import EngagementKind, EngagementStatus
+from tracker.kinds.pledges import PledgeStatusKind
+from tracker.kinds.treaties import OBLIGATIONS
 from tracker.provenance import sources_behind
 from tracker.users import SIGN_IN_COOKIE, Actor, SignedOut, refresh, resume_sign_in
 from tracker.versions import data_version
@@ -143,9 +148,127 @@ def dated_axis(period: str = "day") -> alt.Axis:
     )
 
 
+# Every scale below takes its domain from the registry, never from the data in view: a kind
+# that vanishes from the data must not shift the colour or shape of the others.
 KIND_COLOURS = alt.Scale(
     domain=[kind.plural for kind in DATED], range=[kind.colour for kind in DATED]
 )
+ENGAGEMENT_SHAPES = alt.Scale(
+    domain=[kind.replace("_", " ") for kind in EngagementKind],
+    range=["circle", "triangle-up", "square", "diamond"],
+)
+# How full an engagement's mark is drawn: held filled, planned hollow, cancelled faint.
+STATUS_FILL = {
+    EngagementStatus.HELD.value: 1.0,
+    EngagementStatus.PLANNED.value: 0.0,
+    EngagementStatus.CANCELLED.value: 0.2,
+}
+# An estimate's figure: a point or a closed range, or open at one end ("over 11,000" has no
+# high, "up to 5,000" no low), drawn with an arrow towards its open end.
+LOWER_BOUND, UPPER_BOUND, CLOSED = (
+    "at least (no upper figure)",
+    "at most (no lower figure)",
+    "a figure or range",
+)
+FIGURE_SHAPES = alt.Scale(
+    domain=[CLOSED, LOWER_BOUND, UPPER_BOUND], range=["circle", "triangle-up", "triangle-down"]
+)
+OBLIGATION_COLOURS = alt.Scale(
+    domain=[*OBLIGATIONS, "none recorded"],
+    range=["#4c78a8", "#e45756", "#f58518", "#54a24b", "#72b7b2", "#bab0ac"],
+)
+PLEDGE_STATUS_COLOURS = alt.Scale(
+    domain=[status.replace("_", " ") for status in PledgeStatusKind],
+    range=["#4c78a8", "#f58518", "#54a24b", "#e45756"],
+)
+
+
+def figure_bound(qualifier: str | None) -> str:
+    """Which end of a figure the source leaves open, by its qualifier (see tracker.figures)."""
+    if qualifier in LOW_ONLY:
+        return LOWER_BOUND
+    return UPPER_BOUND if qualifier in HIGH_ONLY else CLOSED
+
+
+def period_label(starts: pd.Series, period: str) -> pd.Series:
+    """Each period's first day as its label on a period axis: "Sep 2024", or "2024"."""
+    return pd.to_datetime(starts).dt.strftime("%b %Y" if period == "month" else "%Y")
+
+
+def period_axis(
+    field: str, period: str, present: pd.Series, start: date | None, end: date | None
+) -> alt.X:
+    """An x channel with a band for every PERIOD (month or year) from START to END (or across
+    the periods PRESENT), each labelled with its year under its own middle: a September bar
+    stands over "Sep 2024", not astride the October tick as on a time scale, and the periods
+    with no record keep their place. FIELD holds `period_label`s."""
+    starts = pd.to_datetime(present)
+    first = pd.Timestamp(start) if start else starts.min()
+    last = pd.Timestamp(end) if end else starts.max()
+    every = Period(period).starts(min(first, starts.min()), max(last, starts.max()))
+    labels = list(period_label(pd.Series(every), period))
+    return alt.X(
+        f"{field}:O",
+        title=period.title(),
+        sort=labels,
+        scale=alt.Scale(domain=labels),
+        # Upright while they fit, else on their side: every month named under its own bar
+        # (a label dropped for room would leave a bar beside its neighbour's label).
+        axis=alt.Axis(
+            labelAngle=0 if len(labels) <= 12 else -90, labelOverlap="greedy", labelSeparation=2
+        ),
+    )
+
+
+# Over 4rem a row, Streamlit's grid wraps the text of its cells (1.67 has no other switch).
+WRAPPING_ROW_HEIGHT = 72
+
+
+def evidence_table(
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    column_config: dict[str, Any],
+    what: str = "row",
+    detail: bool = True,
+) -> None:
+    """FRAME in a grid whose cells wrap their text, and under it (with DETAIL) the chosen row,
+    the first until the analyst picks one, in full: the grid draws on a canvas, and clips
+    whatever does not fit its cell, so a long quoted passage or name is always readable."""
+    shown = st.dataframe(
+        frame,
+        hide_index=True,
+        column_config=column_config,
+        row_height=WRAPPING_ROW_HEIGHT,
+        # Up to eight rows in view before the grid scrolls (its header and borders besides).
+        height=min(max(len(frame), 1), 8) * WRAPPING_ROW_HEIGHT + 40,
+        key=key,
+        **({"on_select": "rerun", "selection_mode": "single-row"} if detail else {}),
+    )
+    if frame.empty or not detail:
+        return
+    picked = shown.selection.rows if shown is not None else []
+    row = frame.iloc[picked[0] if picked else 0]
+    labels = {
+        name: (label if isinstance(label, str) else label.get("label")) or name
+        for name, label in column_config.items()
+    }
+    with st.container(border=True):
+        st.caption(
+            f"The {'chosen' if picked else 'first'} {what} in full"
+            + ("" if picked else f": tick another {what} in the table to read it here")
+            + "."
+        )
+        lines = []
+        for name in frame.columns:
+            value = row[name]
+            if value is None or (not isinstance(value, list | tuple) and pd.isna(value)):
+                continue
+            if isinstance(value, str) and not value.strip():  # a blank cell says nothing
+                continue
+            text = "  \n".join(plain(part) for part in str(value).splitlines())
+            lines.append(f"**{plain(labels.get(name, name))}:** {text}")
+        st.markdown("  \n".join(lines))
 
 
 def category_colours(values: Iterable[str], missing: str = "not assessed") -> alt.Scale:

@@ -53,7 +53,7 @@ PAGES = {
             "over 11,000",
             "25,000 to 30,000",
             "only the same measure and scope are compared",
-            "Records per month, by kind",
+            "Activity over time",
         ],
     ),
     "deployments": ("Deployments", ["roughly 15,000", "over 11,000", "25,000 to 30,000"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -92,7 +93,8 @@ def text(app: AppTest) -> str:
                 "only the same measure and scope are compared",
                 "Treaties in force: 0",
                 "1 more last known in force before 15 Aug 2025, with no end recorded",
-                "Engagements in the 90 days to 15 Aug 2025: 8",
+                "Engagements, 90 days: 8",
+                "The 90 days to 15 Aug 2025.",
                 "Treaty of Rapallo: treaty, 1922 (“the 1922 Rapallo Treaty”); historical context",
             ],
         ),
@@ -350,9 +352,19 @@ def test_every_time_axis_says_the_year(dashboard: AppTest, page: str) -> None:
         if mark.get("encoding", {}).get("x", {}).get("type") == "temporal"
         and "title" in mark["encoding"]["x"]
     ]
-    assert axes, f"{page} has no time axis"
+    # A period axis (a band per month or year) is labelled in words that hold the year.
+    periods = [
+        mark["encoding"]["x"]["scale"]["domain"]
+        for spec in charts(app)
+        for mark in marks(spec)
+        if mark.get("encoding", {}).get("x", {}).get("type") == "ordinal"
+        and "title" in mark["encoding"]["x"]
+    ]
+    assert axes or periods, f"{page} has no time axis"
     for axis in axes:
         assert "%Y" in (axis.get("labelExpr", "") + axis.get("format", "")), axis
+    for labels in periods:
+        assert all(re.search(r"\b(19|20)\d\d$", label) for label in labels), labels
 
 
 def test_pairs_of_states_never_lie_on_top_of_each_other(dashboard: AppTest) -> None:
@@ -364,3 +376,152 @@ def test_pairs_of_states_never_lie_on_top_of_each_other(dashboard: AppTest) -> N
     blank = index["encoding"]["opacity"]
     assert blank["condition"]["value"] == 1 and blank["value"] == 0  # no record: transparent
     assert {row["pair"] for row in index["rows"]} >= {"North Korea – Russia", "China – Russia"}
+
+
+def scale_of(app: AppTest, title: str, channel: str) -> dict[str, Any]:
+    """The CHANNEL scale of the first mark in the chart whose title holds TITLE."""
+    [chart] = [spec for spec in charts(app) if title in str(spec.get("title"))]
+    return next(
+        mark["encoding"][channel]["scale"]
+        for mark in marks(chart)
+        if "scale" in mark.get("encoding", {}).get(channel, {})
+    )
+
+
+def test_colours_and_shapes_are_fixed_by_the_registry_whatever_the_data(
+    dashboard: AppTest,
+) -> None:
+    """A kind that vanishes from the data does not shift the others' colours or shapes."""
+    every_kind = ["Treaties", "Engagements", "Deployments", "Estimates", "Pledges"]
+    app = open_page(dashboard, "overview")
+    app.multiselect(key="kinds").set_value(["treaty"]).run()
+    assert {row["kind"] for row in charts(app)[0]["rows"]} == {"Treaties"}
+    assert scale_of(app, "Records per", "color")["domain"] == every_kind
+    # Only phone calls between China and Russia, yet every kind of engagement keeps its shape.
+    app.multiselect(key="kinds").set_value(["engagement"]).run()
+    app.multiselect(key="states").set_value(["CHN"]).run()
+    app.switch_page("views/engagements.py").run()
+    assert {row["kind"] for row in charts(app)[0]["rows"] if "kind" in row} == {"phone call"}
+    shapes = scale_of(app, "engagements: filled held", "shape")
+    assert shapes["domain"] == ["phone call", "visit", "summit", "third place meeting"]
+    assert len(set(shapes["range"])) == 4
+    app.multiselect(key="states").set_value([]).run()
+    app.multiselect(key="kinds").set_value(["treaty", "pledge"]).run()
+    app.switch_page("views/pledges.py").run()
+    assert scale_of(app, "status changes", "color")["domain"] == [
+        "announced",
+        "in progress",
+        "fulfilled",
+        "withdrawn",
+    ]
+    app.switch_page("views/treaties.py").run()
+    assert scale_of(app, "in force at any time", "color")["domain"] == [
+        "defense",
+        "offense",
+        "neutrality",
+        "nonaggression",
+        "consultation",
+        "none recorded",
+    ]
+
+
+def test_an_open_ended_estimate_is_drawn_open_ended(dashboard: AppTest) -> None:
+    """ "Over 11,000" is a triangle pointing up with an arrow up past every other figure, not a
+    point that looks exact; "roughly 15,000" stays a point."""
+    [chart] = charts(open_page(dashboard, "deployments"))[:1]
+    rows = {row["figure"]: row for row in chart["rows"] if "figure" in row and "bound" in row}
+    shapes = scale_of(open_page(dashboard, "deployments"), "personnel", "shape")
+    shape = dict(zip(shapes["domain"], shapes["range"], strict=True))
+    assert shape[rows["over 11,000"]["bound"]] == "triangle-up"
+    assert shape[rows["roughly 15,000"]["bound"]] == "circle"
+    assert shape[rows["25,000 to 30,000"]["bound"]] == "circle"
+    assert rows["over 11,000"]["reach"] > max(row["top"] for row in rows.values())
+    arrows = [
+        mark
+        for mark in marks(chart)
+        if mark["mark"]["type"] == "rule" and mark["encoding"].get("y2", {}).get("field") == "reach"
+    ]
+    assert arrows and arrows[0]["mark"].get("strokeDash"), "no dashed arrow to the open end"
+
+
+def test_planned_and_held_engagements_are_told_apart_at_a_glance(dashboard: AppTest) -> None:
+    app = open_page(dashboard, "engagements")
+    [chart] = charts(app)[:1]
+    filled = {row["status"]: row["fill"] for row in chart["rows"] if "fill" in row}
+    assert filled == {"held": 1, "planned": 0}
+    [mark] = [m for m in marks(chart) if "fillOpacity" in m["encoding"]]
+    assert mark["encoding"]["fillOpacity"]["field"] == "fill"
+    assert "filled held, hollow planned" in chart["title"]  # the key, where the eye starts
+
+
+def test_engagements_on_the_same_days_are_one_mark_with_their_count(dashboard: AppTest) -> None:
+    """Putin's four calls dated "between 1 and 12 August" would be four marks on one spot."""
+    rows = charts(open_page(dashboard, "engagements"))[0]["rows"]
+    putin = [
+        row
+        for row in rows
+        if row.get("who") == "Vladimir Putin (Russia)"
+        and row.get("when") == "2025-08-01/2025-08-12"
+    ]
+    assert len(putin) == 1
+    assert putin[0]["engagements"] == 4 and putin[0]["count"] == "×4"
+
+
+def test_each_bar_stands_over_its_own_period(dashboard: AppTest) -> None:
+    """A band per month, labelled under its middle: a September bar is never astride the
+    October tick, and a month with no record keeps its place."""
+    app = open_page(dashboard, "overview", dates=["2024-01-01", "2025-08-15"])
+    [bars] = [spec for spec in charts(app) if spec.get("mark", {}).get("type") == "bar"]
+    x = bars["encoding"]["x"]
+    assert x["type"] == "ordinal"
+    assert x["scale"]["domain"][:3] == ["Jan 2024", "Feb 2024", "Mar 2024"]
+    assert len(x["scale"]["domain"]) == 20  # every month from January 2024 to August 2025
+    months = {row["kind"]: row["when"] for row in bars["rows"] if row["kind"] == "Deployments"}
+    assert months == {"Deployments": "Sep 2024"}  # the deployment began in September
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_no_heading_is_printed_twice(dashboard: AppTest, page: str) -> None:
+    app = open_page(dashboard, page)
+    headings = [element.value.lower() for element in (*app.title, *app.subheader)]
+    assert len(headings) == len(set(headings)), headings
+    # A chart's title says what its section's heading does not.
+    for spec in charts(app):
+        title = str(spec["title"]).lower()
+        for heading in (element.value.lower() for element in app.subheader):
+            assert heading not in title and title not in heading, (heading, title)
+
+
+@pytest.mark.parametrize(
+    ("page", "table", "full"),
+    [
+        ("engagements", "engagements.table", "Donald Trump (United States), host"),
+        (
+            "deployments",
+            "estimates.table",
+            "additional troops that will arrive in Russia in the coming months",
+        ),
+        ("treaties", "treaties.table", "Comprehensive Strategic Partnership Treaty"),
+        ("pledges", "pledges.table", "North Korea will always remain faithful"),
+    ],
+)
+def test_every_table_wraps_and_shows_the_chosen_row_in_full(
+    dashboard: AppTest, page: str, table: str, full: str
+) -> None:
+    """The grid draws on a canvas and clips a cell's overflow: its rows are tall enough to
+    wrap, and the chosen (at first, the first) row is written out in full under it."""
+    app = open_page(dashboard, page)
+    grid = next(frame for frame in app.dataframe if frame.proto.id and table in frame.proto.id)
+    assert grid.proto.row_height > 64  # over 4rem, Streamlit wraps a cell's text
+    panel = [element.value for element in app.markdown if "**" in element.value]
+    assert any(full in value.replace("\\", "") for value in panel), panel
+
+
+def test_the_sources_table_shows_reliability_without_scrolling(dashboard: AppTest) -> None:
+    app = open_page(dashboard, "sources")
+    [every] = [frame for frame in app.dataframe if "grade" in frame.value.columns]
+    columns = list(every.value.columns)
+    widths = json.loads(every.proto.columns)
+    # Everything up to the reliability grade fits the 540 pixels the table has at 1000 wide.
+    before = columns[: columns.index("grade") + 1]
+    assert sum(widths[name]["width"] for name in before) <= 540

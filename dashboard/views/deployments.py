@@ -61,8 +61,6 @@ if not show_withdrawn:
     estimates = estimates[standing]
     standing = standing[standing]
 
-SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge"]
-
 
 def estimate_chart(shown: pd.DataFrame, stands: pd.Series, title: str, y_title: str) -> None:
     """SHOWN's estimates over time, one series per measure and scope, with the band of each."""
@@ -72,7 +70,14 @@ def estimate_chart(shown: pd.DataFrame, stands: pd.Series, title: str, y_title: 
         top=shown["high"].fillna(shown["low"]),
         bottom=shown["low"].fillna(shown["high"]),
         faded=stands.map({True: 1.0, False: 0.3}),
+        bound=shown["qualifier"].map(ui.figure_bound),
     )
+    # An open-ended figure is drawn open-ended: "over 11,000" by a dashed arrow from its figure
+    # up past every other figure, "up to 5,000" by one down to zero; never as an exact point.
+    ceiling = float(points[["top", "bottom"]].max().max()) * 1.2
+    points["reach"] = points["bottom"].where(points["bound"] == ui.CLOSED)
+    points.loc[points["bound"] == ui.LOWER_BOUND, "reach"] = ceiling
+    points.loc[points["bound"] == ui.UPPER_BOUND, "reach"] = 0
     # The band: for each measure and scope, the range from the lowest to the highest estimate
     # that stands, across the days those estimates date from.
     band = (
@@ -153,37 +158,65 @@ def estimate_chart(shown: pd.DataFrame, stands: pd.Series, title: str, y_title: 
             opacity=opacity,
         )
     )
-    domain = sorted(set(points["series"]))
+    open_ended = points[points["bound"] != ui.CLOSED]
+    arrows = (
+        alt.Chart(open_ended)
+        .mark_rule(strokeDash=[6, 4], strokeWidth=2)
+        .encode(x=x, y="bottom:Q", y2="reach:Q", color=colour, opacity=opacity)
+    )
+    heads = (
+        alt.Chart(open_ended)
+        .mark_point(size=90, filled=True)
+        .encode(
+            x=x,
+            y="reach:Q",
+            color=colour,
+            # Titled as the marks' shape, so the two share one legend (legend=None on either
+            # would hide it).
+            shape=alt.Shape("bound:N", title="The figure is", scale=ui.FIGURE_SHAPES),
+            opacity=opacity,
+        )
+    )
     marks = (
         alt.Chart(points)
-        .mark_point(size=160, filled=True)
+        .mark_point(size=180, filled=True)
         .encode(
             x=x,
             y=alt.Y("bottom:Q", scale=y_scale, axis=y_axis),
             color=colour,
+            # The shape says which end is open, from a fixed scale: every kind of figure keeps
+            # its shape, whichever are in view.
             shape=alt.Shape(
-                "series:N",
-                title="Measure, scope",
+                "bound:N",
+                title="The figure is",
+                scale=ui.FIGURE_SHAPES,
                 legend=alt.Legend(labelLimit=320),
-                scale=alt.Scale(
-                    domain=domain, range=[SHAPES[i % len(SHAPES)] for i in range(len(domain))]
-                ),
             ),
             opacity=opacity,
             tooltip=tooltip,
         )
     )
+    # A closed figure's words above its top; an open one's beside its figure, clear of the arrow.
     labels = (
-        alt.Chart(points)
+        alt.Chart(points[points["bound"] == ui.CLOSED])
         .mark_text(align="center", dy=-16, fontSize=13, fontWeight="bold")
         .encode(x=x, y="top:Q", text="figure:N", opacity=opacity)
     )
+    open_labels = (
+        alt.Chart(open_ended)
+        .mark_text(align="left", dx=12, fontSize=13, fontWeight="bold")
+        .encode(x=x, y="bottom:Q", text="figure:N", opacity=opacity)
+    )
     chart = (
-        alt.layer(band_layer, alt.layer(ranges, dates, marks, labels))
+        alt.layer(band_layer, alt.layer(ranges, dates, arrows, heads, marks, labels, open_labels))
         .resolve_scale(color="independent" if colour_by != "series" else "shared")
         .properties(title=title, height=440)
-        # A series' name and the legend's title are never cut short.
-        .configure_legend(labelLimit=0, titleLimit=0)
+        # A series' name and the legend's title are never cut short, and a swatch is drawn
+        # solid, not as faint as the band it names; the legends go under the chart, where on
+        # a narrow screen they take no width from it.
+        .configure_legend(
+            labelLimit=0, titleLimit=0, symbolOpacity=1, orient="bottom", direction="vertical"
+        )
     )
     st.altair_chart(chart, width="stretch", alt=title)
 
@@ -197,14 +230,16 @@ else:
     estimate_chart(
         personnel,
         standing[~is_casualty],
-        f"Estimates of {names[chosen]}: personnel, by measure and scope",
+        f"{names[chosen]}: personnel",
         "Personnel (people)",
     )
     st.caption(
-        "Each point is one source's estimate at its lowest figure, labelled in the source's words; "
-        "a vertical line runs up to its highest figure, a dashed line across the days it may date "
-        "from. Each measure and scope (personnel present, sent so far, additional planned, in "
-        "Russia or in one region) is its own series, with a shaded band spanning the range "
+        "Each point is one source's estimate at its lowest figure, labelled in the source's "
+        "words; a vertical line runs up to its highest figure, a dashed line across the days it "
+        "may date from. A figure open at one end (a triangle: “over 11,000”, "
+        "“up to 5,000”) has a dashed arrow towards its open end. Each measure and scope "
+        "(personnel present, sent so far, additional planned, in Russia or in one region) is its "
+        "own series, with a shaded band spanning the range "
         "across sources. Deprecated, corrected and retracted estimates are faded."
     )
     ui.show_sources(sorted(set(personnel["outlets"].explode())))
@@ -215,7 +250,7 @@ if is_casualty.any():
     estimate_chart(
         losses,
         standing[is_casualty],
-        f"Estimates of {names[chosen]}: casualties, by measure and scope",
+        f"{names[chosen]}: casualties",
         "Casualties (people)",
     )
     st.caption(
@@ -226,31 +261,39 @@ if is_casualty.any():
 
 st.subheader("The estimates and their evidence")
 if not estimates.empty:
+    # The figure and its evidence first, so they are in view without scrolling sideways.
     columns = {
-        "when": "As of",
-        "as_of_words": "As of, in the source's words",
-        "figure": "Figure",
-        "measure": "What it counts",
-        "scope": "Where",
-        "source": "Source of the figure",
-        "perspective": "Perspective",
-        "reliability": st.column_config.TextColumn("Reliability", help="Admiralty grade, A to F"),
-        "rank": "Rank",
-        "standing": st.column_config.TextColumn(
-            "Stands", help="Current, or which later source corrected or retracted it, and when"
+        "when": st.column_config.TextColumn("As of", width=170),
+        "figure": st.column_config.TextColumn("Figure", width=130),
+        "measure": st.column_config.TextColumn("What it counts", width=110),
+        "scope": st.column_config.TextColumn("Where", width=100),
+        "source": st.column_config.TextColumn("Source of the figure", width=150),
+        "quotes": st.column_config.TextColumn("Quoted passage", width=400),
+        "reliability": st.column_config.TextColumn(
+            "Reliability", help="Admiralty grade, A to F", width=80
         ),
-        "quotes": st.column_config.TextColumn("Quoted passage", width="large"),
+        "perspective": st.column_config.TextColumn("Perspective", width=150),
         "cited_in": st.column_config.TextColumn(
-            "Said by, and read in", help="Whoever first said it, via each source that relayed it"
+            "Said by, and read in",
+            help="Whoever first said it, via each source that relayed it",
+            width=300,
         ),
-        "note": "Note",
+        "as_of_words": st.column_config.TextColumn("As of, in the source's words", width=160),
+        "rank": st.column_config.TextColumn("Rank", width=90),
+        "standing": st.column_config.TextColumn(
+            "Stands",
+            help="Current, or which later source corrected or retracted it, and when",
+            width=200,
+        ),
+        "note": st.column_config.TextColumn("Note", width=200),
     }
     table = estimates[[name for name in columns if name in estimates.columns]].fillna(
         {"as_of_words": "—", "note": ""}
     )
-    st.dataframe(
+    ui.evidence_table(
         table,
-        hide_index=True,
+        key="estimates.table",
+        what="estimate",
         column_config={name: label for name, label in columns.items() if name in table.columns},
     )
     ui.download(

@@ -22,53 +22,78 @@ else:
     participants["middle"] = (
         participants["date"] + (participants["date_latest"] - participants["date"]) / 2
     )
-    participants["planned"] = participants["status"].map(
-        {"planned": "planned", "held": "held", "cancelled": "cancelled"}
+    # Engagements of one participant, kind and status on the same days would be drawn on top
+    # of each other (four calls "between 1 and 12 August"): one mark, with their count.
+    drawn = (
+        participants.groupby(
+            ["who", "state", "kind", "status", "date", "date_latest", "middle", "when"],
+            as_index=False,
+        )
+        .agg(
+            engagements=("engagement", "nunique"),
+            titles=("engagement", lambda titles: "; ".join(sorted(set(titles)))),
+            places=("place", lambda places: "; ".join(sorted(set(places.dropna())))),
+        )
+        .assign(
+            count=lambda frame: frame["engagements"].map(lambda n: f"×{n}" if n > 1 else ""),
+            fill=lambda frame: frame["status"].map(ui.STATUS_FILL),
+        )
     )
-    base = alt.Chart(
-        participants, title="Engagements by participant (hollow marks: planned, not yet held)"
-    )
-    order = list(participants.groupby("who")["date"].max().sort_values(ascending=False).index)
+    base = alt.Chart(drawn)
+    order = list(drawn.groupby("who")["date"].max().sort_values(ascending=False).index)
     y = alt.Y(
         "who:N",
         title="Participant (state)",
         sort=order,
         axis=alt.Axis(labelLimit=280, labelOverlap=False),
     )
-    states = ui.category_colours(participants["state"])
+    states = ui.category_colours(drawn["state"])
+    x = alt.X("middle:T", title="Date", scale=alt.Scale(padding=24), axis=ui.dated_axis())
     spans = base.mark_rule(strokeWidth=2, opacity=0.5).encode(
-        x=alt.X("date:T", title="Date", scale=alt.Scale(padding=20), axis=ui.dated_axis()),
+        x=alt.X("date:T", title="Date", scale=alt.Scale(padding=24), axis=ui.dated_axis()),
         x2="date_latest:T",
         y=y,
         color=alt.Color("state:N", title="State", scale=states),
     )
-    marks = base.mark_point(size=160, strokeWidth=2, filled=True).encode(
-        x="middle:T",
+    marks = base.mark_point(size=200, strokeWidth=2.5, filled=True).encode(
+        x=x,
         y=y,
+        # Stroke and fill share one State legend (legend=None on either would hide it).
+        stroke=alt.Stroke("state:N", title="State", scale=states),
         color=alt.Color("state:N", title="State", scale=states),
-        shape=alt.Shape("kind:N", title="Kind of engagement"),
-        stroke=alt.Color("state:N", scale=states, title="State"),
-        fillOpacity=alt.condition(alt.datum.status == "planned", alt.value(0), alt.value(1)),
+        # Filled: held; hollow: planned; a faint fill: cancelled. The chart's title is the key:
+        # Vega-Lite draws no legend for a fill opacity here.
+        fillOpacity=alt.FillOpacity(
+            "fill:Q", scale=alt.Scale(domain=[0, 1], range=[0, 1]), legend=None
+        ),
+        shape=alt.Shape("kind:N", title="Kind of engagement", scale=ui.ENGAGEMENT_SHAPES),
         tooltip=[
-            alt.Tooltip("engagement:N", title="Engagement"),
+            alt.Tooltip("titles:N", title="Engagements"),
+            alt.Tooltip("engagements:Q", title="How many"),
             alt.Tooltip("when:N", title="When"),
             alt.Tooltip("kind:N", title="Kind"),
             alt.Tooltip("status:N", title="Status"),
-            alt.Tooltip("role:N", title="Role"),
-            alt.Tooltip("place:N", title="Place"),
+            alt.Tooltip("places:N", title="Place"),
         ],
     )
+    counts = base.mark_text(align="left", dx=11, dy=-9, fontSize=12, fontWeight="bold").encode(
+        x=x, y=y, text="count:N"
+    )
     st.altair_chart(
-        (spans + marks).properties(
-            title="Engagements by participant (hollow marks: planned, not yet held)",
-            height=alt.Step(32),
-        ),
+        alt.layer(spans, marks, counts)
+        .properties(
+            title="Each participant's engagements: filled held, hollow planned, faint cancelled",
+            height=alt.Step(34),
+        )
+        # Under the chart, where on a narrow screen the legends take no width from it.
+        .configure_legend(labelLimit=0, titleLimit=0, orient="bottom", direction="vertical"),
         width="stretch",
         alt="Timeline of engagements by participant",
     )
     st.caption(
         "A mark stands at the middle of the days its date may fall on; the line across it spans "
-        "them (a month, or a range) when the source gives no exact day."
+        "them (a month, or a range) when the source gives no exact day. Engagements of one "
+        "participant on the same days are one mark, with their number beside it."
     )
 ui.sources_line((RecordKind.ENGAGEMENT,))
 
@@ -88,16 +113,17 @@ if not participants.empty:
         .drop(columns="id")
     )
     days = ui.possible_days(table.pop("date"), table.pop("date_latest"))
-    st.dataframe(
+    ui.evidence_table(
         table,
-        hide_index=True,
+        key="engagements.table",
+        what="engagement",
         column_config={
-            "when": "When",
-            "engagement": st.column_config.TextColumn("Engagement", width="medium"),
-            "kind": "Kind",
-            "status": "Status",
-            "place": "Place",
-            "participants": st.column_config.TextColumn("Participants and roles", width="large"),
+            "when": st.column_config.TextColumn("When", width=120),
+            "engagement": st.column_config.TextColumn("Engagement", width=210),
+            "kind": st.column_config.TextColumn("Kind", width=90),
+            "status": st.column_config.TextColumn("Status", width=70),
+            "place": st.column_config.TextColumn("Place", width=110),
+            "participants": st.column_config.TextColumn("Participants and roles", width=300),
         },
     )
     ui.download(table.assign(**days), "engagements")

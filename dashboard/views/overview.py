@@ -22,7 +22,6 @@ from tracker.timelines import kept_apart
 
 filters = ui.current_filters()
 period = Period.for_span(filters.start, filters.end)
-time_unit = "yearmonth" if period is Period.MONTH else "year"
 
 st.title("Alliance activity")
 st.caption("What the records show, for the dates, states and sources chosen in the sidebar.")
@@ -42,12 +41,14 @@ if top.treaties_status_not_recorded:
         f"{top.treaties_status_not_recorded} more last known in force before "
         f"{ui.day(top.as_of)}, with no end recorded: later status not recorded."
     )
+# A short label: a metric cuts its label to one line, and the day goes in the caption.
 counts[1].metric(
-    f"Engagements in the 90 days to {ui.day(top.as_of)}",
+    "Engagements, 90 days",
     top.engagements_last_90_days,
     help="Calls, visits and summits held or planned (not cancelled) "
     "in the 90 days to the end of the date range.",
 )
+counts[1].caption(f"The 90 days to {ui.day(top.as_of)}.")
 counts[2].metric(
     "Open pledges",
     top.open_pledges,
@@ -111,21 +112,22 @@ if top.more_spreads:
         "in view: the Deployments page shows them."
     )
 
-st.subheader(f"Records per {period}, by kind")
+st.subheader("Activity over time")
 activity = ui.load(activity_by_period, period=period)
 if activity.empty:
     ui.nothing_to_show("records")
 else:
     activity["kind"] = activity["kind"].map(ui.KIND_LABELS)
+    activity["when"] = ui.period_label(activity["period"], period)
     chart = (
-        alt.Chart(activity, title=f"Alliance activity: records per {period}, by kind")
+        alt.Chart(activity, title=f"Records per {period}, by kind")
         .mark_bar()
         .encode(
-            x=alt.X(f"{time_unit}(period):T", title=period.title(), axis=ui.dated_axis(period)),
+            x=ui.period_axis("when", period, activity["period"], filters.start, filters.end),
             y=alt.Y("sum(records):Q", title="Records (count)", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color("kind:N", title="Record kind", scale=ui.KIND_COLOURS),
             tooltip=[
-                alt.Tooltip(f"{time_unit}(period):T", title=period.title()),
+                alt.Tooltip("when:N", title=period.title()),
                 alt.Tooltip("kind:N", title="Kind"),
                 alt.Tooltip("sum(records):Q", title="Records"),
             ],
@@ -145,6 +147,7 @@ else:
     # One row per pair, a cell per period shaded by its index: pairs never lie on top of each
     # other, and a period with no record between a pair is left blank (its cell is drawn
     # transparent, so the axis still spans every period in view).
+    index["when"] = ui.period_label(index["period"], period)
     most_active = index.groupby("pair")["index"].sum().sort_values(ascending=False).index
     chart = (
         alt.Chart(
@@ -152,7 +155,8 @@ else:
         )
         .mark_rect(stroke="white", strokeWidth=1)
         .encode(
-            x=alt.X(f"{time_unit}(period):T", title=period.title(), axis=ui.dated_axis(period)),
+            # The same bands as the chart above: a cell stands under its own period's label.
+            x=ui.period_axis("when", period, index["period"], filters.start, filters.end),
             y=alt.Y(
                 "pair:N",
                 title=None,
@@ -166,7 +170,7 @@ else:
             opacity=alt.condition(alt.datum.records > 0, alt.value(1), alt.value(0)),
             tooltip=[
                 alt.Tooltip("pair:N", title="Pair"),
-                alt.Tooltip(f"{time_unit}(period):T", title=period.title()),
+                alt.Tooltip("when:N", title=period.title()),
                 alt.Tooltip("index:Q", title="Index", format=".1f"),
                 alt.Tooltip("records:Q", title="Records"),
             ],
@@ -180,7 +184,7 @@ else:
     )
     st.caption(
         f"Each row is a pair of states, the most active first; each cell one {period}, the "
-        "darker the more cooperative the records between them that month (the sum of their "
+        f"darker the more cooperative the records between them that {period} (the sum of their "
         f"Goldstein weights). A blank cell: no record between the pair that {period}."
     )
 # The index counts the kinds that are acts between states.

@@ -58,9 +58,11 @@ else:
     groups = [
         (name, list(passages)) for name, passages in groupby(rows, key=lambda r: r["perspective"])
     ]
-    for start in range(0, len(groups), 3):
+    # Up to three side by side; one or two take the width rather than a narrow third each.
+    across = min(3, len(groups))
+    for start in range(0, len(groups), across):
         for column, (perspective, passages) in zip(
-            st.columns(3), groups[start : start + 3], strict=False
+            st.columns(across), groups[start : start + across], strict=False
         ):
             with column.container(border=True):
                 st.markdown(f"#### {ui.plain(perspective)}")

@@ -34,7 +34,9 @@ else:
         middle=charted["date"] + (charted["date_latest"] - charted["date"]) / 2
     )
     base = alt.Chart(charted)
-    y = alt.Y("pledge:N", title=None, axis=alt.Axis(labelLimit=420, labelOverlap=False))
+    # Titles cut at 260 pixels (each in full in its tooltip and below), so the time axis keeps
+    # room on a narrow screen.
+    y = alt.Y("pledge:N", title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False))
     spans = base.mark_rule(strokeWidth=2, opacity=0.5).encode(
         x=alt.X(
             "date:T",
@@ -44,7 +46,7 @@ else:
         ),
         x2="date_latest:T",
         y=y,
-        color=alt.Color("status:N"),
+        color=alt.Color("status:N", scale=ui.PLEDGE_STATUS_COLOURS),
     )
     chart = base.mark_point(size=150, filled=True).encode(
         x=alt.X("middle:T"),
@@ -52,10 +54,8 @@ else:
         color=alt.Color(
             "status:N",
             title="Status",
-            scale=alt.Scale(
-                domain=["announced", "in progress", "fulfilled", "withdrawn"],
-                range=["#4c78a8", "#f58518", "#54a24b", "#e45756"],
-            ),
+            scale=ui.PLEDGE_STATUS_COLOURS,
+            legend=alt.Legend(orient="bottom", columns=2),
         ),
         tooltip=[
             alt.Tooltip("pledge:N", title="Pledge"),
@@ -96,11 +96,23 @@ for pledge in pledges.head(QUOTED).itertuples():
 if not pledges.empty:
     st.subheader("Every pledge in view")
     table = pledges.drop(columns=["id", "date", "date_latest", "low", "high"])
-    st.dataframe(
+    ui.evidence_table(
         table,
-        hide_index=True,
-        width="stretch",
-        column_config={"status_history": "Status history"},
+        key="pledges.table",
+        what="pledge",
+        column_config={
+            "pledge": st.column_config.TextColumn("Pledge", width=260),
+            "made": st.column_config.TextColumn("Made", width=90),
+            "by": st.column_config.TextColumn("Pledged by", width=160),
+            "to": st.column_config.TextColumn("Pledged to", width=160),
+            "quote": st.column_config.TextColumn("In their words", width=400),
+            "figure": st.column_config.TextColumn("Figure pledged", width=160),
+            "kind": st.column_config.TextColumn("Kind", width=80),
+            "conditionality": st.column_config.TextColumn("Conditions", width=110),
+            "treaty": st.column_config.TextColumn("Under the treaty", width=200),
+            "status": st.column_config.TextColumn("Status now", width=100),
+            "status_history": st.column_config.TextColumn("Status history", width=260),
+        },
     )
     ui.download(
         table.assign(

@@ -34,18 +34,20 @@ else:
     chart = (
         alt.Chart(
             shown,
-            title="Records resting on each source [reliability grade], cited directly or relayed",
+            title="Cited directly or relayed; [A] to [F]: the source's reliability grade",
         )
         .mark_bar()
         .encode(
             x=alt.X("records:Q", title="Records (count)", axis=alt.Axis(tickMinStep=1)),
             y=alt.Y(
-                "label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=420, labelOverlap=False)
+                "label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=300, labelOverlap=False)
             ),
+            # The legend below the bars: beside them, on a narrow screen, it left them no room.
             color=alt.Color(
                 "perspective:N",
                 title="Perspective",
                 scale=ui.category_colours(shown["perspective"]),
+                legend=alt.Legend(orient="bottom", columns=2, labelLimit=180),
             ),
             tooltip=[
                 alt.Tooltip("outlet:N", title="Outlet"),
@@ -65,28 +67,30 @@ else:
     )
 
 st.subheader("Every source")
+# Reliability and use beside the outlet, the long title last: all in view at 1000 pixels.
 table = usage.assign(
     grade=usage["reliability"].map(lambda grade: f"{grade} ({Reliability(grade).meaning})")
-)[["outlet", "title", "type", "perspective", "grade", "records"]]
-st.dataframe(
+)[["outlet", "grade", "records", "type", "perspective", "title"]]
+ui.evidence_table(
     table,
-    hide_index=True,
+    key="sources.table",
+    detail=False,
     column_config={
-        "outlet": "Outlet",
-        "title": st.column_config.TextColumn("Title", width="large"),
-        "type": "Type",
-        "perspective": "Perspective",
-        "grade": "Reliability",
-        "records": st.column_config.NumberColumn("Records resting on it", format="%d"),
+        "outlet": st.column_config.TextColumn("Outlet", width=170),
+        "grade": st.column_config.TextColumn("Reliability", width=150),
+        "records": st.column_config.NumberColumn("Records on it", format="%d", width=90),
+        "type": st.column_config.TextColumn("Type", width=130),
+        "perspective": st.column_config.TextColumn("Perspective", width=150),
+        "title": st.column_config.TextColumn("Title", width=320),
     },
 )
 ui.download(table, "sources")
 
 weak = ui.load(thinly_sourced)
 columns = {
-    "kind": "Kind",
-    "record": st.column_config.TextColumn("Record", width="large"),
-    "origins": "Originating source",
+    "kind": st.column_config.TextColumn("Kind", width=90),
+    "record": st.column_config.TextColumn("Record", width=360),
+    "origins": st.column_config.TextColumn("Originating source", width=220),
 }
 st.subheader("Records resting on a single source")
 single = weak[weak["single_source"]][["kind", "record", "origins"]]
@@ -97,7 +101,7 @@ else:
         "One originator only: a relayed report counts as whoever first said it (KCNA, as "
         "reported by …), and one outlet's several documents count once."
     )
-    st.dataframe(single, hide_index=True, column_config=columns)
+    ui.evidence_table(single, key="sources.single", column_config=columns, detail=False)
     ui.download(single, "single-source-records")
 
 st.subheader("Records resting only on the involved states' own voices")
@@ -109,5 +113,5 @@ state_only = weak[weak["state_sources_only"]][["kind", "record", "origins"]]
 if state_only.empty:
     st.success("No record in view rests only on the involved states' own voices.")
 else:
-    st.dataframe(state_only, hide_index=True, column_config=columns)
+    ui.evidence_table(state_only, key="sources.state_only", column_config=columns, detail=False)
     ui.download(state_only, "state-sources-only-records")

@@ -60,8 +60,21 @@ else:
         .mark_area(opacity=0.85)
         .encode(
             x=alt.X("year:T", title="Year", axis=YEARS),
-            y=alt.Y("treaties:Q", title="Treaties in force", stack="zero"),
-            color=alt.Color(f"{group}:N", title=GROUPS[group], legend=alt.Legend(orient="bottom")),
+            y=alt.Y(
+                "treaties:Q",
+                title="Treaties in force",
+                stack="zero",
+                axis=alt.Axis(tickMinStep=1, format="d"),
+            ),
+            # Obligations keep their colours whichever are in view; decades follow in order.
+            color=alt.Color(
+                f"{group}:N",
+                title=GROUPS[group],
+                legend=alt.Legend(orient="bottom", columns=3),
+                scale=ui.OBLIGATION_COLOURS
+                if group == "obligation"
+                else alt.Scale(scheme="viridis"),
+            ),
             tooltip=[
                 alt.Tooltip("year:T", title="Year", format="%Y"),
                 alt.Tooltip(f"{group}:N", title=GROUPS[group]),
@@ -69,7 +82,7 @@ else:
             ],
         )
         .properties(
-            title=f"Treaties in force at some time in each year, by {GROUPS[group].lower()}"
+            title=f"Counted if in force at any time in the year, by {GROUPS[group].lower()}"
         ),
         width="stretch",
         alt="Treaties in force each year",
@@ -91,7 +104,7 @@ else:
         row=lambda frame: frame["treaty"] + " (" + frame["members"].astype(str) + " members)"
     )
     order = list(drawn.sort_values([group, "start"])["row"])
-    y = alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=480, labelOverlap=False))
+    y = alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=300, labelOverlap=False))
     tooltip = [
         alt.Tooltip("treaty:N", title="Treaty"),
         alt.Tooltip("parties_shown:N", title="Members"),
@@ -104,7 +117,7 @@ else:
     evidence = alt.Color(
         "evidence:N",
         title="The bar rests on",
-        legend=alt.Legend(orient="bottom", columns=2, labelLimit=0),
+        legend=alt.Legend(orient="bottom", columns=1, labelLimit=0),
         scale=alt.Scale(
             domain=list(EVIDENCE.values()), range=["#bab0ac", "#4c78a8", "#9ecae9", "#f58518"]
         ),
@@ -128,13 +141,16 @@ else:
     )
     signed = (
         alt.Chart(drawn)
-        .mark_point(shape="diamond", size=120, filled=True, clip=True)
+        # Outlined, so the diamond stands out from the bar it begins, of the same colour.
+        .mark_point(
+            shape="diamond", size=130, filled=True, clip=True, stroke="#1f3b57", strokeWidth=1
+        )
         .encode(x="start:T", y=y, color=evidence, tooltip=tooltip)
     )
     grouped = "obligation" if group == "obligation" else "decade signed"
     chart = alt.layer(spans, signed).properties(
-        title=f"Each treaty from its signature (diamond) as far as it is known in force, "
-        f"by {grouped}",
+        # Short enough not to be cut at 1000 pixels wide.
+        title=f"From signature (diamond) to the last day known in force, by {grouped}",
         height=alt.Step(26),
     )
     st.altair_chart(chart, width="stretch", alt="Timeline of treaties")
@@ -222,21 +238,22 @@ if not shown.empty:
     table = shown[
         ["treaty", "members", "parties_shown", "obligations", "signed", "ended", "status", "kind"]
     ].fillna("")
-    st.dataframe(
+    ui.evidence_table(
         table,
-        hide_index=True,
+        key="treaties.table",
+        what="treaty",
         column_config={
-            # Wide enough for every cell: the grid draws on a canvas, and clips what overflows.
-            "treaty": st.column_config.TextColumn("Treaty", width=420),
-            "members": st.column_config.NumberColumn("Members", width="small"),
-            "parties_shown": st.column_config.TextColumn("Members' names", width=560),
-            "obligations": st.column_config.TextColumn("Obligations (ATOP)", width=520),
-            "signed": "Signed",
-            "ended": "Ended",
+            # Cells wrap; the chosen treaty is shown in full under the table.
+            "treaty": st.column_config.TextColumn("Treaty", width=260),
+            "members": st.column_config.NumberColumn("Members", width=75),
+            "parties_shown": st.column_config.TextColumn("Members' names", width=300),
+            "obligations": st.column_config.TextColumn("Obligations (ATOP)", width=260),
+            "signed": st.column_config.TextColumn("Signed", width=90),
+            "ended": st.column_config.TextColumn("Ended", width=90),
             "status": st.column_config.TextColumn(
-                f"Status on {ui.day(min(filters.end or today, today))}", width=400
+                f"Status on {ui.day(min(filters.end or today, today))}", width=260
             ),
-            "kind": "Kind",
+            "kind": st.column_config.TextColumn("Kind", width=120),
         },
     )
     # The download names every member, where the table shows the first few.
