@@ -195,6 +195,16 @@ NEW_SOURCE_INPUTS = _new_source_fields(
 NEW_SOURCE_FIELDS = tuple(field.name for field in NEW_SOURCE_INPUTS)
 
 
+# How an empty cell of a table reads: nothing recorded (never a grey "None").
+EMPTY_CELL = "—"
+
+
+def _shown_error(errors: dict[str, str], name: str) -> None:
+    """The problem with the field NAME, if any, right under it."""
+    if name in errors:
+        st.error(errors[name], icon=":material/error:")
+
+
 def render(
     kind: str, errors: dict[str, str], options: dict[str, dict[Any, str]]
 ) -> dict[str, pd.DataFrame]:
@@ -215,17 +225,20 @@ def render(
                 },
                 key=key(kind, field.name),
                 width="stretch",
+                placeholder=EMPTY_CELL,
             )
+            _shown_error(errors, field.name)
         elif (words := words_of(field, kind_of(kind).model)) is not None:
             left, right = st.columns([3, 2])
             with left:
                 _input(kind, field, options)
+                _shown_error(errors, field.name)
             with right:
                 _input(kind, words, options)
+                _shown_error(errors, words.name)
         else:
             _input(kind, field, options)
-        if field.name in errors:
-            st.error(errors[field.name], icon=":material/error:")
+            _shown_error(errors, field.name)
     if "citations" in kind_of(kind).nested():
         _citation_inputs(kind, errors, options)
         st.markdown("Further citations, if more sources support the record")
@@ -236,28 +249,35 @@ def render(
             column_config=_citation_columns(options),
             key=key(kind, "citations"),
             width="stretch",
+            placeholder=EMPTY_CELL,
         )
+        _shown_error(errors, "citations.rows")
     return tables
 
 
 def _citation_inputs(kind: str, errors: dict[str, str], options: dict[str, dict[Any, str]]) -> None:
     """The first citation, as plain fields: most records rest on one passage."""
     st.markdown("**Citation** · every record rests on at least one source, with the passage quoted")
+    _shown_error(errors, "citations")
     sources = options["source"]
     labels = {NEW_SOURCE: "A new source (fill in below)", **sources}
     left, right = st.columns(2)
-    left.selectbox(
-        "Source read",
-        [None, *labels],
-        format_func=lambda value: "—" if value is None else labels[value],
-        key=key(kind, "cite.source"),
-    )
-    right.selectbox(
-        "Relaying (the primary source it repeats)",
-        [None, *sources],
-        format_func=lambda value: "—" if value is None else sources[value],
-        key=key(kind, "cite.relayed"),
-    )
+    with left:
+        st.selectbox(
+            "Source read",
+            [None, *labels],
+            format_func=lambda value: "—" if value is None else labels[value],
+            key=key(kind, "cite.source"),
+        )
+        _shown_error(errors, "cite.source")
+    with right:
+        st.selectbox(
+            "Relaying (the primary source it repeats)",
+            [None, *sources],
+            format_func=lambda value: "—" if value is None else sources[value],
+            key=key(kind, "cite.relayed"),
+        )
+        _shown_error(errors, "cite.relayed")
     st.multiselect(
         "Relayed through, in order",
         list(sources),
@@ -267,44 +287,52 @@ def _citation_inputs(kind: str, errors: dict[str, str], options: dict[str, dict[
         "(the article, then the lawmaker it quotes); leave empty if it relays the originator "
         "directly.",
     )
+    _shown_error(errors, "cite.via")
     st.text_area(
         "Quoted passage", key=key(kind, "cite.quote"), help="The words that support the record."
     )
+    _shown_error(errors, "cite.quote")
     stance, stated, stated_words = st.columns(3)
-    stance.selectbox(
-        "Stance",
-        [value.value for value in Stance],
-        format_func=lambda value: {
-            "supports": "supports the record",
-            "corrects": "corrects it (a later source)",
-            "retracts": "retracts it (a later source)",
-        }.get(value, value),
-        key=key(kind, "cite.stance"),
-        help="Whether the passage supports the record, or a later source corrects or retracts it.",
-    )
-    stated.text_input(
-        "Stated (for a correction or retraction)",
-        placeholder="2025-09",
-        key=key(kind, "cite.stated"),
-        help="When the source corrected or retracted the record. " + DATE_HELP,
-    )
-    stated_words.text_input(WORDS_LABEL, key=key(kind, "cite.stated_words"), help=WORDS_HELP)
+    with stance:
+        st.selectbox(
+            "Stance",
+            [value.value for value in Stance],
+            format_func=lambda value: {
+                "supports": "supports the record",
+                "corrects": "corrects it (a later source)",
+                "retracts": "retracts it (a later source)",
+            }.get(value, value),
+            key=key(kind, "cite.stance"),
+            help="Whether the passage supports the record, or a later source corrects or "
+            "retracts it.",
+        )
+        _shown_error(errors, "cite.stance")
+    with stated:
+        st.text_input(
+            "Stated (for a correction or retraction)",
+            placeholder="2025-09",
+            key=key(kind, "cite.stated"),
+            help="When the source corrected or retracted the record. " + DATE_HELP,
+        )
+        _shown_error(errors, "cite.stated")
+    with stated_words:
+        st.text_input(WORDS_LABEL, key=key(kind, "cite.stated_words"), help=WORDS_HELP)
+        _shown_error(errors, "cite.stated_words")
     st.selectbox(
         "Credibility of the information (Admiralty)",
         list(_CREDIBILITY),
         format_func=_CREDIBILITY.get,
         key=key(kind, "cite.credibility"),
     )
-    if "citations" in errors:
-        st.error(errors["citations"], icon=":material/error:")
+    _shown_error(errors, "cite.credibility")
     with st.expander(
         "A new source to cite",
-        expanded=st.session_state.get(key(kind, "cite.source")) == NEW_SOURCE,
+        expanded=cites_new_source(kind) or any(name.startswith("new.") for name in errors),
     ):
         for field in NEW_SOURCE_INPUTS:
             _new_source_input(kind, field)
-        if "new_source" in errors:
-            st.error(errors["new_source"], icon=":material/error:")
+            _shown_error(errors, f"new.{field.name}")
+        _shown_error(errors, "new_source")
 
 
 def _new_source_input(kind: str, field: Input) -> None:
@@ -452,6 +480,49 @@ def new_source(kind: str) -> dict[str, Any] | None:
     return {name: value for name, value in values.items() if value not in (None, "")}
 
 
+def cites_new_source(kind: str, tables: dict[str, pd.DataFrame] | None = None) -> bool:
+    """Whether the record cites the source added in the same form: its first citation, or
+    (given the TABLES as edited) a further one."""
+    further = tables["citations"]["source"] if tables and "citations" in tables else []
+    return st.session_state.get(key(kind, "cite.source")) == NEW_SOURCE or any(
+        label == NEW_SOURCE_LABEL for label in further
+    )
+
+
+def _typed_rows(
+    kind: str, field: Rows, table: pd.DataFrame, options: dict[str, dict[Any, str]]
+) -> list[tuple[int, dict[str, Any]]]:
+    """The rows of a table in which anything was typed, each with its number in the table
+    (from 1) and its values as the record holds them."""
+    columns = _row_columns(kind, field)
+    rows = (
+        {column.name: _stored(column, row.get(column.name), options) for column in columns}
+        for row in table.to_dict("records")
+    )
+    return [
+        (number, row)
+        for number, row in enumerate(rows, start=1)
+        if any(value is not None for value in row.values())
+    ]
+
+
+def _first_citation_given(kind: str) -> bool:
+    """Whether anything was given for the first citation (its source or its quote)."""
+    return bool(
+        st.session_state.get(key(kind, "cite.source")) is not None
+        or st.session_state.get(key(kind, "cite.quote"))
+    )
+
+
+def _typed_citations(table: pd.DataFrame) -> list[tuple[int, dict[str, Any]]]:
+    """The further citations typed into their table, each with its number there (from 1)."""
+    return [
+        (number, row)
+        for number, row in enumerate(table.to_dict("records"), start=1)
+        if any(pd.notna(value) and value != "" for value in row.values())
+    ]
+
+
 def collect(
     kind: str,
     tables: dict[str, pd.DataFrame],
@@ -462,16 +533,13 @@ def collect(
     record: dict[str, Any] = {}
     for field in FORMS[kind]:
         if isinstance(field, Rows):
+            # A cell left empty is not given: the row takes the model's default for it.
             rows = [
-                {
-                    column.name: _stored(column, row.get(column.name), options)
-                    for column in _row_columns(kind, field)
-                }
-                for row in tables[field.name].to_dict("records")
+                {name: value for name, value in row.items() if value is not None}
+                for _, row in _typed_rows(kind, field, tables[field.name], options)
             ]
-            rows = [row for row in rows if any(value is not None for value in row.values())]
             part = dict(kind_of(kind).parts)[field.name]
-            record[field.name] = [row[part.plain] for row in rows] if part.plain else rows
+            record[field.name] = [row.get(part.plain) for row in rows] if part.plain else rows
         else:
             value = st.session_state.get(key(kind, field.name))
             record[field.name] = None if value == "" else value
@@ -481,7 +549,6 @@ def collect(
         by_label = {label: stored for stored, label in options["source"].items()}
         credibility = {label: grade for grade, label in _CREDIBILITY.items()}
         source = st.session_state.get(key(kind, "cite.source"))
-        quote = st.session_state.get(key(kind, "cite.quote"))
         stated = st.session_state.get(key(kind, "cite.stated")) or None
         first = (
             [
@@ -489,7 +556,7 @@ def collect(
                     "source_id": new_source_id if source == NEW_SOURCE else source,
                     "relayed_source_id": st.session_state.get(key(kind, "cite.relayed")),
                     "relayed_via": list(st.session_state.get(key(kind, "cite.via")) or []),
-                    "quote": quote,
+                    "quote": st.session_state.get(key(kind, "cite.quote")),
                     "credibility": st.session_state.get(key(kind, "cite.credibility")),
                     "stance": st.session_state.get(key(kind, "cite.stance"))
                     or Stance.SUPPORTS.value,
@@ -497,7 +564,7 @@ def collect(
                     "stated_words": st.session_state.get(key(kind, "cite.stated_words")) or None,
                 }
             ]
-            if source is not None or quote
+            if _first_citation_given(kind)
             else []
         )
         kept = st.session_state.get(key(kind, "citations.kept"), {})
@@ -507,13 +574,12 @@ def collect(
                 if row["source"] == NEW_SOURCE_LABEL
                 else by_label.get(row["source"]),
                 "relayed_source_id": by_label.get(row["relayed"]),
-                "quote": row["quote"],
+                "quote": _text(row["quote"]),
                 "credibility": credibility.get(row["credibility"], Credibility.CANNOT_BE_JUDGED),
                 "stance": _text(row.get("stance")) or Stance.SUPPORTS.value,
                 "stated": _text(row.get("stated")),
             }
-            for row in tables["citations"].to_dict("records")
-            if any(pd.notna(value) and value != "" for value in row.values())
+            for _, row in _typed_citations(tables["citations"])
         ]
         # A citation whose source, originator and quote are unchanged keeps what the table
         # does not show.
@@ -529,22 +595,151 @@ def collect(
     return record
 
 
-def placed_errors(error: ValidationError, kind: str) -> dict[str, str]:
-    """A validation error's problems, in words, by the form field they concern ("form" for the
-    rest); a problem in a table names its row."""
-    names = {field.name for field in FORMS[kind]} | {"citations"}
+# Each field of a citation: where the first citation (entered as plain fields) takes it, and
+# how a reader names it (the further citations' table shows the same names).
+_CITATION_FIELDS: dict[str, tuple[str, str]] = {
+    "source_id": ("cite.source", "Source read"),
+    "relayed_source_id": ("cite.relayed", "Relaying"),
+    "relayed_via": ("cite.via", "Relayed through"),
+    "quote": ("cite.quote", "Quoted passage"),
+    "stance": ("cite.stance", "Stance"),
+    "stated": ("cite.stated", "Stated"),
+    "stated_words": ("cite.stated_words", "Stated, in the source's words"),
+    "credibility": ("cite.credibility", "Credibility"),
+}
+
+
+def _field_of(name: str) -> str:
+    """The form field holding the model's field NAME: a fuzzy date's precision and last day
+    are typed as the date."""
+    return name.removesuffix("_precision").removesuffix("_latest")
+
+
+def field_labels(kind: str) -> dict[str, str]:
+    """A reader's name for each place in KIND's form a problem can be shown, in form order."""
+    named: dict[str, str] = {}
+    model = kind_of(kind).model
+    for field in FORMS[kind]:
+        named[field.name] = field.label
+        if isinstance(field, Input) and (words := words_of(field, model)) is not None:
+            named[words.name] = f"{field.label}, in the source's words"
+    if "citations" in kind_of(kind).nested():
+        named["citations"] = "Citation"
+        for place, label in _CITATION_FIELDS.values():
+            named[place] = f"Citation: {label.lower()}"
+        named |= {f"new.{field.name}": f"New source: {field.label}" for field in NEW_SOURCE_INPUTS}
+        named["new_source"] = "New source"
+        named["citations.rows"] = "Further citations"
+    return named
+
+
+def _row_label(kind: str, rows: str, column: str) -> str:
+    """How a reader names COLUMN of the table of ROWS (the citations' or the record's rows)."""
+    if rows == "citations":
+        return _CITATION_FIELDS.get(column, ("", column.replace("_", " ")))[1]
+    field = next(field for field in FORMS[kind] if field.name == rows)
+    assert isinstance(field, Rows)
+    named = {column.name: column.label for column in _row_columns(kind, field)}
+    return named.get(column, column.replace("_", " "))
+
+
+def _in_row(kind: str, rows: str, number: int, location: list[Any], said: str) -> str:
+    """A problem at LOCATION within row NUMBER of the table of ROWS, naming the row and the
+    column (and, for a row's own citations, which of them)."""
+    where = f"Row {number}"
+    if location[:1] == ["citations"] and rows != "citations":
+        where += f", citation {location[1] + 1}" if len(location) > 1 else ", citations"
+        location = location[2:]
+        rows = "citations"
+    if location:
+        where += f", {_row_label(kind, rows, _field_of(str(location[0])))}"
+    return f"{where}: {said}"
+
+
+def _numbers(
+    kind: str, tables: dict[str, pd.DataFrame], options: dict[str, dict[Any, str]]
+) -> dict[str, list[int | None]]:
+    """Where each row the record holds was typed: its number in its table, or None for the
+    first citation, entered as plain fields."""
+    numbers: dict[str, list[int | None]] = {
+        field.name: [number for number, _ in _typed_rows(kind, field, tables[field.name], options)]
+        for field in FORMS[kind]
+        if isinstance(field, Rows) and field.name in tables
+    }
+    if "citations" in tables:
+        first: list[int | None] = [None] if _first_citation_given(kind) else []
+        further = [number for number, _ in _typed_citations(tables["citations"])]
+        numbers["citations"] = first + further
+    return numbers
+
+
+def placed_errors(
+    error: ValidationError,
+    kind: str,
+    tables: dict[str, pd.DataFrame],
+    options: dict[str, dict[Any, str]],
+) -> dict[str, str]:
+    """A validation error's problems, in words, by the place in the form they concern (see
+    `field_labels`; "form" for the rest, which then name their field). A problem in a table
+    names its row as numbered there (in TABLES, as edited); the first citation's problems go
+    to its own fields."""
+    places = field_labels(kind)
+    numbers = _numbers(kind, tables, options)
+    placed: dict[str, list[str]] = {}
+    problems = [(list(problem["loc"]), message(problem)) for problem in error.errors()]
+    # A new row rests on the record's citations: their problems are told once, with them.
+    told = {(tuple(where[1:]), said) for where, said in problems if where[:1] == ["citations"]}
+    for location, said in problems:
+        if not location:
+            placed.setdefault("form", []).append(said)
+            continue
+        head = _field_of(str(location[0]))
+        is_rows = head == "citations" or any(
+            isinstance(field, Rows) and field.name == head for field in FORMS[kind]
+        )
+        if is_rows and len(location) > 1 and isinstance(location[1], int):
+            index, within = location[1], location[2:]
+            given = numbers.get(head)
+            number = given[index] if given is not None and index < len(given) else index + 1
+            if head == "citations" and number is None:  # the first citation's own fields
+                field = _field_of(str(within[0])) if within else ""
+                place = _CITATION_FIELDS.get(field, ("citations", ""))[0]
+                text = said if place != "citations" else f"{field.replace('_', ' ')}: {said}"
+                placed.setdefault(place, []).append(text)
+            elif head == "citations":
+                text = _in_row(kind, head, number, within, said)
+                placed.setdefault("citations.rows", []).append(text)
+            elif within[:1] != ["citations"] or (tuple(within[1:]), said) not in told:
+                placed.setdefault(head, []).append(_in_row(kind, head, number, within, said))
+        elif head in places:
+            placed.setdefault(head, []).append(said)
+        else:
+            placed.setdefault("form", []).append(f"{head.replace('_', ' ')}: {said}")
+    return {place: "; ".join(dict.fromkeys(texts)) for place, texts in placed.items()}
+
+
+def placed_source_errors(error: ValidationError) -> dict[str, str]:
+    """The problems with the source added in the same form, by its field there ("new.NAME"),
+    "new_source" for the rest."""
     placed: dict[str, list[str]] = {}
     for problem in error.errors():
-        location = list(problem["loc"]) or ["form"]
-        head = (
-            str(location[0])
-            .removesuffix("_precision")
-            .removesuffix("_latest")
-            .removesuffix("_words")
-        )
-        where = ""
-        if len(location) > 1 and isinstance(location[1], int):
-            detail = " ".join(str(part).replace("_", " ") for part in location[2:])
-            where = f"row {location[1] + 1}" + (f", {detail}" if detail else "") + ": "
-        placed.setdefault(head if head in names else "form", []).append(where + message(problem))
-    return {name: "; ".join(messages) for name, messages in placed.items()}
+        name = _field_of(str(problem["loc"][0])) if problem["loc"] else ""
+        if name in NEW_SOURCE_FIELDS:
+            placed.setdefault(f"new.{name}", []).append(message(problem))
+        else:
+            place = f"{name.replace('_', ' ')}: " if name else ""
+            placed.setdefault("new_source", []).append(place + message(problem))
+    return {place: "; ".join(dict.fromkeys(texts)) for place, texts in placed.items()}
+
+
+def summary(kind: str, errors: dict[str, str]) -> str | None:
+    """What to tell beside the save button when a save was refused: that nothing was saved,
+    and where the problems are shown."""
+    named = field_labels(kind)
+    where = [label for place, label in named.items() if place in errors]
+    if not where:
+        return None
+    return (
+        f"Nothing was saved: {len(where)} field{'s' if len(where) > 1 else ''} to put right, "
+        f"each marked above: {'; '.join(where)}."
+    )

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Block, Error
 
 from tracker.database import project_path
 from tracker.kinds.engagements import Engagement
@@ -138,8 +139,9 @@ def test_bad_input_is_refused_next_to_its_field_keeps_what_was_typed_and_writes_
     app.selectbox(key=field("new.type")).set_value(None)
     app.button(key=SAVE).click().run()
     errors = [element.value for element in app.error]
-    assert any("'last week' is not a date" in error for error in errors)
-    assert "type: required" in errors  # the new source's problem, shown at the same time
+    assert shown_under(app, field("made")).startswith("'last week' is not a date")
+    # The new source's problem, shown at the same time, under its own field.
+    assert shown_under(app, field("new.type")) == "required"
     # In the tracker's words, never the validator's.
     assert not any("Field required" in error or "List should" in error for error in errors)
     assert app.text_input(key=field("made")).value == "last week"
@@ -361,3 +363,228 @@ def test_a_correction_is_entered_as_the_first_citation(app: AppTest, seeded_engi
         ).one()
         cited = as_record(session=session, kind="pledge", record_id=pledge.id)["citations"][0]
     assert (cited["stance"], cited["stated_words"]) == ("retracts", "in October")
+
+
+def _in_order(node: Any) -> Iterator[Any]:
+    """NODE and everything in it, in the order the page shows them."""
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _in_order(child)
+
+
+def shown_under(app: AppTest, widget: str) -> str | None:
+    """The problem the form shows right under the field (or table) with the key WIDGET."""
+    nodes = [node for node in _in_order(app.main) if not isinstance(node, Block)]
+    at = next(index for index, node in enumerate(nodes) if getattr(node, "key", None) == widget)
+    following = nodes[at + 1] if at + 1 < len(nodes) else None
+    return following.value if isinstance(following, Error) else None
+
+
+def open_record(app: AppTest, kind: str, record: str | None) -> None:
+    """Open the form of KIND on RECORD (by its name in the picker; None: the first)."""
+    app.switch_page("views/edit.py").run()
+    app.selectbox(key="edit.kind").set_value(kind).run()
+    choice = app.selectbox(key=f"edit.record.{kind}")
+    choice.select_index(1 if record is None else choice.options.index(record)).run()
+
+
+def type_into(app: AppTest, kind: str, values: dict[str, Any]) -> None:
+    """Type VALUES into the fields of KIND's form, by name (a table: its rows)."""
+    widgets = {getattr(node, "key", None): node for node in _in_order(app.main)}
+    for name, value in values.items():
+        if isinstance(value, pd.DataFrame):
+            app.session_state[f"form.{kind}.{name}.rows"] = value
+        else:
+            widgets[f"form.{kind}.{name}"].set_value(value)
+
+
+def save_form(app: AppTest, kind: str) -> None:
+    label = kind.replace("_", " ")
+    app.button(key=f"FormSubmitter:edit.form.{kind}-Save the {label}").click().run()
+
+
+VALIDATORS_WORDS = ("Value error", "Field required", "List should", "Input should")
+
+# For each kind of record, a stored record given a field of its own left empty and a problem
+# across fields; what the form says under each of the two.
+BOTH_AT_ONCE = [
+    (
+        "state",
+        "North Korea (PRK)",
+        {"name": "", "successor_code": "PRK"},
+        {"name": "required", "successor_code": "a state cannot succeed itself"},
+    ),
+    (
+        "person",
+        "Kim Jong Un (PRK)",
+        {"name": "", "office_from": "2020", "office_to": "2019"},
+        {"name": "required", "office_to": "office to (2019) is before office from (2020)"},
+    ),
+    (
+        "source",
+        "Kremlin: Readout of Vladimir Putin's telephone conversation with Kim Jong Un, "
+        "12 August 2025",
+        {"title": "", "perspective": "", "perspective_source_id": "the first source"},
+        {"title": "required", "perspective": "say which perspective the classification gives"},
+    ),
+    (
+        "treaty",
+        "Comprehensive Strategic Partnership Treaty",
+        {"name": "", "ended": "2020"},
+        {"name": "required", "ended": "ended (2020) is before signed (2024-06)"},
+    ),
+    (
+        "engagement",
+        "Putin–Kim phone call",
+        {"title": "", "cite.stance": "corrects"},
+        {"title": "required", "cite.stated": "say when the source corrected the record"},
+    ),
+    (
+        "deployment",
+        "North Korean troops in Russia (Kursk)",
+        {"name": "", "ended": "2023"},
+        {"name": "required", "ended": "ended (2023) is before started (2024-09-01/2024-11-30)"},
+    ),
+    (
+        "estimate",
+        None,
+        {"scope": "", "qualifier": "between", "low": 9, "high": 3},
+        {"scope": "required", "low": "low (9) is above high (3)"},
+    ),
+    (
+        "pledge",
+        "Kim assures Lavrov of unconditional support for Russia",
+        {"title": "", "pledger_state_code": "RUS"},
+        {"title": "required", "recipients": "a state cannot pledge to itself"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("kind", "record", "typed", "expected"), BOTH_AT_ONCE, ids=[case[0] for case in BOTH_AT_ONCE]
+)
+def test_a_form_with_a_field_left_empty_and_a_rule_broken_across_fields_reports_both_at_once(
+    app: AppTest,
+    seeded_engine: Engine,
+    kind: str,
+    record: str | None,
+    typed: dict[str, Any],
+    expected: dict[str, str],
+) -> None:
+    sign_in(app, "ana")
+    open_record(app, kind, record)
+    if typed.get("perspective_source_id") == "the first source":
+        typed |= {
+            "perspective_source_id": app.selectbox(
+                key=f"form.{kind}.perspective_source_id"
+            ).options[1]
+        }
+    with Session(seeded_engine) as session:
+        before = data_version(session)
+    type_into(app, kind, typed)
+    save_form(app, kind)
+    assert not app.exception, [error.value for error in app.exception]
+    assert {name: shown_under(app, f"form.{kind}.{name}") for name in expected} == expected
+    said = [error.value for error in app.error]
+    assert said[-1].startswith("Nothing was saved: 2 fields to put right, each marked above")
+    assert len(said) == 3, said  # the two problems and what they add up to: nothing else
+    assert not any(words in error for error in said for words in VALIDATORS_WORDS)
+    with Session(seeded_engine) as session:
+        assert data_version(session) == before
+
+
+def test_a_deployment_with_no_name_and_an_end_before_its_start_reports_both_under_their_fields(
+    app: AppTest,
+) -> None:
+    sign_in(app, "ana")
+    app.switch_page("views/edit.py").run()
+    app.selectbox(key="edit.kind").set_value("deployment").run()
+    type_into(
+        app,
+        "deployment",
+        {
+            "sending_state_code": "PRK",
+            "receiving_state_code": "RUS",
+            "started": "2024-10",
+            "ended": "2024-09",
+            "cite.source": app.selectbox(key="form.deployment.cite.source").options[2],
+            "cite.quote": "Troops crossed in October and left in September.",
+        },
+    )
+    save_form(app, "deployment")
+    assert shown_under(app, "form.deployment.name") == "required"
+    assert (
+        shown_under(app, "form.deployment.ended") == "ended (2024-09) is before started (2024-10)"
+    )
+    assert app.error[-1].value == (
+        "Nothing was saved: 2 fields to put right, each marked above: Name; Ended."
+    )
+
+
+def test_problems_in_tables_name_their_row_and_column_and_the_first_citations_its_field(
+    app: AppTest,
+) -> None:
+    sign_in(app, "ana")
+    open_record(app, "engagement", "Putin–Kim phone call")
+    participants = app.session_state["form.engagement.participants.rows"]
+    further = app.session_state["form.engagement.citations.rows"]
+    type_into(
+        app,
+        "engagement",
+        {
+            "title": "",
+            "cite.quote": "",
+            "cite.source": app.selectbox(key="form.engagement.cite.source").options[2],
+            # A participant with a person but no state, after a row left empty.
+            "participants": pd.concat(
+                [
+                    participants,
+                    pd.DataFrame([{}, {"person_id": participants["person_id"].dropna().iloc[0]}]),
+                ],
+                ignore_index=True,
+            ),
+            # A further citation with its source but no quoted passage.
+            "citations": pd.concat(
+                [further, pd.DataFrame([{"source": further["source"].iloc[0]}])],
+                ignore_index=True,
+            ),
+        },
+    )
+    save_form(app, "engagement")
+    assert not app.exception, [error.value for error in app.exception]
+    row = len(participants) + 2  # numbered as the table shows it, the empty row counted
+    assert shown_under(app, "form.engagement.participants") == f"Row {row}, State: required"
+    assert shown_under(app, "form.engagement.cite.quote") == "required"
+    assert shown_under(app, "form.engagement.citations") == (
+        f"Row {len(further) + 1}, Quoted passage: required"
+    )
+    assert shown_under(app, "form.engagement.title") == "required"
+    assert app.error[-1].value == (
+        "Nothing was saved: 4 fields to put right, each marked above: Title; Participants; "
+        "Citation: quoted passage; Further citations."
+    )
+
+
+@pytest.mark.parametrize("kind", ["state", "treaty", "engagement", "pledge"])
+def test_an_empty_form_is_refused_in_the_trackers_words_never_the_validators(
+    app: AppTest, kind: str
+) -> None:
+    sign_in(app, "ana")
+    app.switch_page("views/edit.py").run()
+    app.selectbox(key="edit.kind").set_value(kind).run()
+    save_form(app, kind)
+    said = [error.value for error in app.error]
+    assert said and said[-1].startswith("Nothing was saved")
+    assert not any(words in error for error in said for words in VALIDATORS_WORDS), said
+
+
+@pytest.mark.parametrize("kind", ["state", "treaty", "engagement", "pledge", "person"])
+def test_the_forms_tables_show_an_empty_cell_as_a_dash_never_a_grey_none(
+    app: AppTest, kind: str
+) -> None:
+    sign_in(app, "ana")
+    app.switch_page("views/edit.py").run()
+    app.selectbox(key="edit.kind").set_value(kind).run()
+    tables = [table for table in app.dataframe if str(table.key).startswith(f"form.{kind}.")]
+    assert tables
+    assert {table.proto.placeholder for table in tables} == {"—"}

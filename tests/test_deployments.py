@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,8 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from tracker.exchange.exports import export
+from tracker.exchange.imports import import_data
 from tracker.kinds.deployments import Deployment, DeploymentCreate, list_estimates
 from tracker.kinds.estimates import (
     Estimate,
@@ -251,3 +255,23 @@ def test_a_figure_reads_in_words_with_its_qualifier(
     qualifier: str, low: int, high: int, words: str
 ) -> None:
     assert describe_figure(Qualifier(qualifier), low, high) == words
+
+
+def test_an_imported_deployment_with_no_name_and_an_end_before_its_start_is_told_both(
+    seeded_engine: Engine, engine: Engine, tmp_path: Path
+) -> None:
+    """The rule the forms keep holds for a CSV import too, every problem of a line at once."""
+    export(seeded_engine, tmp_path / "out")
+    with (tmp_path / "out" / "deployment.csv").open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    rows[0] |= {"name": "", "ended": "2020-01-01", "ended_precision": "day"}
+    rows[0]["ended_latest"] = "2020-01-01"
+    with (tmp_path / "out" / "deployment.csv").open("w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    report = import_data(engine, tmp_path / "out")
+    said = [str(problem) for problem in report.problems if "deployment.csv, line 2" in str(problem)]
+    assert any("column name: required" in problem for problem in said), said
+    assert any("column ended: ended (2020-01-01) is before started" in problem for problem in said)
+    assert not report.written

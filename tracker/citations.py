@@ -18,15 +18,24 @@ CHECK constraint makes exactly one of them set, so each link is a real foreign k
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from enum import IntEnum, StrEnum
 
 import sqlalchemy as sa
-from pydantic import model_validator
 from sqlmodel import Field, Session, SQLModel, select
 
 from tracker.dates import DatePrecision
-from tracker.schema import Record, Table, date_checks, date_words, field_error, upsert, vocabulary
+from tracker.schema import (
+    Problem,
+    Record,
+    Table,
+    check,
+    date_checks,
+    date_words,
+    upsert,
+    vocabulary,
+)
 
 CITED_TABLES = (
     "person",
@@ -102,23 +111,15 @@ class CitationBase(Record):
     stated_latest: date | None = None
     stated_words: str | None = date_words()
 
-    @model_validator(mode="after")
-    def _relays_another(self) -> CitationBase:
+    @check
+    def _relays_another(self) -> Iterator[Problem]:
         if self.relayed_source_id is not None and self.relayed_source_id == self.source_id:
-            raise field_error(
-                "relayed_source_id", "a source cannot relay itself", self.relayed_source_id
-            )
-        return self
+            yield "relayed_source_id", "a source cannot relay itself", self.relayed_source_id
 
-    @model_validator(mode="after")
-    def _correction_dated(self) -> CitationBase:
+    @check
+    def _correction_dated(self) -> Iterator[Problem]:
         if Stance(self.stance).against and self.stated is None:
-            raise field_error(
-                "stated",
-                f"say when the source {Stance(self.stance).done} the record",
-                None,
-            )
-        return self
+            yield "stated", f"say when the source {Stance(self.stance).done} the record", None
 
 
 def _exactly_one_target() -> sa.CheckConstraint:
@@ -189,16 +190,19 @@ class CitationCreate(CitationBase):
         "source outward: Yonhap, then the lawmaker Yonhap quotes",
     )
 
-    @model_validator(mode="after")
-    def _chain_reaches_originator(self) -> CitationCreate:
+    @check
+    def _chain_reaches_originator(self) -> Iterator[Problem]:
         if self.relayed_via and self.relayed_source_id is None:
-            raise field_error("relayed_source_id", CHAIN_WITHOUT_ORIGINATOR, None)
+            yield "relayed_source_id", CHAIN_WITHOUT_ORIGINATOR, None
+
+    @check
+    def _each_step_once(self) -> Iterator[Problem]:
         seen = {self.source_id, self.relayed_source_id}
         for source_id in self.relayed_via:
             if source_id in seen:
-                raise field_error("relayed_via", STEP_REPEATED, source_id)
+                yield "relayed_via", STEP_REPEATED, source_id
+                return
             seen.add(source_id)
-        return self
 
 
 def cite(*, session: Session, record: Table, citations: list[CitationCreate]) -> list[Citation]:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
+from pydantic_core.core_schema import ErrorType
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 
@@ -27,12 +28,21 @@ def describe_validation(error: ValidationError) -> str:
     )
 
 
+# The validator's own error types (pydantic's): a problem of any other type is the tracker's,
+# raised with its message in words.
+_VALIDATORS_TYPES = frozenset(get_args(ErrorType))
+
+
 def message(problem: Any) -> str:
-    """One validation problem in words an analyst reads: the common kinds in the tracker's own
-    words rather than the validator's, the rest without pydantic's "Value error," preamble."""
+    """One validation problem in words an analyst reads: the tracker's own problems as they are
+    worded, the validator's in the tracker's words, never the validator's ("Field required",
+    "Input should be ...")."""
     context = problem.get("ctx") or {}
+    nothing = problem.get("input", "") is None  # an empty field or cell: nothing given
     match problem["type"]:
         case "missing":
+            return "required"
+        case kind if nothing and kind in _VALIDATORS_TYPES and kind != "none_required":
             return "required"
         case "too_short":
             needed, given = context["min_length"], context["actual_length"]
@@ -51,18 +61,47 @@ def message(problem: Any) -> str:
             return f"must be more than {context['gt']}"
         case "less_than_equal":
             return f"must be {context['le']} or less"
-        case "int_parsing" | "int_type" | "int_from_float":
+        case "less_than":
+            return f"must be less than {context['lt']}"
+        case "int_parsing" | "int_type" | "int_from_float" | "int_parsing_size":
             return "must be a whole number"
+        case "float_parsing" | "float_type" | "finite_number" | "decimal_parsing" | "decimal_type":
+            return "must be a number"
         case "enum" | "literal_error":
             return f"choose one of {context['expected']}"
-        case "date_parsing" | "date_from_datetime_parsing" | "date_type":
+        case (
+            "date_parsing"
+            | "date_from_datetime_parsing"
+            | "date_type"
+            | "date_from_datetime_inexact"
+        ):
             return "must be a date, written 2025-08-12"
+        case "datetime_parsing" | "datetime_type" | "datetime_from_date_parsing":
+            return "must be a date and time, written 2025-08-12T14:30"
         case "bool_parsing" | "bool_type":
             return "must be yes or no"
-        case "url_parsing" | "url_scheme" | "url_type":
+        case "url_parsing" | "url_scheme" | "url_type" | "url_syntax_violation":
             return "must be a web address, starting http:// or https://"
-        case _:
+        case "url_too_long":
+            return f"at most {context.get('max_length', 2083):,} characters"
+        case "string_type" | "string_unicode":
+            return "must be text"
+        case "list_type" | "tuple_type" | "set_type" | "iterable_type" | "frozen_set_type":
+            return "must be a list"
+        case "dict_type" | "model_type" | "model_attributes_type" | "mapping_type":
+            return "must be given as named fields"
+        case "extra_forbidden":
+            return "is not a field of this record"
+        case "none_required":
+            return "must be left empty"
+        case "value_error":  # raised by the tracker's own validators, in its words
             return problem["msg"].removeprefix("Value error, ")
+        case "assertion_error":
+            return problem["msg"].removeprefix("Assertion failed, ")
+        case kind if kind in _VALIDATORS_TYPES:
+            return f"cannot be read here ({kind.replace('_', ' ')})"
+        case _:
+            return problem["msg"]
 
 
 _CONSTRAINT = re.compile(r"\b((?:ck|uq|fk)_[a-z0-9_]+)")

@@ -11,9 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 import sqlalchemy as sa
-from pydantic import ValidationError
 
-from tracker.schema import field_error
+from tracker.schema import Problem, field_error
 
 
 class Qualifier(StrEnum):
@@ -55,33 +54,34 @@ def fitted(
 ) -> tuple[int | None, int | None]:
     """LOW and HIGH as QUALIFIER has them (a vague word's floor filled in), or a validation
     error on the field that does not fit. No qualifier: no figure at all."""
-    if qualifier is None:
-        if low is not None or high is not None:
-            field = "low" if low is not None else "high"
-            raise field_error("qualifier", f"say how the source gives the figure ({field})", None)
-        return low, high
-    qualifier = Qualifier(qualifier)
-    if qualifier.floor is not None and low is None:
-        low = qualifier.floor
-    problem = _misfit(qualifier, low, high)
-    if problem is not None:
-        raise problem
+    if (problem := misfit(qualifier, low, high)) is not None:
+        raise field_error(*problem)
+    if qualifier is not None and (floor := Qualifier(qualifier).floor) is not None and low is None:
+        low = floor
     return low, high
 
 
-def _misfit(qualifier: Qualifier, low: int | None, high: int | None) -> ValidationError | None:
+def misfit(qualifier: Qualifier | str | None, low: int | None, high: int | None) -> Problem | None:
+    """Why LOW and HIGH do not fit QUALIFIER (a vague word's floor taken as its low), placed on
+    the field at fault; None if they fit."""
+    if qualifier is None:
+        if low is not None or high is not None:
+            field = "low" if low is not None else "high"
+            return "qualifier", f"say how the source gives the figure ({field})", None
+        return None
+    qualifier = Qualifier(qualifier)
+    if qualifier.floor is not None and low is None:
+        low = qualifier.floor
     if low is not None and high is not None and low > high:
-        return field_error("low", f"low ({low:,}) is above high ({high:,})", low)
+        return "low", f"low ({low:,}) is above high ({high:,})", low
     if qualifier is Qualifier.BETWEEN and (low is None or high is None):
-        return field_error("high", "'between' needs both a low and a high figure", high)
+        return "high", "'between' needs both a low and a high figure", high
     if qualifier in POINT and (low is None or high != low):
-        return field_error(
-            "high", f"{qualifier.value!r} is one figure: give it as both low and high", high
-        )
+        return "high", f"{qualifier.value!r} is one figure: give it as both low and high", high
     if qualifier in LOW_ONLY and (low is None or high is not None):
-        return field_error("low", f"{qualifier.value!r} gives a low figure and no high", low)
+        return "low", f"{qualifier.value!r} gives a low figure and no high", low
     if qualifier in HIGH_ONLY and (high is None or low is not None):
-        return field_error("high", f"{qualifier.value!r} gives a high figure and no low", high)
+        return "high", f"{qualifier.value!r} gives a high figure and no low", high
     return None
 
 

@@ -6,14 +6,15 @@ Importing this module sets the metadata naming convention, so it must come befor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from functools import cache
 from typing import Any, ClassVar, TypeVar
 
 import sqlalchemy as sa
-from pydantic import ValidationError, model_validator
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import BaseModel, ModelWrapValidatorHandler, ValidationError, model_validator
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError, SchemaValidator
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -112,12 +113,16 @@ def date_checks(record: type[Record]) -> tuple[sa.CheckConstraint, ...]:
     )
 
 
+# One problem a rule finds: (the field it concerns, what is wrong in words, the value at fault).
+Problem = tuple[str, str, Any]
+
+
 def field_error(field: str, message: str, value: Any) -> ValidationError:
     """A validation error placed on FIELD, so a form can show MESSAGE next to it."""
     return field_errors([(field, message, value)])
 
 
-def field_errors(problems: list[tuple[str, str, Any]]) -> ValidationError:
+def field_errors(problems: Iterable[Problem]) -> ValidationError:
     """One validation error holding each (field, message, value) of PROBLEMS."""
     return ValidationError.from_exception_data(
         "validation",
@@ -128,6 +133,77 @@ def field_errors(problems: list[tuple[str, str, Any]]) -> ValidationError:
             for field, message, value in problems
         ],
     )
+
+
+def _line_error(problem: ErrorDetails) -> InitErrorDetails:
+    """A problem of a ValidationError as it was, to be raised again among others."""
+    return InitErrorDetails(
+        type=PydanticCustomError(problem["type"], problem["msg"], problem.get("ctx")),
+        loc=problem["loc"],
+        input=problem["input"],
+    )
+
+
+CheckT = TypeVar("CheckT", bound=Callable[..., Iterable[Problem]])
+
+
+def check(rule: CheckT) -> CheckT:
+    """Mark a method of a Record as one of its rules across fields: it yields each Problem it
+    finds. A record runs all its rules (its own and its bases') and reports every problem at
+    once; where some fields did not validate, each rule still runs if it reads only fields that
+    did (see `Record.problems`), so forms, imports and seeds tell everything in one round."""
+    rule.__tracker_check__ = True  # type: ignore[attr-defined]
+    return rule
+
+
+_CHECKS: dict[type, tuple[Callable[[Any], Iterable[Problem]], ...]] = {}
+
+
+def _checks(model: type[Record]) -> tuple[Callable[[Any], Iterable[Problem]], ...]:
+    """MODEL's rules across fields, its bases' first (a rule a subclass redefines runs once)."""
+    if model not in _CHECKS:
+        rules: dict[str, Callable[[Any], Iterable[Problem]]] = {}
+        for klass in reversed(model.__mro__):
+            for name, member in vars(klass).items():
+                if getattr(member, "__tracker_check__", False):
+                    rules[name] = member
+        _CHECKS[model] = tuple(rules.values())
+    return _CHECKS[model]
+
+
+@cache
+def _field_validators(model: type[BaseModel]) -> dict[str, SchemaValidator]:
+    """A validator for each of MODEL's fields alone, with its constraints and field validators,
+    taken from the model's own core schema (so it validates each field as the model does).
+    Empty where that schema is not shaped as expected: then no rule runs on a record whose
+    fields do not all validate, and its fields' own problems are told alone."""
+    schema: Any = model.__pydantic_core_schema__
+    definitions: list[Any] = []
+    try:
+        if schema["type"] == "definitions":
+            definitions, schema = schema["definitions"], schema["schema"]
+        while schema["type"] != "model":  # model validators wrap the model
+            schema = schema["schema"]
+        config = schema.get("config")
+        fields = schema["schema"]
+        while fields["type"] != "model-fields":  # before validators wrap its fields
+            fields = fields["schema"]
+    except (KeyError, TypeError):
+        return {}
+    return {
+        name: SchemaValidator(
+            {"type": "definitions", "schema": field["schema"], "definitions": definitions}
+            if definitions
+            else field["schema"],
+            config,
+        )
+        for name, field in fields["fields"].items()
+    }
+
+
+# The three columns a fuzzy date NAME is stored as.
+def _columns(name: str) -> tuple[str, str, str]:
+    return name, f"{name}_precision", f"{name}_latest"
 
 
 # The range of the databases' INTEGER columns (PostgreSQL's are 32 bits).
@@ -154,17 +230,34 @@ def unstorable(value: Any) -> str | None:
 class Record(SQLModel):
     """Base of every record's fields, with its date rules declared once: which fields are fuzzy
     dates (each accepted as its text form, "2025-08", or as its three columns) and which pairs
-    must come in order. `date_checks` turns the same declaration into CHECK constraints."""
+    must come in order. `date_checks` turns the same declaration into CHECK constraints.
+
+    Its rules across fields are methods marked `check`; validating a record reports every
+    problem at once, each field's own and each rule's, even where some fields did not validate.
+    """
 
     fuzzy_dates: ClassVar[tuple[str, ...]] = ()
     dates_in_order: ClassVar[tuple[tuple[str, str], ...]] = ()
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _spread_fuzzy_dates(cls, data: Any) -> Any:
+    def _every_problem(cls, data: Any, handler: ModelWrapValidatorHandler[Record]) -> Record:
+        data, unreadable = cls._spread_fuzzy_dates(data)
+        try:
+            record = handler(data)
+        except ValidationError as error:
+            raise cls._with_rules(error, data, unreadable) from None
+        if problems := [*unreadable, *record.problems()]:
+            raise field_errors(problems)
+        return record
+
+    @classmethod
+    def _spread_fuzzy_dates(cls, data: Any) -> tuple[Any, list[Problem]]:
+        """DATA with each fuzzy date given as text spread into its three columns; and the dates
+        that cannot be read, as problems (their text is left for the fields to refuse)."""
         if not isinstance(data, Mapping) or not cls.fuzzy_dates:
-            return data
-        data = dict(data)
+            return data, []
+        data, unreadable = dict(data), []
         for name in cls.fuzzy_dates:
             value = data.get(name)
             if isinstance(value, FuzzyDate) or (
@@ -173,44 +266,97 @@ class Record(SQLModel):
                 try:
                     data.update(fuzzy_columns(name, value))
                 except ValueError as error:
-                    raise field_error(name, str(error), value) from None
-        return data
+                    unreadable.append((name, str(error), value))
+        return data, unreadable
 
-    @model_validator(mode="after")
-    def _storable(self) -> Record:
+    @classmethod
+    def _with_rules(
+        cls, error: ValidationError, data: Any, unreadable: list[Problem]
+    ) -> ValidationError:
+        """ERROR's problems (an unreadable date told once, in the tracker's words), with every
+        problem the rules find among the fields that did validate."""
+        told = {column for name, _, _ in unreadable for column in _columns(name)}
+        problems = [
+            problem
+            for problem in error.errors()
+            if not (problem["loc"] and problem["loc"][0] in told)
+        ]
+        failed = told | {str(problem["loc"][0]) for problem in problems if problem["loc"]}
+        found = (
+            cls._validated(data, failed).problems(unvalidated=failed)
+            if isinstance(data, Mapping) and all(problem["loc"] for problem in problems)
+            else []
+        )
+        return ValidationError.from_exception_data(
+            cls.__name__,
+            [
+                *(_line_error(problem) for problem in problems),
+                *(_line_error(problem) for problem in field_errors([*unreadable, *found]).errors()),
+            ],
+        )
+
+    @classmethod
+    def _validated(cls, data: Mapping[str, Any], failed: set[str]) -> Record:
+        """A record of DATA's fields that validate, each validated alone; FAILED (to which any
+        that does not is added) left unset, so a rule that reads one of them is not run."""
+        validators = _field_validators(cls)
+        values: dict[str, Any] = {}
+        for name, value in data.items():
+            if name in validators and name not in failed:
+                try:
+                    values[name] = validators[name].validate_python(value)
+                except ValidationError:
+                    failed.add(name)
+        partial = cls.model_construct(**values)
+        for name in failed:
+            partial.__dict__.pop(name, None)
+        return partial
+
+    def problems(self, unvalidated: Collection[str] = ()) -> list[Problem]:
+        """Every problem the record's rules find. UNVALIDATED names the fields that did not
+        validate (left unset): a rule that reads one of them is skipped."""
+        found: list[Problem] = []
+        for rule in _checks(type(self)):
+            try:
+                found.extend(list(rule(self)))
+            except AttributeError:
+                if not unvalidated:
+                    raise
+        return found
+
+    def validated(self, *names: str) -> bool:
+        """Whether each field of NAMES validated (a rule of several parts reads only those)."""
+        return all(name in self.__dict__ for name in names)
+
+    @check
+    def _storable(self) -> Iterator[Problem]:
         """Every value fits the database, whatever the record: numbers in range, dates within
         the calendar the tracker keeps, text without NUL characters."""
-        problems = [
-            (name, problem, value)
-            for name, value in self
-            if (problem := unstorable(value)) is not None
-        ]
-        if problems:
-            raise field_errors(problems)
-        return self
+        for name, value in self:
+            if (problem := unstorable(value)) is not None:
+                yield name, problem, value
 
-    @model_validator(mode="after")
-    def _check_dates(self) -> Record:
+    @check
+    def _dates_readable_and_in_order(self) -> Iterator[Problem]:
+        dates: dict[str, FuzzyDate | None] = {}
         for name in self.fuzzy_dates:
-            try:
-                self.fuzzy(name)
-            except ValueError as error:
-                raise field_error(name, str(error), getattr(self, name)) from None
+            if self.validated(*_columns(name)):
+                try:
+                    dates[name] = self.fuzzy(name)
+                except ValueError as error:
+                    yield name, str(error), getattr(self, name)
         for start, end in self.dates_in_order:
-            start_date, end_date = self.fuzzy(start), self.fuzzy(end)
+            start_date, end_date = dates.get(start), dates.get(end)
             if start_date and end_date and end_date.latest < start_date.earliest:
-                raise field_error(
+                yield (
                     end,
                     f"{_words(end)} ({end_date}) is before {_words(start)} ({start_date})",
                     str(end_date),
                 )
-        return self
 
     def fuzzy(self, name: str) -> FuzzyDate | None:
         """The fuzzy date stored under NAME."""
-        return FuzzyDate.from_columns(
-            getattr(self, name), getattr(self, f"{name}_precision"), getattr(self, f"{name}_latest")
-        )
+        return FuzzyDate.from_columns(*(getattr(self, column) for column in _columns(name)))
 
 
 def date_words() -> Any:

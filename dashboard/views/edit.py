@@ -77,23 +77,25 @@ if st.session_state.get("edit.is_retired"):
 
 with st.form(f"edit.form.{kind}", clear_on_submit=False):
     tables = forms.render(kind, errors, options)
+    if told := forms.summary(kind, errors):
+        st.error(told, icon=":material/error:")
     submitted = st.form_submit_button(f"Save the {label}", type="primary", icon=":material/save:")
 
 
 def _problems() -> dict[str, str]:
-    """Everything wrong with the form, the new source and the record alike, by field; nothing
-    is written while anything is wrong."""
+    """Everything wrong with the form, the new source and the record alike, each by the field
+    it concerns, found in one round; nothing is written while anything is wrong."""
     problems: dict[str, str] = {}
     new_source = forms.new_source(kind)
-    if new_source is not None:
+    if new_source is not None or forms.cites_new_source(kind, tables):
         try:
-            SourceCreate.model_validate(new_source)
+            SourceCreate.model_validate(new_source or {})
         except ValidationError as error:
-            problems["new_source"] = describe(error)
+            problems |= forms.placed_source_errors(error)
     try:
         kind_of(kind).model.model_validate(forms.collect(kind, tables, options, forms.NEW_SOURCE))
     except ValidationError as error:
-        problems |= forms.placed_errors(error, kind)
+        problems |= forms.placed_errors(error, kind, tables, options)
     return problems
 
 
@@ -119,7 +121,7 @@ def _save() -> None:
     try:
         row = ui.write(source_then_record)
     except ValidationError as error:
-        st.session_state["edit.errors"] = forms.placed_errors(error, kind)
+        st.session_state["edit.errors"] = forms.placed_errors(error, kind, tables, options)
     except (TrackerError, IntegrityError) as error:
         st.session_state["edit.errors"] = {"form": describe(error).capitalize()}
     else:

@@ -3,12 +3,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
-from pydantic import model_validator
 from sqlmodel import Field, Session, select
 
 from tracker.citations import CitationCreate, citations_for
@@ -21,7 +20,16 @@ from tracker.kinds.estimates import (
 )
 from tracker.kinds.kind import Activity, Input, Kind, StatePair
 from tracker.kinds.sources import Source
-from tracker.schema import Editable, Record, Table, date_checks, date_words, field_error, vocabulary
+from tracker.schema import (
+    Editable,
+    Problem,
+    Record,
+    Table,
+    check,
+    date_checks,
+    date_words,
+    vocabulary,
+)
 
 
 class PersonnelKind(StrEnum):
@@ -54,13 +62,11 @@ class DeploymentBase(Record):
     ended_words: str | None = date_words()
     summary: str | None = Field(default=None, max_length=4000)
 
-    @model_validator(mode="after")
-    def _two_states(self) -> DeploymentBase:
+    @check
+    def _two_states(self) -> Iterator[Problem]:
         if self.sending_state_code == self.receiving_state_code:
-            raise field_error(
-                "receiving_state_code", "a state cannot deploy to itself", self.receiving_state_code
-            )
-        return self
+            code = self.receiving_state_code
+            yield "receiving_state_code", "a state cannot deploy to itself", code
 
 
 class Deployment(DeploymentBase, Editable, Table, table=True):

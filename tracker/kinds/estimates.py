@@ -10,6 +10,7 @@ source may correct or retract one (tracker.citations), which is shown, never del
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -20,10 +21,19 @@ from sqlmodel import Field, SQLModel
 
 from tracker.citations import CitationCreate, CitationPublic, Stance
 from tracker.dates import DatePrecision
-from tracker.figures import Qualifier, describe_figure, figure_checks, fitted
+from tracker.figures import Qualifier, describe_figure, figure_checks, fitted, misfit
 from tracker.kinds.kind import Input, Kind, ThroughParent
 from tracker.kinds.sources import Source
-from tracker.schema import Editable, Record, Table, date_checks, date_words, vocabulary
+from tracker.schema import (
+    Editable,
+    Problem,
+    Record,
+    Table,
+    check,
+    date_checks,
+    date_words,
+    vocabulary,
+)
 
 
 class Measure(StrEnum):
@@ -92,8 +102,14 @@ class EstimateBase(Record):
         """Spaces tidied, so one place is always written the same way and compares equal."""
         return " ".join(scope.split())
 
+    @check
+    def _figures_fit_qualifier(self) -> Iterator[Problem]:
+        if (problem := misfit(self.qualifier, self.low, self.high)) is not None:
+            yield problem
+
     @model_validator(mode="after")
-    def _figures_fit_qualifier(self) -> EstimateBase:
+    def _vague_figure_floored(self) -> EstimateBase:
+        """A vague word's figure ("thousands") as its conventional floor, where none is given."""
         self.low, self.high = fitted(self.qualifier, self.low, self.high)
         return self
 

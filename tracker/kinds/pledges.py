@@ -11,6 +11,7 @@ and cited as historical context: shown as history, never counted as open.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
 
@@ -20,9 +21,18 @@ from sqlmodel import Field
 
 from tracker.citations import CitationCreate
 from tracker.dates import DatePrecision
-from tracker.figures import Qualifier, figure_checks, fitted
+from tracker.figures import Qualifier, figure_checks, fitted, misfit
 from tracker.kinds.kind import Activity, Input, Kind, OneToRows, Rows
-from tracker.schema import Editable, Record, Table, date_checks, date_words, field_error, vocabulary
+from tracker.schema import (
+    Editable,
+    Problem,
+    Record,
+    Table,
+    check,
+    date_checks,
+    date_words,
+    vocabulary,
+)
 
 
 class PledgeKind(StrEnum):
@@ -85,11 +95,20 @@ class PledgeBase(Record):
         description="recalled only as a historical analogy: shown as history, never open",
     )
 
-    @model_validator(mode="after")
-    def _figure_fits_qualifier(self) -> PledgeBase:
-        self.low, self.high = fitted(self.qualifier, self.low, self.high)
+    @check
+    def _figure_fits_qualifier(self) -> Iterator[Problem]:
+        if (problem := misfit(self.qualifier, self.low, self.high)) is not None:
+            yield problem
+
+    @check
+    def _figure_counted(self) -> Iterator[Problem]:
         if self.figure_of is not None and self.qualifier is None:
-            raise field_error("qualifier", "give the figure that the pledge counts", None)
+            yield "qualifier", "give the figure that the pledge counts", None
+
+    @model_validator(mode="after")
+    def _vague_figure_floored(self) -> PledgeBase:
+        """A vague word's figure ("thousands") as its conventional floor, where none is given."""
+        self.low, self.high = fitted(self.qualifier, self.low, self.high)
         return self
 
 
@@ -166,14 +185,17 @@ class PledgeCreate(PledgeBase):
             ]
         return self
 
-    @model_validator(mode="after")
-    def _to_others(self) -> PledgeCreate:
+    @check
+    def _to_itself(self) -> Iterator[Problem]:
         codes = [recipient.state_code for recipient in self.recipients]
         if self.pledger_state_code in codes:
-            raise field_error("recipients", TO_ITSELF, codes)
+            yield "recipients", TO_ITSELF, codes
+
+    @check
+    def _each_recipient_once(self) -> Iterator[Problem]:
+        codes = [recipient.state_code for recipient in self.recipients]
         if len(set(codes)) < len(codes):
-            raise field_error("recipients", "a state is named twice among the recipients", codes)
-        return self
+            yield "recipients", "a state is named twice among the recipients", codes
 
 
 RECIPIENT = Kind(

@@ -7,22 +7,24 @@ separately, on the citation.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
 
 import sqlalchemy as sa
-from pydantic import HttpUrl, field_validator, model_validator
+from pydantic import HttpUrl, field_validator
 from sqlmodel import Field, Session, select
 
 from tracker.dates import DatePrecision
 from tracker.kinds.kind import Input, Kind
 from tracker.schema import (
     Editable,
+    Problem,
     Record,
     Table,
+    check,
     date_checks,
     date_words,
-    field_error,
     vocabulary,
 )
 
@@ -100,11 +102,10 @@ class SourceBase(Record):
         description="the state a state-media or government source speaks for",
     )
 
-    @model_validator(mode="after")
-    def _perspective_attributed(self) -> SourceBase:
+    @check
+    def _perspective_attributed(self) -> Iterator[Problem]:
         if self.perspective_source_id is not None and self.perspective is None:
-            raise field_error("perspective", "say which perspective the classification gives", None)
-        return self
+            yield "perspective", "say which perspective the classification gives", None
 
     @field_validator("url")
     @classmethod

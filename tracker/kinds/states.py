@@ -8,16 +8,17 @@ readable."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import StrEnum
 
 import pycountry
 import sqlalchemy as sa
-from pydantic import field_validator, model_validator
+from pydantic import field_validator
 from sqlmodel import Field, Session, select
 
 from tracker.errors import NotFound
 from tracker.kinds.kind import Input, Kind, Rows
-from tracker.schema import Editable, Record, Table, field_error, vocabulary
+from tracker.schema import Editable, Problem, Record, Table, check, vocabulary
 
 
 class StateKind(StrEnum):
@@ -48,27 +49,29 @@ class StateBase(Record):
     def _upper_case(cls, code: object) -> object:
         return code.strip().upper() if isinstance(code, str) else code
 
-    @model_validator(mode="after")
-    def _known_code(self) -> StateBase:
-        if self.kind is StateKind.STATE and not is_iso_code(self.code):
-            raise field_error(
+    @check
+    def _known_code(self) -> Iterator[Problem]:
+        if not (3 <= len(self.code) <= 8 and self.code.isalpha()):
+            yield "code", f"{self.code!r} is not a code of 3 to 8 letters", self.code
+        elif self.kind is StateKind.STATE and not is_iso_code(self.code):
+            yield (
                 "code",
                 f"{self.code!r} is not an ISO 3166 alpha-3 country code: a state without one "
                 "is a historical state",
                 self.code,
             )
-        if self.kind is StateKind.HISTORICAL and pycountry.countries.get(alpha_3=self.code):
-            raise field_error(
+        elif self.kind is StateKind.HISTORICAL and pycountry.countries.get(alpha_3=self.code):
+            yield (
                 "code",
                 f"{self.code!r} is a current ISO 3166-1 code: a historical state needs a code "
                 "of its own",
                 self.code,
             )
+
+    @check
+    def _not_its_own_successor(self) -> Iterator[Problem]:
         if self.successor_code is not None and self.successor_code == self.code:
-            raise field_error("successor_code", "a state cannot succeed itself", self.code)
-        if not (3 <= len(self.code) <= 8 and self.code.isalpha()):
-            raise field_error("code", f"{self.code!r} is not a code of 3 to 8 letters", self.code)
-        return self
+            yield "successor_code", "a state cannot succeed itself", self.code
 
 
 class State(StateBase, Editable, Table, table=True):

@@ -14,13 +14,14 @@ after it. A start known only to the month or year counts from its last possible 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from enum import StrEnum
 from itertools import pairwise
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel
 from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, select
 
@@ -29,7 +30,16 @@ from tracker.dates import DatePrecision
 from tracker.errors import NotFound
 from tracker.kinds.kind import Activity, Input, Kind, Rows, StatesInRows, spells_overlap
 from tracker.kinds.states import State, find_state
-from tracker.schema import Editable, Record, Table, date_checks, date_words, field_error, vocabulary
+from tracker.schema import (
+    Editable,
+    Problem,
+    Record,
+    Table,
+    check,
+    date_checks,
+    date_words,
+    vocabulary,
+)
 
 OBLIGATIONS = ("defense", "offense", "neutrality", "nonaggression", "consultation")
 
@@ -127,24 +137,22 @@ class TreatyCreate(TreatyBase):
     parties: list[TreatyPartyCreate] = Field(min_length=2)
     citations: list[CitationCreate] = Field(min_length=1)
 
-    @model_validator(mode="after")
-    def _spells_apart(self) -> TreatyCreate:
+    @check
+    def _spells_apart(self) -> Iterator[Problem]:
         """A state's spells of membership do not overlap, and there are two states at least."""
         spells: dict[str, list[TreatyPartyCreate]] = {}
         for party in self.parties:
             spells.setdefault(party.state_code, []).append(party)
         if len(spells) < 2:
-            raise field_error(
-                "parties", "a treaty needs two different states as parties", list(spells)
-            )
+            yield "parties", "a treaty needs two different states as parties", list(spells)
         for code, own in spells.items():
             own.sort(key=lambda party: party.joined or date.min)
             for earlier, later in pairwise(own):
                 if earlier.exited is None or (later.joined or date.min) <= (
                     earlier.exited_latest or earlier.exited
                 ):
-                    raise field_error("parties", spells_overlap(code), code)
-        return self
+                    yield "parties", spells_overlap(code), code
+                    break
 
 
 class TreatyStatus(StrEnum):
