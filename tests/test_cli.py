@@ -298,3 +298,49 @@ def test_a_deactivated_user_cannot_sign_in_until_activated_again(
     assert (code, out.strip()) == (0, "ana can sign in again as an editor.")
     code, _, err = tracker("--database-url", _url(engine), "user", "deactivate", "nobody")
     assert (code, err.strip()) == (1, "Error: there is no user called 'nobody'")
+
+
+def test_extract_prints_each_proposal_with_its_quote(seeded_engine: Engine, tmp_path: Path) -> None:
+    article = tmp_path / "call.txt"
+    article.write_text(
+        "On Tuesday night, the Kremlin revealed that Putin had spoken with Kim Jong-un. "
+        "According to South Korean intelligence, the North deployed over 11,000 soldiers to "
+        "fight on the Kursk front."
+    )
+    code, out, _ = tracker(
+        "--database-url", _url(seeded_engine), "extract", str(article), "--published", "2025-08-13"
+    )
+    assert code == 0
+    assert (
+        'engagement, 2025-08-12 ("Tuesday night"): Putin–Kim phone call, held; states PRK, '
+        "RUS; Kim Jong Un, Vladimir Putin; via the Kremlin; repeats engagement 1: Putin–Kim "
+        "phone call"
+    ) in out
+    assert '    "On Tuesday night, the Kremlin revealed' in out
+
+    code, out, _ = tracker(
+        "--database-url",
+        _url(seeded_engine),
+        "extract",
+        str(article),
+        "--published",
+        "2025-08-13",
+        "--json",
+    )
+    call, estimate = json.loads(out)
+    assert {"kind", "quote", "date", "states", "people", "relayed_via"} <= call.keys()
+    assert (estimate["kind"], estimate["low"], estimate["high"], estimate["qualifier"]) == (
+        "estimate",
+        11000,
+        None,
+        "over",
+    )
+    assert (estimate["measure"], estimate["date"]) == ("cumulative_sent", "2025-08-13")
+    assert estimate["relayed_via"] == ["South Korean intelligence"]
+
+
+def test_extract_refuses_a_publication_date_it_cannot_read(seeded_engine: Engine) -> None:
+    code, _, err = tracker(
+        "--database-url", _url(seeded_engine), "extract", "-", "--published", "last week"
+    )
+    assert code == 2 and "'last week' is not a date" in err

@@ -16,8 +16,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tracker import __version__
 from tracker.activity import SPREAD_WINDOW_DAYS, headlines
+from tracker.articles import read_article
 from tracker.citations import Stance
 from tracker.database import URL_VARIABLE, backup, engine_for, init_database, session_for
+from tracker.dates import FuzzyDate
 from tracker.errors import TrackerError, describe
 from tracker.exchange.cow import load_cow
 from tracker.exchange.exports import TABLES, export, filtered, new_export_target
@@ -30,6 +32,7 @@ from tracker.kinds.estimates import Measure
 from tracker.kinds.sources import Reliability
 from tracker.kinds.states import find_state
 from tracker.kinds.treaties import treaties_in_force
+from tracker.proposals import propose
 from tracker.serve import prepare, serve
 from tracker.users import SYSTEM, NewUser, Role, add_user, set_active
 
@@ -307,6 +310,52 @@ def treaties(
             f"{treaty.name} (signed {treaty.signed or 'not recorded'}{ended}): {treaty.status}; "
             f"{len(treaty.parties)} members that day"
         )
+
+
+def _published(text: str) -> FuzzyDate:
+    try:
+        return FuzzyDate.parse(text)
+    except ValueError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+@app.command()
+def extract(
+    ctx: typer.Context,
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="The article: a .txt file, a saved web page (.html), or - to read it from "
+            "standard input."
+        ),
+    ],
+    published: Annotated[
+        FuzzyDate,
+        typer.Option(
+            parser=_published,
+            help="When the article was published: 2025-08-13, or the days it may have been "
+            "(2025-08-13/2025-08-14). Its relative dates count from the first.",
+        ),
+    ],
+    outlet: Annotated[str | None, typer.Option(help="Who published it.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """Propose the engagements, estimates, pledges and treaties an article holds, each quoting
+    its sentence, for review: nothing is saved. A proposal that repeats a stored record says
+    which."""
+    content = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    article = read_article(content, published=published, outlet=outlet, name=path.name)
+    with session_for(_engine(ctx)) as session:
+        proposals = propose(session=session, article=article)
+    if as_json:
+        shown = [proposal.as_json() for proposal in proposals]
+        typer.echo(json.dumps(shown, indent=2, ensure_ascii=False, default=str))
+        return
+    if not proposals:
+        typer.echo("No record proposed: no engagement, estimate, pledge or treaty was read.")
+    for proposal in proposals:
+        typer.echo(proposal.described)
+        typer.echo(f'    "{proposal.quote}"')
 
 
 @app.command(name="import-cow")
