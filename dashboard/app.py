@@ -114,6 +114,7 @@ READING = [
 ]
 EDITING = [
     ("Data entry", "edit", "Add or edit records", ":material/edit_note:"),
+    ("Data entry", "articles", "Add from an article", ":material/article:"),
     ("Data entry", "imports", "Import CSV", ":material/upload_file:"),
 ]
 ADMINISTRATION = [("Data entry", "users", "Users", ":material/group:")]

@@ -105,6 +105,13 @@ def plain(text: str | None) -> str:
     return "" if text is None else _MARKDOWN.sub(r"\\\1", text)
 
 
+def sentence(text: str) -> str:
+    """TEXT as a sentence: its first letter a capital (the rest as written: "2025-Q3", "Putin"),
+    ending with a full stop."""
+    text = text.strip()
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "?", "!")) else ".")
+
+
 def day(value: date) -> str:
     """A date as analysts write it: 12 Aug 2025."""
     return f"{value.day} {value:%b %Y}"

@@ -13,6 +13,7 @@ from sqlmodel import Session, func, select
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Error
 
+from tracker.citations import Citation
 from tracker.database import project_path
 from tracker.kinds.engagements import Engagement
 from tracker.kinds.pledges import Pledge
@@ -588,3 +589,85 @@ def test_the_forms_tables_show_an_empty_cell_as_a_dash_never_a_grey_none(
     tables = [table for table in app.dataframe if str(table.key).startswith(f"form.{kind}.")]
     assert tables
     assert {table.proto.placeholder for table in tables} == {"—"}
+
+
+# Adding from an article (views/articles.py): read, review beside the text, save the accepted.
+
+ARTICLE = (project_path("seeds") / "articles" / "000_5b4c11754cefc43e.txt").read_text()
+READ = "FormSubmitter:article-Read the article"
+
+
+def read_article_page(app: AppTest, *, text: str = ARTICLE, published: str = "2025-08-13") -> None:
+    sign_in(app, "ana")
+    app.switch_page("views/articles.py").run()
+    app.text_area(key="article.text").input(text)
+    app.text_input(key="article.outlet").input("El Mundo")
+    app.text_input(key="article.title").input("Putin and Kim strengthen their military alliance")
+    app.text_input(key="article.published").input(published)
+    app.button(key=READ).click().run()
+
+
+def test_an_article_is_read_into_proposals_marked_in_its_text(app: AppTest) -> None:
+    read_article_page(app)
+    assert not app.exception and not app.error
+    marked = [m.value for m in app.markdown if ":orange-background[" in m.value]
+    assert marked and "Kremlin revealed" in marked[0]
+    engagements = app.session_state["article.read"][2]
+    calls = [p.title for p in engagements if p.kind == "engagement"]
+    assert "Putin–Kim phone call" in calls
+
+
+def test_the_reading_form_tells_every_problem_under_its_field(app: AppTest) -> None:
+    read_article_page(app, text="", published="last week")
+    assert [error.value for error in app.error] == [
+        "Paste the article, or upload its file.",
+        "'last week' is not a date: write 2025-08-12, 2025-08, 2025-Q3, 2025 or a range such "
+        "as 2025-06-01/2025-08-13.",
+    ]
+    assert "article.read" not in app.session_state
+
+
+def test_accepted_proposals_are_saved_citing_their_sentence_and_repeats_add_a_citation(
+    app: AppTest, seeded_engine: Engine
+) -> None:
+    read_article_page(app)
+    with Session(seeded_engine) as session:
+        engagements = session.exec(select(func.count()).select_from(Engagement)).one()
+    # Keep only what is dated: an undated engagement cannot be saved.
+    proposals = app.session_state["article.read"][2]
+    for kind in ("engagement", "estimate", "pledge", "treaty"):
+        key = f"article.{kind}"
+        if key in app.session_state:
+            rows = [number for number, p in enumerate(proposals, start=1) if p.kind == kind]
+            app.session_state[key] = {
+                "edited_rows": {
+                    index: {"accept": proposals[number - 1].date is not None}
+                    for index, number in enumerate(rows)
+                },
+                "added_rows": [],
+                "deleted_rows": [],
+            }
+    app.run()
+    save_button = next(b for b in app.button if b.label.startswith("Save the"))
+    save_button.click().run()
+    assert not app.exception
+    [saved] = app.success
+    assert "cited in engagement 1: Putin–Kim phone call" in saved.value.replace("\\", "")
+    with Session(seeded_engine) as session:
+        assert session.exec(select(func.count()).select_from(Engagement)).one() == engagements
+        source = session.exec(select(Source).where(Source.outlet == "El Mundo")).one()
+        quotes = set(
+            session.exec(select(Citation.quote).where(Citation.source_id == source.id)).all()
+        )
+    assert any(quote.startswith("On Tuesday night, the Kremlin revealed") for quote in quotes)
+
+
+def test_a_proposal_that_cannot_be_saved_is_named_and_nothing_is_saved(
+    app: AppTest, seeded_engine: Engine
+) -> None:
+    read_article_page(app, text="Lavrov visited Pyongyang and met with Kim.")
+    before = counts(seeded_engine)
+    next(b for b in app.button if b.label.startswith("Save the")).click().run()
+    [error] = app.error
+    assert error.value.replace("\\", "") == "Nothing was saved:\n- Proposal 1: occurred: required"
+    assert counts(seeded_engine) == before

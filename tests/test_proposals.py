@@ -6,15 +6,18 @@ passages of public reporting (tests/data/extraction/)."""
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from benchmarks.extraction import evaluate, seed_cases
 from tracker.articles import read_article
 from tracker.dates import FuzzyDate
 from tracker.kinds import RecordKind
 from tracker.kinds.engagements import EngagementKind, EngagementStatus
-from tracker.kinds.estimates import Measure
-from tracker.proposals import propose
+from tracker.kinds.estimates import Estimate, Measure
+from tracker.kinds.sources import Source
+from tracker.proposals import ProposalProblems, accept, propose
+from tracker.records import as_record
+from tracker.users import SYSTEM, Actor, NotAllowed
 
 PUBLISHED = FuzzyDate.parse("2025-08-13")
 
@@ -121,3 +124,46 @@ def test_a_pledge_with_no_date_of_its_own_takes_the_call_it_was_made_in(seeded: 
     )
     [pledge] = [p for p in proposals if p.kind is RecordKind.PLEDGE]
     assert (pledge.pledger, pledge.recipients, pledge.date) == ("PRK", ["RUS"], "2025-08-12")
+
+
+ARTICLE = {
+    "outlet": "El Mundo",
+    "title": "Putin and Kim strengthen their alliance",
+    "type": "news_report",
+    "published": "2025-08-13",
+}
+
+
+def test_accepting_saves_new_records_and_cites_the_article_in_those_it_repeats(
+    seeded: Session,
+) -> None:
+    proposals = proposed(
+        seeded,
+        "On Tuesday night, the Kremlin revealed that Putin had spoken with Kim Jong-un. "
+        "Around 300 North Korean soldiers have been killed.",
+    )
+    saved = accept(session=seeded, actor=SYSTEM, source=ARTICLE, proposals=proposals)
+    assert saved[0] == "cited in engagement 1: Putin–Kim phone call"
+    assert saved[1].startswith("added estimate ")
+    call = as_record(session=seeded, kind="engagement", record_id=1)
+    article = seeded.exec(select(Source.id).where(Source.outlet == "El Mundo")).one()
+    [cited] = [c for c in call["citations"] if c["source_id"] == article]
+    assert cited["quote"].startswith("On Tuesday night, the Kremlin revealed")
+    kremlin = seeded.exec(select(Source.id).where(Source.outlet == "Kremlin")).one()
+    assert cited["relayed_source_id"] == kremlin  # "the Kremlin revealed": relayed from it
+    killed = seeded.exec(select(Estimate).where(Estimate.measure == Measure.KILLED)).one()
+    # No place in the sentence: the scope is the region of the deployment it belongs to.
+    assert (killed.low, killed.high, killed.scope) == (300, 300, "Kursk")
+
+
+def test_a_proposal_that_cannot_be_saved_is_named_with_its_problem(seeded: Session) -> None:
+    undated = proposed(seeded, "Lavrov visited Pyongyang and met with Kim.")
+    with pytest.raises(ProposalProblems) as refused:
+        accept(session=seeded, actor=SYSTEM, source=ARTICLE, proposals=undated)
+    assert refused.value.problems == {0: "occurred: required"}
+
+
+def test_only_editors_accept_proposals(seeded: Session) -> None:
+    viewer = Actor(id=None, name="vic", role="viewer")
+    with pytest.raises(NotAllowed):
+        accept(session=seeded, actor=viewer, source=ARTICLE, proposals=[])

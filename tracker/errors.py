@@ -19,13 +19,17 @@ class NotFound(TrackerError):
 
 
 def describe_validation(error: ValidationError) -> str:
-    """One line per problem: "field: message"."""
-    return "; ".join(
-        f"{'.'.join(str(part) for part in problem['loc'])}: {message(problem)}"
-        if problem["loc"]
-        else message(problem)
-        for problem in error.errors()
-    )
+    """One line per problem: "field: message". A fuzzy date's precision and last day are not
+    told apart from the date when they have its problem ("occurred: required", once)."""
+    told = {}
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"])
+        told.setdefault(where, message(problem))
+    for where, said in list(told.items()):
+        for part in ("_precision", "_latest"):
+            if where.endswith(part) and told.get(where.removesuffix(part)) == said:
+                del told[where]
+    return "; ".join(f"{where}: {said}" if where else said for where, said in told.items())
 
 
 # The validator's own error types (pydantic's): a problem of any other type is the tracker's,

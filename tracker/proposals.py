@@ -19,12 +19,14 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz, process
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from tracker.articles import Article, Sentence
 from tracker.dates import DatePrecision, FuzzyDate
+from tracker.errors import TrackerError, describe
 from tracker.figures import Qualifier, describe_figure
 from tracker.gazetteer import Gazetteer, Mention, Named
 from tracker.kinds import KINDS, RecordKind
@@ -37,7 +39,8 @@ from tracker.kinds.engagements import (
 )
 from tracker.kinds.estimates import Estimate, Measure
 from tracker.kinds.people import Person
-from tracker.kinds.pledges import Pledge
+from tracker.kinds.pledges import Conditionality, Pledge, PledgeKind
+from tracker.kinds.sources import Source
 from tracker.kinds.treaties import Treaty, TreatyParty
 from tracker.phrases import (
     DatePhrase,
@@ -48,6 +51,8 @@ from tracker.phrases import (
     is_ahead,
     relays_in,
 )
+from tracker.records import as_record, save
+from tracker.users import Actor, require_editor
 
 
 class Proposal(BaseModel):
@@ -78,7 +83,10 @@ class Proposal(BaseModel):
     # A pledge's
     pledger: str | None = None  # a state's code
     recipients: list[str] = []
-    # The stored record it repeats, in words ("engagement 3: Putin–Kim phone call").
+    # An engagement's participants as the record takes them: a state, with its person if stored.
+    participants: list[dict[str, Any]] = []
+    # The stored record it repeats: its id, and in words ("engagement 3: Putin–Kim phone call").
+    duplicate_id: int | None = None
     duplicate_of: str | None = None
 
     @property
@@ -227,7 +235,8 @@ def propose(*, session: Session, article: Article) -> list[Proposal]:
         for proposer in PROPOSERS.values():
             proposals.extend(proposer(reading))
     for proposal in proposals:
-        proposal.duplicate_of = _stored_twin(session, proposal)
+        if (twin := _stored_twin(session, proposal)) is not None:
+            proposal.duplicate_id, proposal.duplicate_of = twin
     return proposals
 
 
@@ -444,11 +453,21 @@ def _engagement(
             _name(reading, person).split()[0 if _family_first(reading, person) else -1]
             for person in participants
         ] or [reading.known.gazetteer.state_name(code) for code in states]
+        stored = [p for p in participants if not p.startswith("new:")]
+        taking_part = [
+            {"state_code": _person_state(reading, person), "person_id": int(person)}
+            for person in stored
+        ]
+        taking_part += [
+            {"state_code": code, "person_id": None}
+            for code in sorted(involved - {_person_state(reading, person) for person in stored})
+        ]
         yield Proposal(
             kind=RecordKind.ENGAGEMENT,
             quote=reading.text,
             start=reading.sentence.start,
             end=reading.sentence.end,
+            participants=taking_part,
             title=f"{'–'.join(names)} {kind.value.replace('_', ' ')}",
             date=date,
             date_words=date_words,
@@ -734,12 +753,13 @@ def _pledges(reading: Reading) -> Iterator[Proposal]:
     if date is None:
         date, words = _engagement_date(reading, {pledger, *recipients})
     figure = next(iter(reading.figures), None)
+    names = reading.known.gazetteer.state_name
     yield Proposal(
         kind=RecordKind.PLEDGE,
         quote=reading.text,
         start=reading.sentence.start,
         end=reading.sentence.end,
-        title=None,
+        title=f"{names(pledger)} pledges support to {names(recipients[0])}",
         date=date,
         date_words=words,
         states=sorted({pledger, *recipients}),
@@ -872,9 +892,9 @@ _SAME: dict[RecordKind, Callable[[Proposal], list[sa.ColumnElement[bool]]]] = {
 }
 
 
-def _stored_twin(session: Session, proposal: Proposal) -> str | None:
-    """The stored record PROPOSAL repeats, in words ("engagement 1: Putin–Kim phone call"),
-    if any."""
+def _stored_twin(session: Session, proposal: Proposal) -> tuple[int, str] | None:
+    """The stored record PROPOSAL repeats, if any: its id, and in words ("engagement 1:
+    Putin–Kim phone call")."""
     kind = KINDS[proposal.kind]
     conditions = [kind.table.retired_at.is_(None), *_SAME[proposal.kind](proposal)]
     if proposal.kind is not RecordKind.TREATY:
@@ -886,4 +906,182 @@ def _stored_twin(session: Session, proposal: Proposal) -> str | None:
             getattr(kind.table, f"{kind.starts}_latest") >= period.earliest,
         ]
     found = session.exec(kind.reader_names().where(*conditions).limit(1)).first()
-    return f"{kind.name} {found[0]}: {found[1]}" if found is not None else None
+    return (found[0], f"{kind.name} {found[0]}: {found[1]}") if found is not None else None
+
+
+# --- Accepting -----------------------------------------------------------------------------
+
+
+class ProposalProblems(TrackerError):
+    """Accepted proposals that cannot be saved, each with its problem; nothing was saved."""
+
+    def __init__(self, problems: dict[int, str]) -> None:
+        self.problems = problems
+        told = "; ".join(
+            f"proposal {number + 1}: {problem}" for number, problem in problems.items()
+        )
+        super().__init__(f"nothing was saved: {told}")
+
+
+def accept(
+    *,
+    session: Session,
+    actor: Actor | None,
+    source: dict[str, Any],
+    proposals: list[Proposal],
+) -> list[str]:
+    """Save PROPOSALS, as an editor has checked them, through the one write path, each citing
+    its sentence in the article SOURCE (the fields of a source: saved first, or the stored one
+    of the same outlet and title). A proposal that repeats a stored record adds its sentence
+    to that record's citations instead of a second record. Returns what was saved, in words;
+    if any proposal cannot be saved, raises ProposalProblems naming each, and saves nothing
+    (the caller's transaction is to be rolled back)."""
+    actor = require_editor(session=session, actor=actor)
+    article = save(session=session, actor=actor, kind="source", record=source)
+    problems: dict[int, str] = {}
+    saved = []
+    for number, proposal in enumerate(proposals):
+        try:
+            with session.begin_nested():
+                saved.append(_accepted(session, actor, article.id, proposal))
+        except (TrackerError, ValidationError, SQLAlchemyError) as error:
+            problems[number] = describe(error)
+    if problems:
+        raise ProposalProblems(problems)
+    return saved
+
+
+def _citation(session: Session, source_id: int, proposal: Proposal) -> dict[str, Any]:
+    """The proposal's sentence as a citation of the article, relayed from the stored sources
+    its relays name (the last named the originator)."""
+    chain = _stored_sources(session, proposal.relayed_via)
+    return {
+        "source_id": source_id,
+        "quote": proposal.quote,
+        "relayed_source_id": chain[-1] if chain else None,
+        "relayed_via": chain[:-1],
+    }
+
+
+def _stored_sources(session: Session, names: list[str]) -> list[int]:
+    """The stored sources the relay NAMES name ("the Kremlin": Kremlin), in order, each once."""
+    outlets = dict(
+        session.exec(select(Source.id, Source.outlet).where(Source.retired_at.is_(None))).all()
+    )
+    found: list[int] = []
+    for name in names:
+        match = process.extractOne(name, outlets, scorer=fuzz.token_set_ratio, score_cutoff=90)
+        if match is not None and match[2] not in found:
+            found.append(match[2])
+    return found
+
+
+def _accepted(session: Session, actor: Actor, source_id: int, proposal: Proposal) -> str:
+    kind = proposal.kind.value
+    citation = _citation(session, source_id, proposal)
+    if proposal.duplicate_id is not None:
+        record = as_record(session=session, kind=kind, record_id=proposal.duplicate_id)
+        record["citations"] = [*record["citations"], citation]
+        save(
+            session=session, actor=actor, kind=kind, record=record, record_id=proposal.duplicate_id
+        )
+        return f"cited in {proposal.duplicate_of}"
+    record = _RECORDS[proposal.kind](session, proposal, citation)
+    row = save(session=session, actor=actor, kind=kind, record=record)
+    spec = KINDS[proposal.kind]
+    name = session.exec(spec.reader_names().where(spec.table.id == row.id)).one()[1]
+    return f"added {kind} {row.id}: {name}"
+
+
+def _engagement_record(
+    session: Session, proposal: Proposal, citation: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "title": proposal.title,
+        "kind": proposal.engagement_kind,
+        "cameo_code": proposal.cameo_code,
+        "occurred": proposal.date,
+        "occurred_words": proposal.date_words,
+        "status": proposal.status,
+        "participants": proposal.participants,
+        "citations": [citation],
+    }
+
+
+def _estimate_record(
+    session: Session, proposal: Proposal, citation: dict[str, Any]
+) -> dict[str, Any]:
+    deployment = session.exec(
+        select(Deployment.id).where(Deployment.name == proposal.deployment)
+    ).first()
+    if deployment is None:
+        raise TrackerError(
+            "choose the deployment this estimate belongs to"
+            if proposal.deployment is None
+            else f"there is no deployment called {proposal.deployment!r}"
+        )
+    return {
+        "deployment_id": deployment,
+        # Whose figure: the originator the article relays, else the article itself.
+        "source_id": citation["relayed_source_id"] or citation["source_id"],
+        "low": proposal.low,
+        "high": proposal.high,
+        "qualifier": proposal.qualifier,
+        "measure": proposal.measure,
+        "scope": proposal.scope,
+        "as_of": proposal.date,
+        "as_of_words": proposal.date_words,
+        "citations": [citation],
+    }
+
+
+_PLEDGE_KINDS = [
+    (r"troops|soldiers|military|defen[cs]e|weapons|munitions|shells|missiles", PledgeKind.MILITARY),
+    (r"economic|aid|trade|workers|investment|energy|food", PledgeKind.ECONOMIC),
+]
+
+
+def _pledge_record(
+    session: Session, proposal: Proposal, citation: dict[str, Any]
+) -> dict[str, Any]:
+    words = re.findall(r"[\"“]([^\"”]+)[\"”]", proposal.quote)
+    return {
+        "title": proposal.title,
+        "pledger_state_code": proposal.pledger,
+        "made": proposal.date,
+        "made_words": proposal.date_words,
+        "quote": "; ".join(words) or None,
+        "kind": next(
+            (kind for pattern, kind in _PLEDGE_KINDS if re.search(pattern, proposal.quote, re.I)),
+            PledgeKind.POLITICAL,
+        ),
+        "conditionality": Conditionality.UNCONDITIONAL
+        if re.search(r"\bunconditional", proposal.quote, re.I)
+        else Conditionality.UNSPECIFIED,
+        "recipients": [{"state_code": code} for code in proposal.recipients],
+        "qualifier": proposal.qualifier,
+        "low": proposal.low,
+        "high": proposal.high,
+        "citations": [citation],
+    }
+
+
+def _treaty_record(
+    session: Session, proposal: Proposal, citation: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "name": proposal.title,
+        "signed": proposal.date,
+        "signed_words": proposal.date_words,
+        "parties": [{"state_code": code} for code in proposal.states],
+        "citations": [citation],
+    }
+
+
+# How each kind's proposal becomes the record the write path takes.
+_RECORDS: dict[RecordKind, Callable[[Session, Proposal, dict[str, Any]], dict[str, Any]]] = {
+    RecordKind.ENGAGEMENT: _engagement_record,
+    RecordKind.ESTIMATE: _estimate_record,
+    RecordKind.PLEDGE: _pledge_record,
+    RecordKind.TREATY: _treaty_record,
+}

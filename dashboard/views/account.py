@@ -45,7 +45,7 @@ if actor is not None:
             try:
                 actor = ui.write(change_password, current=current, new=new)
             except (TrackerError, ValueError) as error:
-                st.error(str(error).capitalize() + ".", icon=":material/error:")
+                st.error(ui.sentence(str(error)), icon=":material/error:")
             else:
                 st.session_state["actor"] = actor
                 st.session_state["account.flash"] = "Your password was changed."
@@ -69,6 +69,6 @@ if submitted:
             client=address if isinstance(address, str) else None,  # None under AppTest
         )
     except TrackerError as error:
-        st.error(str(error).capitalize() + ".", icon=":material/error:")
+        st.error(ui.sentence(str(error)), icon=":material/error:")
     else:
         st.rerun()

@@ -123,7 +123,7 @@ def _save() -> None:
     except ValidationError as error:
         st.session_state["edit.errors"] = forms.placed_errors(error, kind, tables, options)
     except (TrackerError, IntegrityError) as error:
-        st.session_state["edit.errors"] = {"form": describe(error).capitalize()}
+        st.session_state["edit.errors"] = {"form": ui.sentence(describe(error))}
     else:
         st.session_state["edit.flash"] = f"Saved the {label}."
         st.session_state["edit.choose"] = row.id
@@ -149,7 +149,7 @@ if st.button(
             restore if retired else retire, kind=kind, record_id=record_id, expected_version=version
         )
     except TrackerError as error:  # another editor saved it first, or the rights changed
-        st.error(describe(error).capitalize(), icon=":material/error:")
+        st.error(ui.sentence(describe(error)), icon=":material/error:")
     else:
         st.session_state.update(
             {"edit.loaded": None, "edit.retired": False, "edit.choose": record_id}
