@@ -465,3 +465,23 @@ def test_a_data_entry_address_asks_for_the_sign_in_it_needs_then_shows_its_page(
     page.get_by_role("textbox", name="Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import CSV", timeout=30_000)
+
+
+def test_an_editor_reads_an_article_into_proposals_beside_its_text(
+    page: Page, dashboard_url: str
+) -> None:
+    sign_in(page, dashboard_url, "ana")
+    open_page(page, dashboard_url, "articles", "Add from an article")
+    page.get_by_role("textbox", name="Article text").fill(
+        "On Tuesday night, the Kremlin revealed that Putin had spoken with Kim Jong-un."
+    )
+    page.get_by_role("textbox", name="Outlet").fill("El Mundo")
+    page.get_by_role("textbox", name="Published").fill("2025-08-13")
+    finished(page)
+    page.get_by_role("button", name="Read the article").click()
+    expect(page.get_by_role("heading", name="What it proposes")).to_be_visible(timeout=30_000)
+    finished(page)
+    expect(page.get_by_text("[1]")).to_be_visible()
+    expect(page.get_by_role("button", name="Save the 1 accepted")).to_be_enabled()
+    assert_no_errors(page)
+    page.screenshot(path=screenshot_folder() / "articles.png", full_page=True)
