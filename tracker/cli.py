@@ -325,8 +325,9 @@ def extract(
     path: Annotated[
         Path,
         typer.Argument(
+            metavar="FILE",
             help="The article: a .txt file, a saved web page (.html), or - to read it from "
-            "standard input."
+            "standard input.",
         ),
     ],
     published: Annotated[
