@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Callable, Iterable
 from datetime import date
 from typing import Any, TypeVar
@@ -75,9 +76,10 @@ def current_filters() -> Filters:
     return st.session_state.get("filters") or Filters()
 
 
-def sources_line(kinds: tuple[RecordKind, ...]) -> None:
-    """A line under a chart naming the sources behind the records of KINDS in view."""
-    names, more = load(sources_behind, kinds=kinds)
+def sources_line(kinds: tuple[RecordKind, ...], *, dated: bool = False) -> None:
+    """A line under a chart naming the sources behind the records of KINDS in view (with DATED,
+    only those with a date: all a chart over time draws)."""
+    names, more = load(sources_behind, kinds=kinds, dated=dated)
     show_sources(names, more)
 
 
@@ -141,17 +143,56 @@ def possible_days(first: pd.Series, last: pd.Series, prefix: str = "") -> dict[s
     }
 
 
-def dated_axis(period: str = "day") -> alt.Axis:
-    """A time axis that says the year, whatever the ticks: every label of months ("Aug 2024") or
-    years, and for days the first label's and each January's ("27 Jul 2025, 3 Aug, 10 Aug");
-    PERIOD is the finest the chart shows: day, month or year."""
-    if period != "day":
-        return alt.Axis(format="%b %Y" if period == "month" else "%Y")
+def dated_axis() -> alt.Axis:
+    """A time axis of days that says the year, whatever the ticks: the first label's and each
+    January's ("27 Jul 2025, 3 Aug, 10 Aug")."""
     return alt.Axis(
         labelExpr=(
             "datum.index == 0 || month(datum.value) == 0"
             " ? timeFormat(datum.value, '%-d %b %Y') : timeFormat(datum.value, '%-d %b')"
         )
+    )
+
+
+def short_label(text: str, width: int = 30, lines: int = 2, tail: str = "") -> str:
+    """TEXT in at most LINES lines of about WIDTH characters, joined by newlines, the last cut
+    after a word with "…" where more remains, and ended by TAIL (a grade, say): an axis label
+    that leaves a chart's width to its marks. The full text belongs in the tooltip and table."""
+    wrapped = textwrap.wrap(text, width, break_on_hyphens=False) or [""]
+    kept = wrapped[:lines]
+    if len(wrapped) > lines:
+        rest, room = " ".join(wrapped[lines - 1 :]), max(width - len(tail), 2)
+        cut = textwrap.shorten(rest, room, placeholder="…")
+        kept[-1] = cut if cut != "…" else rest[: room - 1] + "…"  # one word longer than a line
+    kept[-1] += tail
+    return "\n".join(kept)
+
+
+def short_labels(
+    texts: Iterable[str], width: int = 30, lines: int = 2, tails: Iterable[str] = ()
+) -> list[str]:
+    """`short_label` of each of TEXTS (with its tail from TAILS), kept distinct: two texts cut to
+    the same label would share one row of a chart, so the second gets an invisible mark."""
+    texts = list(texts)
+    tails = list(tails) or [""] * len(texts)
+    labels: list[str] = []
+    for text, tail in zip(texts, tails, strict=True):
+        label = short_label(text, width, lines, tail)
+        while label in labels:
+            label += "\u200b"  # a zero-width space: the same words, a row of their own
+        labels.append(label)
+    return labels
+
+
+def short_label_axis(width: int = 30, **options: Any) -> alt.Axis:
+    """An axis whose labels are `short_label`s of WIDTH characters, a line to each line."""
+    return alt.Axis(
+        labelExpr="split(datum.label, '\\n')",
+        # A character of the axis's 11-pixel font is about 6 pixels wide: room for WIDTH of them.
+        labelLimit=width * 7,
+        labelLineHeight=12,
+        labelOverlap=False,
+        **options,
     )
 
 
@@ -164,12 +205,49 @@ ENGAGEMENT_SHAPES = alt.Scale(
     domain=[kind.replace("_", " ") for kind in EngagementKind],
     range=["circle", "triangle-up", "square", "diamond"],
 )
-# How full an engagement's mark is drawn: held filled, planned hollow, cancelled faint.
-STATUS_FILL = {
+# How full an engagement's mark is drawn: held filled, planned hollow, cancelled faint. The
+# scale is ordinal: a point scale, the default, would spread the fills between the first two.
+_STATUS_FILLS = {
     EngagementStatus.HELD.value: 1.0,
     EngagementStatus.PLANNED.value: 0.0,
     EngagementStatus.CANCELLED.value: 0.2,
 }
+STATUS_FILL = alt.Scale(
+    type="ordinal", domain=list(_STATUS_FILLS), range=list(_STATUS_FILLS.values())
+)
+
+
+def status_key(chart: alt.Chart, **position: Any) -> alt.Chart:
+    """A layer for CHART that draws nothing (its points have no size) but a Status legend whose
+    symbols are filled as the engagements' marks are: Vega-Lite draws no legend for a fill
+    opacity. POSITION: the marks' x and y."""
+    grey = "#555"
+    shades = [
+        # The fill's opacity over white, as a colour: full grey, white (hollow), faint grey.
+        "#" + f"{round(255 - (255 - 0x55) * fill):02x}" * 3
+        for fill in _STATUS_FILLS.values()
+    ]
+    return chart.mark_point(size=0, filled=True).encode(
+        **position,
+        fill=alt.Fill(
+            "status:N",
+            title="Status",
+            scale=alt.Scale(domain=list(_STATUS_FILLS), range=shades),
+            # Above the chart, in one row: where the eye starts, and clear of the legends
+            # under it, which fill the width on a narrow screen.
+            legend=alt.Legend(
+                orient="top",
+                direction="horizontal",
+                symbolType="circle",
+                symbolStrokeColor=grey,
+                symbolStrokeWidth=2,
+                symbolSize=120,
+                symbolOpacity=1,
+            ),
+        ),
+    )
+
+
 # An estimate's figure: a point or a closed range, or open at one end ("over 11,000" has no
 # high, "up to 5,000" no low), drawn with an arrow towards its open end.
 LOWER_BOUND, UPPER_BOUND, CLOSED = (

@@ -402,7 +402,7 @@ def test_colours_and_shapes_are_fixed_by_the_registry_whatever_the_data(
     app.multiselect(key="states").set_value(["CHN"]).run()
     app.switch_page("views/engagements.py").run()
     assert {row["kind"] for row in charts(app)[0]["rows"] if "kind" in row} == {"phone call"}
-    shapes = scale_of(app, "engagements: filled held", "shape")
+    shapes = scale_of(app, "engagements: filled if held", "shape")
     assert shapes["domain"] == ["phone call", "visit", "summit", "third place meeting"]
     assert len(set(shapes["range"])) == 4
     app.multiselect(key="states").set_value([]).run()
@@ -447,11 +447,36 @@ def test_an_open_ended_estimate_is_drawn_open_ended(dashboard: AppTest) -> None:
 def test_planned_and_held_engagements_are_told_apart_at_a_glance(dashboard: AppTest) -> None:
     app = open_page(dashboard, "engagements")
     [chart] = charts(app)[:1]
-    filled = {row["status"]: row["fill"] for row in chart["rows"] if "fill" in row}
-    assert filled == {"held": 1, "planned": 0}
+    assert {row["status"] for row in chart["rows"] if "status" in row} == {"held", "planned"}
     [mark] = [m for m in marks(chart) if "fillOpacity" in m["encoding"]]
-    assert mark["encoding"]["fillOpacity"]["field"] == "fill"
-    assert "filled held, hollow planned" in chart["title"]  # the key, where the eye starts
+    fill = mark["encoding"]["fillOpacity"]
+    assert fill["field"] == "status"
+    shade = dict(zip(fill["scale"]["domain"], fill["scale"]["range"], strict=True))
+    assert shade == {"held": 1, "planned": 0, "cancelled": 0.2}
+    assert fill["scale"]["type"] == "ordinal"  # a point scale would give "planned" half a fill
+    # The key: a Status legend, its symbols filled as the marks are, solid, white and faint.
+    [key] = [m for m in marks(chart) if "fill" in m["encoding"]]
+    legend = key["encoding"]["fill"]
+    assert legend["title"] == "Status" and legend["legend"]["symbolStrokeWidth"] >= 2
+    # Above the chart, in a row: under it, beside two other legends, it ran off the right edge.
+    assert legend["legend"]["orient"] == "top" and legend["legend"]["direction"] == "horizontal"
+    assert key["mark"]["size"] == 0  # the layer draws nothing but its legend
+    key_fill = dict(zip(legend["scale"]["domain"], legend["scale"]["range"], strict=True))
+    assert key_fill["planned"] == "#ffffff" and key_fill["held"] == "#555555"
+    assert "filled if held, hollow if planned" in chart["title"]  # where the eye starts
+
+
+def test_an_engagement_count_stands_clear_of_the_marks_beside_it(dashboard: AppTest) -> None:
+    """ "×4" above its mark, centred, on a white halo: beside it, it ran into Putin's next call."""
+    [chart] = charts(open_page(dashboard, "engagements"))[:1]
+    texts = [mark["mark"] for mark in marks(chart) if mark["mark"]["type"] == "text"]
+    assert len(texts) == 2
+    halo, count = texts
+    assert halo["stroke"] == "white" and halo["strokeWidth"] >= 3
+    assert "stroke" not in count  # drawn over its halo, unblurred
+    for text in texts:
+        assert text["align"] == "center" and text["baseline"] == "bottom" and text["dy"] <= -8
+        assert "dx" not in text
 
 
 def test_engagements_on_the_same_days_are_one_mark_with_their_count(dashboard: AppTest) -> None:
@@ -525,3 +550,117 @@ def test_the_sources_table_shows_reliability_without_scrolling(dashboard: AppTes
     # Everything up to the reliability grade fits the 540 pixels the table has at 1000 wide.
     before = columns[: columns.index("grade") + 1]
     assert sum(widths[name]["width"] for name in before) <= 540
+
+
+def legends(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The legend settings of every channel of every mark in a chart."""
+    return [
+        channel["legend"]
+        for mark in marks(spec)
+        for channel in mark.get("encoding", {}).values()
+        if isinstance(channel, dict) and channel.get("legend")
+    ]
+
+
+def chart_titled(app: AppTest, title: str) -> dict[str, Any]:
+    [chart] = [spec for spec in charts(app) if title in str(spec.get("title"))]
+    return chart
+
+
+def test_the_perspective_legend_shows_every_label(dashboard: AppTest) -> None:
+    """Two columns ran off the right edge at 1000 pixels: one a line, no label cut."""
+    chart = chart_titled(open_page(dashboard, "sources"), "reliability grade")
+    [legend] = legends(chart)
+    assert legend["columns"] == 1 and legend["labelLimit"] == 0
+    assert legend["orient"] == "bottom"
+
+
+@pytest.mark.parametrize(
+    ("page", "title"),
+    [("sources", "reliability grade"), ("treaties", "Signature"), ("pledges", "status changes")],
+)
+def test_bar_labels_leave_the_width_to_the_bars(dashboard: AppTest, page: str, title: str) -> None:
+    """Labels of two short lines (the full name in the tooltip and the table), each row its own:
+    long names took most of a 1000-pixel screen and squeezed the bars into 200 pixels."""
+    chart = chart_titled(open_page(dashboard, page), title)
+    y = next(mark["encoding"]["y"] for mark in marks(chart) if "y" in mark.get("encoding", {}))
+    assert y["axis"]["labelLimit"] <= 270 and "split(" in y["axis"]["labelExpr"]
+    labels = [row[y["field"]] for row in chart["rows"] if y["field"] in row]
+    assert labels
+    for label in labels:  # the limit allows 7 pixels a character, for a margin
+        lines = label.split("\n")
+        assert len(lines) <= 2, label
+        assert all(len(line) * 7 <= y["axis"]["labelLimit"] for line in lines), label
+    rows = [row for row in chart["rows"] if y["field"] in row]
+    key = next(name for name in ("pledge_id", "id", "treaty") if name in rows[0])
+    assert len(set(labels)) == len({row[key] for row in rows})  # no two records share a row
+
+
+def test_a_long_treaty_name_is_cut_on_the_timeline_and_whole_elsewhere(
+    dashboard: AppTest,
+) -> None:
+    app = open_page(dashboard, "treaties")
+    chart = chart_titled(app, "Signature")
+    [row] = [row for row in chart["rows"] if row.get("treaty", "").startswith("Comprehensive")]
+    assert row["row"] == "Comprehensive Strategic Partnership\nTreaty (2 members)"
+    tooltips = next(
+        mark["encoding"]["tooltip"] for mark in marks(chart) if "tooltip" in mark["encoding"]
+    )
+    assert tooltips[0]["field"] == "treaty"  # the name in full
+
+
+@pytest.mark.parametrize("page", ["treaties", "engagements", "sources", "pledges", "deployments"])
+def test_chart_titles_fit_a_1000_pixel_screen(dashboard: AppTest, page: str) -> None:
+    """About 70 characters of a chart's bold title fit the 540 pixels it has at 1000 wide; a
+    longer one is cut with "…" ("…last day known in force, b…")."""
+    app = open_page(dashboard, page)
+    for spec in charts(app):
+        title = spec["title"]
+        text = title["text"] if isinstance(title, dict) else title
+        for line in [text] if isinstance(text, str) else text:  # a list: a line each
+            assert len(line) <= 70, line
+
+
+def test_every_metric_label_fits_its_column(dashboard: AppTest) -> None:
+    """A metric cuts its label to one line ("Engagements, last 90 d…" at 1000 pixels)."""
+    app = open_page(dashboard, "overview")
+    assert app.metric
+    for metric in app.metric:
+        assert len(metric.label) <= 20, metric.label
+
+
+def test_the_activity_charts_name_only_the_sources_of_what_they_draw(dashboard: AppTest) -> None:
+    """Over 1990–2012 the seed's only record in view is the workers' deployment, which has no
+    start date: no chart over time draws it, so no line under one names its sources."""
+    app = open_page(dashboard, "overview", dates=["1990-01-01", "2012-12-31"])
+    lines = [caption.value for caption in app.caption if caption.value.startswith("Sources")]
+    assert lines and not any("Shoigu" in line for line in lines), lines
+
+
+def test_a_cut_source_label_keeps_its_grade_and_a_row_of_its_own(dashboard: AppTest) -> None:
+    """South Korean intelligence's two documents, told apart by their titles, cut with "…"
+    before the grade; the full title is in the tooltip and the table."""
+    chart = chart_titled(open_page(dashboard, "sources"), "reliability grade")
+    korean = {row["label"] for row in chart["rows"] if row["outlet"] == "South Korean intelligence"}
+    assert korean == {
+        "South Korean intelligence:\nestimate of North Korean… [B]",
+        "South Korean intelligence:\nassessment of further… [B]",
+    }
+
+
+def test_a_perspective_keeps_its_colour_whatever_is_in_view(dashboard: AppTest) -> None:
+    """The colours come from every perspective assessed, not those in view; the legend lists
+    only those in view."""
+
+    def colours(app: AppTest) -> tuple[dict[str, str], list[str]]:
+        chart = chart_titled(app, "reliability grade")
+        colour = next(mark["encoding"]["color"] for mark in marks(chart))
+        scale = colour["scale"]
+        return dict(zip(scale["domain"], scale["range"], strict=True)), colour["legend"]["values"]
+
+    app = open_page(dashboard, "sources")
+    every, listed = colours(app)
+    app.multiselect(key="kinds").set_value(["pledge"]).run()
+    some, listed_some = colours(app)
+    assert some.items() <= every.items() and len(listed_some) < len(listed)
+    assert "Russian state" in listed_some

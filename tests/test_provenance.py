@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlmodel import Session, select
 
 from tracker.citations import CitationCreate, cite
@@ -25,6 +27,25 @@ def test_only_the_kinds_in_view_have_sources(seeded: Session) -> None:
     assert sources_behind(
         session=seeded, filters=Filters(kinds=(RecordKind.TREATY,)), kinds=[RecordKind.PLEDGE]
     ) == ([], 0)
+
+
+def test_a_chart_over_time_names_only_the_sources_of_dated_records(seeded: Session) -> None:
+    """The workers' deployment has no start date: in view whatever the dates (its day may fall
+    in any range), but a chart over 1990–2012 does not draw it, nor should its line name
+    Shoigu or the news outlet behind it."""
+    before = Filters(start=date(1990, 1, 1), end=date(2012, 12, 31))
+    kinds = [RecordKind.DEPLOYMENT]
+    names, _ = sources_behind(session=seeded, filters=before, kinds=kinds)
+    assert "Sergei Shoigu" in names  # the undated deployment is in view
+    assert sources_behind(session=seeded, filters=before, kinds=kinds, dated=True) == ([], 0)
+    # The troops' deployment, dated September 2024, keeps its sources; Shoigu is behind only
+    # the workers.
+    names, _ = sources_behind(session=seeded, filters=Filters(), kinds=kinds, dated=True)
+    assert set(names) == {
+        "South Korean intelligence",
+        "Unnamed multi-perspective news digest",
+        "Unnamed news outlet",
+    }
 
 
 def test_each_source_counts_the_records_resting_on_it(seeded: Session) -> None:

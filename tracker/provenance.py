@@ -30,13 +30,16 @@ from tracker.kinds.sources import Source
 from tracker.timelines import sorted_list
 
 
-def _evidence(kinds: Iterable[Kind], filters: Filters) -> sa.Subquery:
-    """One row per source behind each record in view: kind, record_id, source_id, originating
-    (whether the claim starts with that source rather than being relayed by it)."""
+def _evidence(kinds: Iterable[Kind], filters: Filters, *, dated: bool = False) -> sa.Subquery:
+    """One row per source behind each record in view (with DATED, each that has a date):
+    kind, record_id, source_id, originating (whether the claim starts with that source rather
+    than being relayed by it)."""
     parts = []
     for kind in kinds:
         record_id = getattr(Citation, f"{kind.name}_id")
         in_view = sa.select(kind.table.id).where(*filters.conditions(kind))
+        if dated:
+            in_view = in_view.where(getattr(kind.table, kind.starts).is_not(None))
         # Only what supports the record rests it on a source: a correction is not a confirmation.
         behind = (record_id.in_(in_view), Citation.stance == Stance.SUPPORTS)
         cited = sa.select(sa.literal(kind.name).label("kind"), record_id.label("record_id"))
@@ -67,14 +70,21 @@ def _evidence(kinds: Iterable[Kind], filters: Filters) -> sa.Subquery:
 
 
 def sources_behind(
-    *, session: Session, filters: Filters, kinds: Iterable[RecordKind], most: int = 12
+    *,
+    session: Session,
+    filters: Filters,
+    kinds: Iterable[RecordKind],
+    most: int = 12,
+    dated: bool = False,
 ) -> tuple[list[str], int]:
     """The sources behind the records of KINDS in view, those behind the most records first: up
-    to MOST outlets, and how many more there are."""
+    to MOST outlets, and how many more there are. With DATED, only the records that have a
+    date: what a chart over time draws. An undated record is in view whatever the dates (its
+    day may fall in any range), but no such chart places it."""
     kinds = [kind_of(kind) for kind in kinds if kind in filters.kinds]
     if not kinds:
         return [], 0
-    evidence = _evidence(kinds, filters)
+    evidence = _evidence(kinds, filters, dated=dated)
     used = (
         sa.select(Source.outlet, evidence.c.kind, evidence.c.record_id)
         .join(evidence, evidence.c.source_id == Source.id)

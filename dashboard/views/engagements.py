@@ -34,10 +34,7 @@ else:
             titles=("engagement", lambda titles: "; ".join(sorted(set(titles)))),
             places=("place", lambda places: "; ".join(sorted(set(places.dropna())))),
         )
-        .assign(
-            count=lambda frame: frame["engagements"].map(lambda n: f"×{n}" if n > 1 else ""),
-            fill=lambda frame: frame["status"].map(ui.STATUS_FILL),
-        )
+        .assign(count=lambda frame: frame["engagements"].map(lambda n: f"×{n}" if n > 1 else ""))
     )
     base = alt.Chart(drawn)
     order = list(drawn.groupby("who")["date"].max().sort_values(ascending=False).index)
@@ -61,11 +58,8 @@ else:
         # Stroke and fill share one State legend (legend=None on either would hide it).
         stroke=alt.Stroke("state:N", title="State", scale=states),
         color=alt.Color("state:N", title="State", scale=states),
-        # Filled: held; hollow: planned; a faint fill: cancelled. The chart's title is the key:
-        # Vega-Lite draws no legend for a fill opacity here.
-        fillOpacity=alt.FillOpacity(
-            "fill:Q", scale=alt.Scale(domain=[0, 1], range=[0, 1]), legend=None
-        ),
+        # Filled: held; hollow: planned; a faint fill: cancelled, as the Status legend shows.
+        fillOpacity=alt.FillOpacity("status:O", scale=ui.STATUS_FILL, legend=None),
         shape=alt.Shape("kind:N", title="Kind of engagement", scale=ui.ENGAGEMENT_SHAPES),
         tooltip=[
             alt.Tooltip("titles:N", title="Engagements"),
@@ -76,13 +70,20 @@ else:
             alt.Tooltip("places:N", title="Place"),
         ],
     )
-    counts = base.mark_text(align="left", dx=11, dy=-9, fontSize=12, fontWeight="bold").encode(
+    # The count above its mark, between the rows, on a white halo: beside the mark it ran into
+    # the next engagement of the same participant.
+    count = {"align": "center", "baseline": "bottom", "dy": -10, "fontSize": 12}
+    halo = base.mark_text(
+        **count, fontWeight="bold", stroke="white", strokeWidth=4, strokeJoin="round"
+    ).encode(x=x, y=y, text="count:N")
+    counts = base.mark_text(**count, fontWeight="bold", color="#222").encode(
         x=x, y=y, text="count:N"
     )
     st.altair_chart(
-        alt.layer(spans, marks, counts)
+        alt.layer(spans, marks, halo, counts, ui.status_key(base, x=x, y=y))
         .properties(
-            title="Each participant's engagements: filled held, hollow planned, faint cancelled",
+            # Short enough not to be cut at 1000 pixels wide: the Status legend says the rest.
+            title="Each participant's engagements: filled if held, hollow if planned",
             height=alt.Step(34),
         )
         # Under the chart, where on a narrow screen the legends take no width from it.
@@ -93,7 +94,7 @@ else:
     st.caption(
         "A mark stands at the middle of the days its date may fall on; the line across it spans "
         "them (a month, or a range) when the source gives no exact day. Engagements of one "
-        "participant on the same days are one mark, with their number beside it."
+        "participant on the same days are one mark, with their number above it."
     )
 ui.sources_line((RecordKind.ENGAGEMENT,))
 

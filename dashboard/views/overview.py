@@ -135,7 +135,9 @@ else:
         .properties(height=340)
     )
     st.altair_chart(chart, width="stretch", alt="Bar chart of records per period by kind")
-ui.sources_line(filters.kinds)
+# The chart places only dated records: an undated one, in view whatever the dates, is not
+# drawn, and neither are its sources named.
+ui.sources_line(filters.kinds, dated=True)
 
 st.subheader("Activity index by pair of states")
 index = ui.load(activity_index, period=period)
@@ -188,7 +190,9 @@ else:
         f"Goldstein weights). A blank cell: no record between the pair that {period}."
     )
 # The index counts the kinds that are acts between states.
-ui.sources_line(tuple(kind for kind in filters.kinds if kind_of(kind).activity is not None))
+ui.sources_line(
+    tuple(kind for kind in filters.kinds if kind_of(kind).activity is not None), dated=True
+)
 with st.expander("How the activity index is weighted"):
     st.write(
         "Each record between two states adds the Goldstein cooperation score of its CAMEO event "

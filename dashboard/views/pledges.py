@@ -17,6 +17,7 @@ st.caption(
 
 # A row per pledge reads up to a few dozen; the table further down lists every pledge in view.
 CHARTED, QUOTED = 30, 10
+LABEL_WIDTH = 36  # characters a line of a pledge's label on the chart
 
 pledges, history = ui.load(pledge_timeline)
 st.subheader("Status over time")
@@ -33,10 +34,15 @@ else:
     charted = charted.assign(
         middle=charted["date"] + (charted["date_latest"] - charted["date"]) / 2
     )
+    # Each pledge's title in two short lines, cut where longer (in full in its tooltip and
+    # below), so the time axis keeps the width; a row to each pledge, even of the same title.
+    titles = charted.drop_duplicates("pledge_id")
+    rows = dict(
+        zip(titles["pledge_id"], ui.short_labels(titles["pledge"], LABEL_WIDTH), strict=True)
+    )
+    charted = charted.assign(row=charted["pledge_id"].map(rows))
     base = alt.Chart(charted)
-    # Titles cut at 260 pixels (each in full in its tooltip and below), so the time axis keeps
-    # room on a narrow screen.
-    y = alt.Y("pledge:N", title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False))
+    y = alt.Y("row:N", title=None, axis=ui.short_label_axis(LABEL_WIDTH))
     spans = base.mark_rule(strokeWidth=2, opacity=0.5).encode(
         x=alt.X(
             "date:T",

@@ -6,8 +6,10 @@ import altair as alt
 import streamlit as st
 import ui
 
-from tracker.kinds.sources import Reliability
+from tracker.kinds.sources import Reliability, perspectives
 from tracker.provenance import source_usage, thinly_sourced
+
+LABEL_WIDTH = 30  # characters a line of a source's label on the chart
 
 st.title("Sources")
 st.caption(
@@ -21,16 +23,22 @@ st.subheader("How many records rest on each source")
 if used.empty:
     ui.nothing_to_show("sourced records")
 else:
-    shown = used.head(25).assign(
-        label=lambda frame: (
-            frame["outlet"]
-            + frame["outlet"].duplicated(keep=False).map({True: ": ", False: ""})
-            + frame["title"].where(frame["outlet"].duplicated(keep=False), "").str.slice(0, 48)
-            + " ["
-            + frame["reliability"]
-            + "]"
+    shown = used.head(25)
+    # The outlet, and where it has several documents, which one (its title, less the outlet's
+    # name it often begins with), in two short lines: the bars keep most of the width.
+    several = shown["outlet"].duplicated(keep=False)
+    named = [
+        outlet + (": " + title.removeprefix(outlet).strip(" :,") if twice else "")
+        for outlet, title, twice in zip(shown["outlet"], shown["title"], several, strict=True)
+    ]
+    shown = shown.assign(
+        label=ui.short_labels(
+            named, LABEL_WIDTH, tails=[f" [{grade}]" for grade in shown["reliability"]]
         )
     )
+    # A colour for every perspective assessed, whichever are in view: "Russian state" keeps
+    # its colour when the dates leave only two perspectives. The legend lists those in view.
+    colours = ui.category_colours([*ui.load(perspectives, filtered=False), *shown["perspective"]])
     chart = (
         alt.Chart(
             shown,
@@ -39,15 +47,20 @@ else:
         .mark_bar()
         .encode(
             x=alt.X("records:Q", title="Records (count)", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y(
-                "label:N", title=None, sort="-x", axis=alt.Axis(labelLimit=300, labelOverlap=False)
-            ),
-            # The legend below the bars: beside them, on a narrow screen, it left them no room.
+            y=alt.Y("label:N", title=None, sort="-x", axis=ui.short_label_axis(LABEL_WIDTH)),
+            # The legend below the bars (beside them, on a narrow screen, it left them no room),
+            # one perspective a line: it starts where the bars do, and two columns ran off the
+            # right edge at 1000 pixels wide.
             color=alt.Color(
                 "perspective:N",
                 title="Perspective",
-                scale=ui.category_colours(shown["perspective"]),
-                legend=alt.Legend(orient="bottom", columns=2, labelLimit=180),
+                scale=colours,
+                legend=alt.Legend(
+                    orient="bottom",
+                    columns=1,
+                    labelLimit=0,
+                    values=[name for name in colours.domain if name in set(shown["perspective"])],
+                ),
             ),
             tooltip=[
                 alt.Tooltip("outlet:N", title="Outlet"),
@@ -57,7 +70,7 @@ else:
                 alt.Tooltip("records:Q", title="Records"),
             ],
         )
-        .properties(height=alt.Step(30))
+        .properties(height=alt.Step(34))
     )
     st.altair_chart(chart, width="stretch", alt="Records per source")
     if len(used) > len(shown):

@@ -17,6 +17,8 @@ SHOWN = 60  # treaties drawn on the timeline; the rest are counted and listed in
 # Year ticks, never finer: a tick a month labelled with its year would repeat the year.
 YEARS = alt.Axis(format="%Y", tickMinStep=365 * 24 * 3600 * 1000, labelOverlap=True)
 GROUPS = {"obligation": "Obligation", "decade": "Decade signed"}
+# Characters a line of a treaty's label on the timeline: "Non-Aggression Pact, 2002 (2 members)".
+LABEL_WIDTH = 38
 
 st.title("Treaties")
 st.caption(
@@ -100,11 +102,16 @@ dated = shown.dropna(subset=["start"])
 if dated.empty:
     ui.nothing_to_show("treaties")
 else:
-    drawn = dated.head(SHOWN).assign(
-        row=lambda frame: frame["treaty"] + " (" + frame["members"].astype(str) + " members)"
+    drawn = dated.head(SHOWN)
+    # Each treaty's name in two short lines, cut where longer: the bars keep most of the width;
+    # the tooltip and the table below give the name in full.
+    drawn = drawn.assign(
+        row=ui.short_labels(
+            drawn["treaty"] + " (" + drawn["members"].astype(str) + " members)", LABEL_WIDTH
+        )
     )
     order = list(drawn.sort_values([group, "start"])["row"])
-    y = alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=300, labelOverlap=False))
+    y = alt.Y("row:N", title=None, sort=order, axis=ui.short_label_axis(LABEL_WIDTH))
     tooltip = [
         alt.Tooltip("treaty:N", title="Treaty"),
         alt.Tooltip("parties_shown:N", title="Members"),
@@ -117,6 +124,7 @@ else:
     evidence = alt.Color(
         "evidence:N",
         title="The bar rests on",
+        # One line each, under the bars: the legend starts where they do, after the labels.
         legend=alt.Legend(orient="bottom", columns=1, labelLimit=0),
         scale=alt.Scale(
             domain=list(EVIDENCE.values()), range=["#bab0ac", "#4c78a8", "#9ecae9", "#f58518"]
@@ -149,9 +157,9 @@ else:
     )
     grouped = "obligation" if group == "obligation" else "decade signed"
     chart = alt.layer(spans, signed).properties(
-        # Short enough not to be cut at 1000 pixels wide.
-        title=f"From signature (diamond) to the last day known in force, by {grouped}",
-        height=alt.Step(26),
+        # Short enough not to be cut at 1000 pixels wide, grouped by decade too.
+        title=f"Signature (diamond) to the last day known in force, by {grouped}",
+        height=alt.Step(30),  # two lines of a label a row
     )
     st.altair_chart(chart, width="stretch", alt="Timeline of treaties")
     left_out = len(dated) - len(drawn)
@@ -167,7 +175,6 @@ else:
     ui.sources_line((RecordKind.TREATY,))
 
 st.subheader("The alliance network on a day")
-today = date.today()
 day = st.date_input(
     "Day",
     value=min(filters.end or today, today),
@@ -224,8 +231,11 @@ else:
     )
     st.altair_chart(
         alt.layer(lines, points, labels).properties(
-            title=f"{len(nodes)} states allied on {ui.day(day)}: a blue line where two share a "
-            "defence pact, grey for other treaties",
+            # Two lines: one was cut short at 1000 pixels wide.
+            title=[
+                f"{len(nodes)} states allied on {ui.day(day)}",
+                "A blue line where two share a defence pact, grey for other treaties",
+            ],
             height=560,
         ),
         width="stretch",
