@@ -986,9 +986,14 @@ def _accepted(session: Session, actor: Actor, source_id: int, proposal: Proposal
             session=session, actor=actor, kind=kind, record=record, record_id=proposal.duplicate_id
         )
         return f"cited in {proposal.duplicate_of}"
-    record = _RECORDS[proposal.kind](session, proposal, citation)
-    row = save(session=session, actor=actor, kind=kind, record=record)
     spec = KINDS[proposal.kind]
+    record = {
+        spec.starts: proposal.date,  # the date the kind is dated by (occurred, as_of, made...)
+        f"{spec.starts}_words": proposal.date_words,
+        "citations": [citation],
+        **_RECORDS[proposal.kind](session, proposal, citation),
+    }
+    row = save(session=session, actor=actor, kind=kind, record=record)
     name = session.exec(spec.reader_names().where(spec.table.id == row.id)).one()[1]
     return f"added {kind} {row.id}: {name}"
 
@@ -1000,11 +1005,8 @@ def _engagement_record(
         "title": proposal.title,
         "kind": proposal.engagement_kind,
         "cameo_code": proposal.cameo_code,
-        "occurred": proposal.date,
-        "occurred_words": proposal.date_words,
         "status": proposal.status,
         "participants": proposal.participants,
-        "citations": [citation],
     }
 
 
@@ -1029,9 +1031,6 @@ def _estimate_record(
         "qualifier": proposal.qualifier,
         "measure": proposal.measure,
         "scope": proposal.scope,
-        "as_of": proposal.date,
-        "as_of_words": proposal.date_words,
-        "citations": [citation],
     }
 
 
@@ -1048,8 +1047,6 @@ def _pledge_record(
     return {
         "title": proposal.title,
         "pledger_state_code": proposal.pledger,
-        "made": proposal.date,
-        "made_words": proposal.date_words,
         "quote": "; ".join(words) or None,
         "kind": next(
             (kind for pattern, kind in _PLEDGE_KINDS if re.search(pattern, proposal.quote, re.I)),
@@ -1062,7 +1059,6 @@ def _pledge_record(
         "qualifier": proposal.qualifier,
         "low": proposal.low,
         "high": proposal.high,
-        "citations": [citation],
     }
 
 
@@ -1071,14 +1067,12 @@ def _treaty_record(
 ) -> dict[str, Any]:
     return {
         "name": proposal.title,
-        "signed": proposal.date,
-        "signed_words": proposal.date_words,
         "parties": [{"state_code": code} for code in proposal.states],
-        "citations": [citation],
     }
 
 
-# How each kind's proposal becomes the record the write path takes.
+# How each kind's proposal becomes the record the write path takes, besides its date and its
+# citation, which every kind takes alike.
 _RECORDS: dict[RecordKind, Callable[[Session, Proposal, dict[str, Any]], dict[str, Any]]] = {
     RecordKind.ENGAGEMENT: _engagement_record,
     RecordKind.ESTIMATE: _estimate_record,
