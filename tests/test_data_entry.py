@@ -671,3 +671,20 @@ def test_a_proposal_that_cannot_be_saved_is_named_and_nothing_is_saved(
     [error] = app.error
     assert error.value.replace("\\", "") == "Nothing was saved:\n- Proposal 1: occurred: required"
     assert counts(seeded_engine) == before
+
+
+def test_a_cell_the_editor_empties_is_refused_in_words_under_its_proposal(
+    app: AppTest, seeded_engine: Engine
+) -> None:
+    read_article_page(app, text="On Tuesday, Lavrov visited Pyongyang and met with Kim.")
+    app.session_state["article.engagement"] = {
+        "edited_rows": {0: {"title": None}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    before = counts(seeded_engine)
+    next(b for b in app.button if b.label.startswith("Save the")).click().run()
+    [error] = app.error
+    assert error.value.replace("\\", "") == "Nothing was saved:\n- Proposal 1: title: required"
+    assert counts(seeded_engine) == before

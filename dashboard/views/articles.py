@@ -282,14 +282,14 @@ with proposals_column:
 
 
 def as_accepted(number: int, proposal: Proposal) -> Proposal:
-    """PROPOSAL with the cells the editor put right."""
+    """PROPOSAL with the cells the editor put right; a cell emptied is nothing (None)."""
     row = edited[number]
-    changes = {field: row[field] for field, _, _ in COLUMNS[proposal.kind]}
-    changes["date"] = row["date"] or None
+    changes = {
+        field: None if pd.isna(row[field]) or row[field] == "" else row[field]
+        for field in [name for name, _, _ in COLUMNS[proposal.kind]] + ["date"]
+    }
     for field in ("low", "high"):
-        if field in changes and pd.isna(changes[field]):
-            changes[field] = None
-        elif field in changes:
+        if changes.get(field) is not None:
             changes[field] = int(changes[field])
     return Proposal.model_validate(proposal.model_dump() | changes)
 
