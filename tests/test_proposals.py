@@ -167,3 +167,13 @@ def test_only_editors_accept_proposals(seeded: Session) -> None:
     viewer = Actor(id=None, name="vic", role="viewer")
     with pytest.raises(NotAllowed):
         accept(session=seeded, actor=viewer, source=ARTICLE, proposals=[])
+
+
+@pytest.mark.parametrize("dateline", ["LONDON -- ", "SEOUL, South Korea (AP) — ", "SEOUL: "])
+def test_the_city_a_story_was_filed_from_takes_no_part_in_it(
+    seeded: Session, dateline: str
+) -> None:
+    [pledge] = proposed(
+        seeded, f"{dateline}North Korea will continue to unconditionally support Russia."
+    )
+    assert (pledge.pledger, pledge.recipients, pledge.states) == ("PRK", ["RUS"], ["PRK", "RUS"])

@@ -223,9 +223,7 @@ def propose(*, session: Session, article: Article) -> list[Proposal]:
         reading = Reading(
             article=article,
             sentence=sentence,
-            mentions=_people_by_title(
-                found, found.gazetteer.mentions(sentence.text), sentence.text
-            ),
+            mentions=_people_by_title(found, _after_dateline(found, sentence.text), sentence.text),
             dates=dates_in(sentence.text, base),
             figures=figures_in(sentence.text),
             relays=[relay.who for relay in relays_in(sentence.text)],
@@ -238,6 +236,18 @@ def propose(*, session: Session, article: Article) -> list[Proposal]:
         if (twin := _stored_twin(session, proposal)) is not None:
             proposal.duplicate_id, proposal.duplicate_of = twin
     return proposals
+
+
+# A news agency's dateline, where the story was filed: "LONDON --", "SEOUL, South Korea (AP) —".
+_DATELINE = re.compile(r"^[A-Z][A-Z .'-]{2,}(?:,\s*[\w .]+?)?\s*(?:\([^)]*\))?\s*(?:--|[—–:-])\s*")
+
+
+def _after_dateline(known: Known, text: str) -> list[Mention]:
+    """The states and people TEXT names, leaving out its dateline: the city a story was filed
+    from takes no part in it."""
+    dateline = _DATELINE.match(text)
+    start = dateline.end() if dateline else 0
+    return [mention for mention in known.gazetteer.mentions(text) if mention.start >= start]
 
 
 # "The Russian autocrat", "North Korea's leader": a state's leader, by their title.
