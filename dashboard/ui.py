@@ -1,8 +1,9 @@
 """What every dashboard page shares: the filters, cached reads, source lines, empty states.
 
 Pages read only through `load`, which calls a tracker service in its own session and caches the
-answer, keyed by the database, the filters, the arguments and the data version: any write to
-the database moves the version, so a cached answer is never stale.
+answer, keyed by the database, the filters, the arguments and the versions of the tables the
+service reads: a write to one of them moves its version, so a cached answer is never stale,
+and a write to any other table leaves it cached.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from tracker.kinds.pledges import PledgeStatusKind
 from tracker.kinds.treaties import OBLIGATIONS
 from tracker.provenance import sources_behind
 from tracker.users import SIGN_IN_COOKIE, Actor, SignedOut, refresh, resume_sign_in
-from tracker.versions import data_version
+from tracker.versions import TablesRead, table_versions, tables_read
 
 T = TypeVar("T")
 
@@ -46,29 +47,46 @@ def database_url() -> str:
 def _cached(
     name: str,
     url: str,
-    version: int,
+    versions: tuple[tuple[str, int], ...],
     filters: Filters | None,
     arguments: tuple,
     _service: Callable[..., Any],
-) -> Any:
-    with Session(engine_for(url)) as session:
+) -> tuple[Any, TablesRead]:
+    with Session(engine_for(url)) as session, tables_read(session) as read:
         extra = {"filters": filters} if filters is not None else {}
-        return _service(session=session, **extra, **dict(arguments))
+        return _service(session=session, **extra, **dict(arguments)), read
+
+
+# The tables each service has been seen to read, in this process. A cached answer is keyed by
+# the versions of those tables alone, so a write to any other table leaves it cached. EVERY
+# stands for the tables of SQL that cannot be read (text), and keys by every table.
+_READS: dict[str, frozenset[str]] = {}
+_EVERY = "*"
 
 
 def load(service: Callable[..., T], *, filtered: bool = True, **arguments: Any) -> T:
-    """SERVICE's answer for the current database and filters, from the cache while the data
-    has not changed since it was computed."""
+    """SERVICE's answer for the current database and filters, from the cache while none of the
+    tables it reads has changed since it was computed."""
+    name = f"{service.__module__}.{service.__qualname__}"
     with Session(engine_for()) as session:
-        version = data_version(session)
-    return _cached(
-        f"{service.__module__}.{service.__qualname__}",
+        versions = table_versions(session)
+    # Until a service has run, every table's version is the key. What it reads only grows: an
+    # answer that read a table its key left out is never looked up again, as every later key
+    # names that table.
+    reads = _READS.get(name)
+    keyed_by = sorted(versions) if reads is None or _EVERY in reads else sorted(reads)
+    answer, read = _cached(
+        name,
         database_url(),
-        version,
+        tuple((table, versions.get(table, 0)) for table in keyed_by),
         current_filters() if filtered else None,
         tuple(sorted(arguments.items())),
         service,
     )
+    seen = read.names if read.complete else {_EVERY}
+    if reads is None or not seen <= reads:
+        _READS[name] = (reads or frozenset()) | seen
+    return answer
 
 
 def current_filters() -> Filters:

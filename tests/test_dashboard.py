@@ -5,12 +5,14 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pyarrow as pa
 import pytest
+import streamlit as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from streamlit.testing.v1 import AppTest
@@ -260,6 +262,41 @@ def test_a_write_shows_on_the_next_run(dashboard: AppTest, seeded_engine: Engine
     app.run()
     assert spreads(app)["Cumulative sent, Kursk region"] == ["9,000 to 11,000"]
     assert spreads(app)["Cumulative sent, Russia"] == ["roughly 15,000"]  # another scope
+
+
+def test_a_write_empties_only_the_cached_answers_that_read_its_table(
+    seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "TRACKER_DATABASE_URL", seeded_engine.url.render_as_string(hide_password=False)
+    )
+    monkeypatch.syspath_prepend(str(project_path("dashboard")))
+    import ui
+
+    runs: Counter[str] = Counter()
+
+    def pledges_counted(*, session: Session) -> int:
+        runs["pledges"] += 1
+        return len(session.exec(select(Pledge.id)).all())
+
+    def sources_counted(*, session: Session) -> int:
+        runs["sources"] += 1
+        return len(session.exec(select(Source.id)).all())
+
+    st.cache_data.clear()
+    first = ui.load(pledges_counted, filtered=False), ui.load(sources_counted, filtered=False)
+    for _ in range(2):
+        assert (
+            ui.load(pledges_counted, filtered=False),
+            ui.load(sources_counted, filtered=False),
+        ) == first
+    runs_before = runs.copy()
+    with Session(seeded_engine) as session:
+        session.add(Source(outlet="Wire", title="Report", type="news_report"))
+        session.commit()
+    assert ui.load(sources_counted, filtered=False) == first[1] + 1
+    assert ui.load(pledges_counted, filtered=False) == first[0]
+    assert runs - runs_before == Counter({"sources": 1})  # the pledges' answer stayed cached
 
 
 def spreads(app: AppTest) -> dict[str, list[str]]:

@@ -25,7 +25,7 @@ from tracker.citations import CITED_TABLES
 from tracker.kinds import KINDS
 from tracker.schema import Table, insert_rows, utcnow, vocabulary
 from tracker.users import SYSTEM, Actor, User
-from tracker.versions import DataVersion
+from tracker.versions import TableVersion
 
 
 class ChangeAction(StrEnum):
@@ -52,7 +52,7 @@ class Change(Table, table=True):
     after: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
 
 
-_UNTRACKED = (Change, DataVersion, User)
+_UNTRACKED = (Change, TableVersion, User)
 # Rows filed under the record they belong to: (the record's table, the row's column with its id).
 _OWNERS = {
     part.name: (kind.name, part.parent[0])

@@ -16,7 +16,7 @@ from tracker.kinds.states import State, StateAlias
 from tracker.kinds.treaties import Treaty, TreatyParty
 from tracker.schema import shared_checks
 from tracker.users import SignIn, User
-from tracker.versions import DataVersion
+from tracker.versions import TableVersion
 
 metadata = SQLModel.metadata
 shared_checks(metadata)
@@ -26,7 +26,6 @@ __all__ = [
     "Change",
     "Citation",
     "CitationRelay",
-    "DataVersion",
     "Deployment",
     "Engagement",
     "EngagementParticipant",
@@ -39,6 +38,7 @@ __all__ = [
     "Source",
     "State",
     "StateAlias",
+    "TableVersion",
     "Treaty",
     "TreatyParty",
     "User",

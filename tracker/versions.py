@@ -1,43 +1,95 @@
-"""A counter that moves on every change to the data, so readers can cache until it moves.
+"""A counter per table that moves on every change to its rows, so readers can cache an answer
+until a table it was computed from changes.
 
-Every ORM flush that adds, changes or deletes a record bumps it in the same transaction; code
-that writes with SQL alone (bulk imports) calls `bump` itself. Reading it is one tiny query,
-which makes it a cheap cache key for the dashboard, valid across processes and servers.
+Every ORM flush that adds, changes or deletes a record bumps its table's counter in the same
+transaction; code that writes with SQL alone (bulk imports) calls `bump` itself. Reading the
+counters is one tiny query, which makes them a cheap cache key for the dashboard, valid across
+processes and servers; `tables_read` says which tables an answer was computed from, so a write
+to one table leaves the answers that never read it cached.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, select
 
 from tracker.schema import Table, utcnow
 
 
-class DataVersion(Table, table=True):
-    __tablename__ = "data_version"
-    __table_args__ = (sa.CheckConstraint("id = 1", name="single_row"),)
-    # Tables that hold no record an analyst reads (this counter, users, sign-ins) say so, so
+class TableVersion(Table, table=True):
+    __tablename__ = "table_version"
+    # Tables that hold no record an analyst reads (these counters, users, sign-ins) say so, so
     # that writing them leaves every cached answer valid.
     changes_data: ClassVar[bool] = False
 
-    version: int = Field(default=0, ge=0)
+    table_name: str = Field(max_length=64, unique=True, description="the table counted")
+    version: int = Field(default=0, ge=0, description="how many writes have changed the table")
 
 
-def bump(connection: sa.Connection) -> None:
-    """Mark the data as changed (call after writing with SQL alone)."""
+def bump(connection: sa.Connection, tables: Iterable[str]) -> None:
+    """Mark TABLES as changed (call after writing with SQL alone)."""
+    # In name order, so that two writers lock the counters in the same order.
+    names = sorted(set(tables))
+    if not names:
+        return
+    counters = TableVersion.__table__
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    # A table's counter is created by its first write: no list of tables to keep up to date.
+    statement = dialect.insert(counters).values(
+        [{"table_name": name, "version": 1} for name in names]
+    )
     connection.execute(
-        sa.update(DataVersion.__table__).values(
-            version=DataVersion.version + 1, updated_at=utcnow()
+        statement.on_conflict_do_update(
+            index_elements=[counters.c.table_name],
+            set_={"version": counters.c.version + 1, "updated_at": utcnow()},
         )
     )
 
 
+def table_versions(session: Session) -> dict[str, int]:
+    """Each table's version; a table never written has none (version 0)."""
+    return dict(session.exec(select(TableVersion.table_name, TableVersion.version)).all())
+
+
 def data_version(session: Session) -> int:
-    """The current version of the data: it changes whenever anything is written."""
-    return session.exec(select(DataVersion.version)).one_or_none() or 0
+    """A version of all the data: it moves whenever any table does."""
+    return sum(table_versions(session).values())
+
+
+@dataclass
+class TablesRead:
+    """The tables some statements read: their NAMES, and whether those are all (not when a
+    statement was SQL text, whose tables cannot be told)."""
+
+    names: set[str] = field(default_factory=set)
+    complete: bool = True
+
+
+@contextmanager
+def tables_read(session: Session) -> Iterator[TablesRead]:
+    """The tables SESSION's statements read in the block, gathered as they run."""
+    connection = session.connection()
+    read = TablesRead()
+
+    def gather(_connection: Any, statement: Any, *_arguments: Any) -> None:
+        tables = {
+            node.name for node in sa.sql.visitors.iterate(statement) if isinstance(node, sa.Table)
+        }
+        read.names |= tables
+        read.complete = read.complete and bool(tables)
+
+    sa.event.listen(connection, "before_execute", gather)
+    try:
+        yield read
+    finally:
+        sa.event.remove(connection, "before_execute", gather)
 
 
 @sa.event.listens_for(OrmSession, "after_flush")
@@ -47,5 +99,7 @@ def _bump_on_change(session: OrmSession, _context: Any) -> None:
         *session.deleted,
         *(row for row in session.dirty if session.is_modified(row)),
     )
-    if any(getattr(row, "changes_data", True) for row in changed):
-        bump(session.connection())
+    bump(
+        session.connection(),
+        (type(row).__tablename__ for row in changed if getattr(row, "changes_data", True)),
+    )

@@ -1138,7 +1138,7 @@ def import_data(
                 return report
             _reset_sequences(session, tables)
             if work.wrote:
-                bump(session.connection())
+                bump(session.connection(), report.created.keys() | report.updated.keys())
             if work.wrote and not dry_run and session.get_bind().dialect.name == "postgresql":
                 # PostgreSQL plans by statistics that describe the tables before the import:
                 # refresh them. (SQLite plans well without; its ANALYZE made the dashboard's
