@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import socket
 import zipfile
@@ -11,17 +12,20 @@ from pathlib import Path
 
 import frictionless
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from tracker.cli import app
 from tracker.errors import TrackerError
+from tracker.exchange.cells import cell
 from tracker.exchange.exports import TABLES, export, filtered, self_contained
 from tracker.filters import Filters
 from tracker.kinds import RecordKind
 from tracker.kinds.deployments import Deployment
 from tracker.kinds.sources import Reliability, Source
+from tracker.models import metadata
 from tracker.records import save
 from tracker.users import SYSTEM
 
@@ -67,6 +71,36 @@ def test_missing_values_are_empty_cells_and_dates_are_iso(
         "range",
         "2025-08-14",
     )
+
+
+def test_the_database_writes_the_lines_pythons_csv_module_would(
+    seeded: Session, seeded_engine: Engine, tmp_path: Path
+) -> None:
+    """Each row's line is built in SQL (formulas neutralised, quotes where the csv module puts
+    them): byte for byte what `cell` and csv.writer make of the row read through SQLAlchemy."""
+    save(
+        session=seeded,
+        actor=SYSTEM,
+        kind="source",
+        record={
+            "outlet": '=HYPERLINK("http://evil")',
+            "author": "'-already, neutralised",
+            "title": 'Line one\r\nline "two", \tand three',
+            "type": "news_report",
+        },
+    )
+    seeded.commit()
+    export(seeded_engine, tmp_path / "out")
+    with seeded_engine.connect() as connection:
+        for name in TABLES:
+            table = metadata.tables[name]
+            expected = io.StringIO()
+            writer = csv.writer(expected, lineterminator="\r\n")
+            writer.writerow([column.name for column in table.columns])
+            for row in connection.execute(sa.select(table).order_by(table.c.id)):
+                writer.writerow([cell(value) for value in row])
+            written = (tmp_path / "out" / f"{name}.csv").read_bytes()
+            assert written == expected.getvalue().encode(), name
 
 
 def test_a_zip_holds_the_same_files(seeded_engine: Engine, tmp_path: Path) -> None:

@@ -5,23 +5,26 @@ version of the tracker, and with which filters.
 - Each value is written as a cell by the rules of `tracker.exchange.cells`: empty for missing,
   ISO dates, formulas neutralised. Each fuzzy date has its precision and last-day columns
   beside it.
-- Rows stream from the database to the file in batches: memory stays flat however many rows.
+- The database writes each row's CSV line itself (`csv_line_sql`), and the lines stream to
+  the file as Arrow record batches through ADBC: memory stays flat however many rows.
 - An export is self-contained, however it is filtered or whichever tables are chosen: every row
   a written row refers to is written too, so the package validates and imports on its own.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
+import adbc_driver_postgresql.dbapi
+import adbc_driver_sqlite.dbapi
+import pyarrow as pa
 import sqlalchemy as sa
+from adbc_driver_manager.dbapi import Connection as ArrowConnection
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import aliased
 from sqlmodel import SQLModel
@@ -29,7 +32,7 @@ from sqlmodel import SQLModel
 from tracker import __version__
 from tracker.citations import CITED_TABLES, Citation, CitationRelay
 from tracker.errors import TrackerError
-from tracker.exchange.cells import cell, cell_sql
+from tracker.exchange.cells import csv_line_sql
 from tracker.exchange.rules import OWNED_ROWS
 from tracker.filters import Filters
 from tracker.kinds import DATED, with_parts
@@ -144,35 +147,46 @@ def describe_table(name: str, written: Collection[str] = TABLES) -> dict[str, An
     }
 
 
-def rows(
-    connection: sa.Connection, name: str, where: Iterable[Any] = ()
-) -> Iterator[Sequence[Any]]:
-    """Table NAME's rows as CSV cells, in id order, in batches.
-
-    The database writes each cell's text itself where it can, by the rules of `cell`, so
-    rows go from the database to the file without a Python step per value: at a million
-    rows, that step would cost more than the query."""
-    table = metadata.tables[name]
-    cells = [cell_sql(column, connection.dialect.name) for column in table.columns]
-    query = (
-        sa.select(*(expression for expression, _ in cells))
+def lines(table: sa.Table, dialect: str, where: Iterable[Any] = ()) -> sa.Select:
+    """The query for TABLE's rows as CSV lines (`csv_line_sql`), in id order."""
+    return (
+        sa.select(csv_line_sql(list(table.columns), dialect))
         .where(*where)
         .order_by(*table.primary_key.columns)
     )
-    finish = [(index, text) for index, (_, text) in enumerate(cells) if text is not None]
-    result = connection.execute(query, execution_options=_STREAMED)
-    for batch in result.partitions():
-        if not finish:
-            yield batch
-            continue
-        finished = []
-        for row in batch:
-            values = list(row)
-            for index, text in finish:
-                if values[index] is not None:
-                    values[index] = text(values[index])
-            finished.append(values)
-        yield finished
+
+
+def line_batches(
+    query: sa.Select, connection: sa.Connection, columnar: ArrowConnection | None
+) -> Iterator[tuple[int, bytes | memoryview]]:
+    """The lines QUERY selects, a batch at a time: each batch's number of rows and its text.
+
+    Through COLUMNAR, an ADBC connection to the same database, the lines come as Arrow
+    record batches and each batch's text is the one buffer they sit in, written as it is;
+    otherwise (a query that needs CONNECTION's temporary tables) through the driver, joined
+    in Python, one string a row."""
+    if columnar is None:
+        result = connection.execute(query, execution_options=_STREAMED)
+        for batch in result.scalars().partitions():
+            yield len(batch), "".join(batch).encode()
+        return
+    # The queries' values are constants, written into the SQL, by a dialect that leaves a "%"
+    # as it is (psycopg's doubles it, for the driver to undo): ADBC runs the text it is given.
+    plain = type(connection.dialect)(paramstyle="named")
+    compiled = query.compile(dialect=plain, compile_kwargs={"literal_binds": True})
+    with columnar.cursor() as cursor:
+        cursor.execute(str(compiled))
+        for batch in cursor.fetch_record_batch():
+            if batch.num_rows:
+                yield batch.num_rows, _characters(batch.column(0))
+
+
+def _characters(texts: pa.Array) -> memoryview:
+    """The characters of TEXTS, an Arrow array of strings none of which is missing: the span
+    of its data buffer that they fill, one after another, with no copy."""
+    _, offsets, data = texts.buffers()
+    offset = memoryview(offsets).cast("q" if pa.types.is_large_string(texts.type) else "i")
+    return memoryview(data)[offset[texts.offset] : offset[texts.offset + len(texts)]]
 
 
 @contextmanager
@@ -193,16 +207,34 @@ def _streaming(engine: Engine) -> Iterator[sa.Connection]:
             connection.exec_driver_sql(f"PRAGMA cache_size={int(cache)}")
 
 
-def write_csv(output: IO[str], name: str, records: Iterable[Sequence[Any]]) -> int:
-    """Write table NAME's header and RECORDS, batches of rows of cells, to OUTPUT; returns
-    how many rows were written."""
-    writer = csv.writer(output, lineterminator="\r\n")
-    writer.writerow([column.name for column in metadata.tables[name].columns])
+def write_csv(
+    output: IO[bytes], header: Sequence[str], batches: Iterable[tuple[int, bytes | memoryview]]
+) -> int:
+    """Write HEADER, the columns' names, and BATCHES of CSV lines (see `line_batches`) to
+    OUTPUT; returns how many rows were written."""
+    output.write((",".join(header) + "\r\n").encode())
     count = 0
-    for batch in records:
-        writer.writerows(batch)
-        count += len(batch)
+    for rows_in_batch, text in batches:
+        output.write(text)
+        count += rows_in_batch
     return count
+
+
+@contextmanager
+def columnar_connection(engine: Engine) -> Iterator[ArrowConnection]:
+    """An ADBC connection to ENGINE's database, which hands query results over as Arrow record
+    batches. It reads in one transaction, so every table comes from the same moment."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        connection = adbc_driver_sqlite.dbapi.connect(url.database)
+    else:
+        address = url.set(drivername="postgresql").render_as_string(hide_password=False)
+        connection = adbc_driver_postgresql.dbapi.connect(address)
+    with connection:
+        try:
+            yield connection
+        finally:
+            connection.rollback()
 
 
 def new_export_target(out: Path) -> Path:
@@ -235,34 +267,46 @@ def export(
         raise TrackerError(f"no table called {', '.join(unknown)}: choose from {', '.join(TABLES)}")
     out = new_export_target(out)
     counts: dict[str, int] = {}
+    dialect = engine.dialect.name
     with ExitStack() as stack:
         connection = stack.enter_context(_streaming(engine))
         selection = stack.enter_context(self_contained(connection, names, where))
+        columnar = stack.enter_context(columnar_connection(engine))
+
+        def reader(conditions: list[Any]) -> ArrowConnection | None:
+            # Only the connection that made them sees the temporary tables of kept ids.
+            return None if conditions else columnar
+
         if out.suffix == ".zip":
             archive = stack.enter_context(zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED))
 
-            def open_member(path: str) -> IO[str]:
-                return io.TextIOWrapper(
-                    archive.open(path, "w", force_zip64=True), encoding="utf-8", newline=""
-                )
+            def open_member(path: str) -> IO[bytes]:
+                return archive.open(path, "w", force_zip64=True)
         else:
             out.mkdir(parents=True, exist_ok=True)
 
-            def open_member(path: str) -> IO[str]:
-                return (out / path).open("w", encoding="utf-8", newline="")
+            def open_member(path: str) -> IO[bytes]:
+                return (out / path).open("wb")
 
         for name, conditions in selection.items():
+            table = metadata.tables[name]
             with open_member(f"{name}.csv") as output:
-                counts[name] = write_csv(output, name, rows(connection, name, conditions))
+                counts[name] = write_csv(
+                    output,
+                    [column.name for column in table.columns],
+                    line_batches(lines(table, dialect, conditions), connection, reader(conditions)),
+                )
             progress(name, counts[name])
-        views = _views(selection) if set(names) == set(TABLES) else {}
+        views = _views(selection, dialect) if set(names) == set(TABLES) else {}
         if views and out.suffix != ".zip":
             (out / "views").mkdir(exist_ok=True)
-        for name, query in views.items():
+        for name, view in views.items():
             with open_member(f"views/{name}.csv") as output:
-                writer = csv.writer(output, lineterminator="\r\n")
-                writer.writerow([column.name for column in query.selected_columns])
-                writer.writerows(_view_rows(connection, query))
+                write_csv(
+                    output,
+                    [column.name for column in view.query.selected_columns],
+                    line_batches(_view_lines(view, dialect), connection, reader(view.conditions)),
+                )
         package = {
             "profile": "tabular-data-package",
             "name": "alliance-tracker",
@@ -270,11 +314,11 @@ def export(
             "created": utcnow().isoformat(timespec="seconds"),
             "tracker": {"version": __version__, "filters": filters or {}, "rows": counts},
             "resources": [describe_table(name, selection) for name in selection]
-            + [_describe_view(name, query) for name, query in views.items()],
+            + [_describe_view(name, view.query) for name, view in views.items()],
         }
         with open_member("datapackage.json") as output:
-            json.dump(package, output, indent=2, ensure_ascii=False)
-            output.write("\n")
+            text = json.dumps(package, indent=2, ensure_ascii=False) + "\n"
+            output.write(text.encode())
     return counts
 
 
@@ -439,30 +483,41 @@ def filtered(filters: Filters) -> Callable[[str], list[Any]]:
     return where
 
 
-def _views(selection: dict[str, list[Any]]) -> dict[str, sa.Select]:
+class _View(NamedTuple):
+    query: sa.Select
+    conditions: list[Any]  # those that pick its rows: none, when it shows them all
+    order: tuple[str, ...]  # the columns its rows are in the order of
+
+
+def _views(selection: dict[str, list[Any]], dialect: str) -> dict[str, _View]:
     """Flat tables for analysts, readable names beside the ids: every estimate with its
-    deployment, states, source and quoted evidence; every engagement with its participants."""
+    deployment, states, source and quoted evidence; every engagement with its participants.
+    Each with the conditions in SELECTION that pick its rows."""
     sending, receiving, place = aliased(State), aliased(State), aliased(State)
-    quotes = (
-        sa.select(sa.func.aggregate_strings(Citation.quote, " | "))
+    quotes = _joined(
+        sa.select(Citation.quote.label("item"))
         .where(Citation.estimate_id == Estimate.id)
-        .scalar_subquery()
+        .correlate(Estimate),
+        " | ",
+        dialect,
     )
     participant = (
         sa.func.coalesce(Person.name + " (" + State.name + ")", State.name)
         + ", "
         + EngagementParticipant.role
     )
-    participants = (
-        sa.select(sa.func.aggregate_strings(participant, "; "))
+    participants = _joined(
+        sa.select(participant.label("item"))
         .select_from(EngagementParticipant)
         .join(State, State.code == EngagementParticipant.state_code)
         .outerjoin(Person, Person.id == EngagementParticipant.person_id)
         .where(EngagementParticipant.engagement_id == Engagement.id)
-        .scalar_subquery()
+        .correlate(Engagement),
+        "; ",
+        dialect,
     )
-    return {
-        "estimates": sa.select(
+    estimates = (
+        sa.select(
             Estimate.id.label("estimate_id"),
             Deployment.id.label("deployment_id"),
             Deployment.name.label("deployment"),
@@ -493,8 +548,9 @@ def _views(selection: dict[str, list[Any]]) -> dict[str, sa.Select]:
         .join(receiving, receiving.code == Deployment.receiving_state_code)
         .join(Source, Source.id == Estimate.source_id)
         .where(*selection["estimate"])
-        .order_by(Deployment.name, Estimate.as_of, Estimate.id),
-        "engagements": sa.select(
+    )
+    engagements = (
+        sa.select(
             Engagement.id.label("engagement_id"),
             Engagement.title,
             Engagement.kind,
@@ -510,26 +566,32 @@ def _views(selection: dict[str, list[Any]]) -> dict[str, sa.Select]:
         )
         .outerjoin(place, place.code == Engagement.place_state_code)
         .where(*selection["engagement"])
-        .order_by(Engagement.occurred, Engagement.id),
+    )
+    return {
+        "estimates": _View(
+            estimates, selection["estimate"], ("deployment", "as_of", "estimate_id")
+        ),
+        "engagements": _View(engagements, selection["engagement"], ("occurred", "engagement_id")),
     }
 
 
-# Lists the database joins in no set order, with their separators: sorted for stable files.
-_JOINED = {"quotes": " | ", "participants": "; "}
+def _joined(items: sa.Select, separator: str, dialect: str) -> sa.ScalarSelect:
+    """The texts ITEMS selects (one column, called item) joined by SEPARATOR in code point
+    order, as Python's sort put them: the database joins them in no set order otherwise, and
+    the files must come out the same every time."""
+    item = items.selected_columns.item
+    ordered = items.order_by(item.collate("C") if dialect == "postgresql" else item).subquery()
+    return sa.select(sa.func.aggregate_strings(ordered.c.item, separator)).scalar_subquery()
 
 
-def _view_rows(connection: sa.Connection, query: sa.Select) -> Iterator[list[str]]:
-    result = connection.execute(query, execution_options=_STREAMED)
-    names = list(result.keys())
-    for row in result:
-        yield [
-            cell(
-                _JOINED[name].join(sorted(value.split(_JOINED[name])))
-                if name in _JOINED and value
-                else value
-            )
-            for name, value in zip(names, row, strict=True)
-        ]
+def _view_lines(view: _View, dialect: str) -> sa.Select:
+    """VIEW's rows as CSV lines (`csv_line_sql`), in its order. The lines are built over its
+    query as a subquery, read once: built into the query itself, each list it joins would be
+    joined again for every use the cell's rules make of it."""
+    rows = view.query.subquery()
+    return sa.select(csv_line_sql(list(rows.c), dialect)).order_by(
+        *(rows.c[name] for name in view.order)
+    )
 
 
 def _describe_view(name: str, query: sa.Select) -> dict[str, Any]:
