@@ -22,16 +22,17 @@ from test_exports import each_filtered_export
 from typer.testing import CliRunner
 
 from tracker.cli import app
-from tracker.database import create_engine, init_database, migrate
+from tracker.database import create_engine, downgrade, init_database, migrate
 from tracker.errors import TrackerError
 from tracker.exchange.exports import TABLES, export, filtered
 from tracker.exchange.imports import Policy, import_data, max_upload_bytes
 from tracker.filters import Filters
-from tracker.history import Change, history_of
+from tracker.history import Change, ChangeSet, ChangeSetRun, history_of
 from tracker.kinds.engagements import Engagement
 from tracker.kinds.sources import Source
 from tracker.models import metadata
-from tracker.users import Actor, Role
+from tracker.records import as_record, revert, save
+from tracker.users import SYSTEM, Actor, Role
 from tracker.versions import data_version
 
 
@@ -302,6 +303,102 @@ def test_imported_records_have_their_creation_in_the_history(
     mine = next(change for change in changes if change.row_table == "engagement")
     assert mine.after["title"] == engagement.title
     assert mine.after["occurred"] == engagement.occurred.isoformat()
+    assert mine.note == f"imported from {tmp_path / 'out'}"
+
+
+def change_sets(engine: Engine) -> list[tuple[str, str | None, dict[str, int]]]:
+    """Each change set's user, note and rows created by table."""
+    with engine.connect() as connection:
+        sets = connection.execute(
+            sa.select(ChangeSet.id, ChangeSet.user_name, ChangeSet.note).order_by(ChangeSet.id)
+        ).all()
+        runs = connection.execute(
+            sa.select(
+                ChangeSetRun.change_set_id,
+                ChangeSetRun.row_table,
+                ChangeSetRun.first_id,
+                ChangeSetRun.last_id,
+            )
+        ).all()
+    created: dict[int, dict[str, int]] = {change_set.id: {} for change_set in sets}
+    for change_set_id, table, first, last in runs:
+        created[change_set_id][table] = created[change_set_id].get(table, 0) + last - first + 1
+    return [(user, note, created[change_set_id]) for change_set_id, user, note in sets]
+
+
+def test_an_import_is_one_change_set_that_each_created_row_belongs_to(
+    seeded_engine: Engine, empty_engine: Engine, tmp_path: Path
+) -> None:
+    export(seeded_engine, tmp_path / "out.zip")
+    migrate(empty_engine)
+    editor = Actor(id=None, name="Importer", role=Role.EDITOR)
+    report = import_data(empty_engine, tmp_path / "out.zip", actor=editor)
+    assert report.written
+    [(user, note, created)] = change_sets(empty_engine)
+    assert (user, note) == ("Importer", f"imported from {tmp_path / 'out.zip'}")
+    assert created == {table: count for table, count in report.created.items() if count}
+    with Session(empty_engine) as session:
+        assert session.exec(select(sa.func.count()).select_from(Change)).one() == 0
+
+
+def test_a_records_history_starts_with_its_import_however_it_changed_since(
+    seeded_engine: Engine, empty_engine: Engine, tmp_path: Path
+) -> None:
+    export(seeded_engine, tmp_path / "out", tables=["engagement"])
+    migrate(empty_engine)
+    editor = Actor(id=None, name="Importer", role=Role.EDITOR)
+    assert import_data(empty_engine, tmp_path / "out", actor=editor).written
+    with Session(empty_engine) as session:
+        engagement = session.exec(select(Engagement).order_by(Engagement.id)).first()
+        imported_title = engagement.title
+        record = as_record(session=session, kind="engagement", record_id=engagement.id)
+        record["title"] = "Renamed after the import"
+        save(
+            session=session, actor=SYSTEM, kind="engagement", record=record, record_id=engagement.id
+        )
+        session.commit()
+        changes = history_of(session=session, table="engagement", record_id=engagement.id)
+    own = [change for change in changes if change.row_table == "engagement"]
+    assert [(change.action, change.user_name) for change in own] == [
+        ("update", SYSTEM.name),
+        ("create", "Importer"),
+    ]
+    assert own[0].changed["title"] == (imported_title, "Renamed after the import")
+    assert own[1].after["title"] == imported_title
+    assert changes[-1].action == "create"
+    with Session(empty_engine) as session:  # and the version imported can be restored
+        revert(
+            session=session,
+            actor=editor,
+            kind="engagement",
+            record_id=engagement.id,
+            change_id=own[1].id,
+        )
+        session.commit()
+        assert session.get(Engagement, engagement.id).title == imported_title
+
+
+def test_downgrading_below_change_sets_is_refused_while_an_import_has_one(
+    seeded_engine: Engine, empty_engine: Engine, tmp_path: Path
+) -> None:
+    """Without its change set, an imported record would have no history at all."""
+    export(seeded_engine, tmp_path / "out", tables=["state"])
+    migrate(empty_engine)
+    assert import_data(empty_engine, tmp_path / "out").written
+    with pytest.raises(TrackerError, match="would lose 1 rows of change_set"):
+        downgrade(empty_engine, "0008")
+    assert change_sets(empty_engine)
+
+
+def test_an_import_that_writes_nothing_makes_no_change_set(
+    seeded_engine: Engine, engine: Engine, tmp_path: Path
+) -> None:
+    export(seeded_engine, tmp_path / "out")
+    assert not import_data(engine, tmp_path / "out", dry_run=True).written
+    _corrupt(tmp_path / "out", "pledge", _edit_cell("kind", "not a kind", row=3))
+    refused = import_data(engine, tmp_path / "out")
+    assert refused.problems and not refused.written
+    assert change_sets(engine) == []
 
 
 def test_importing_into_a_database_with_its_own_ids_duplicates_nothing(

@@ -4,6 +4,7 @@ give, and which never change what an editor changed."""
 
 from __future__ import annotations
 
+import csv
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ from sqlmodel import Session, select
 
 from tracker.database import project_path
 from tracker.errors import TrackerError
+from tracker.exchange.exports import export
+from tracker.exchange.imports import import_data
 from tracker.exchange.seeds import LeftAlone, SeedProblems, load_seeds, seed_paths
 from tracker.kinds.states import StateAlias, find_state
 from tracker.models import Deployment, Engagement, Estimate, metadata
@@ -424,6 +427,32 @@ def test_an_engagement_an_editor_changed_is_left_alone_and_listed(seeded: Sessio
     )
     seeded.refresh(call)
     assert call.summary == "Readouts differ on what was said."
+
+
+def test_a_record_an_import_created_is_left_alone_and_listed(
+    seeded_engine: Engine, engine: Engine, tmp_path: Path
+) -> None:
+    export(seeded_engine, tmp_path / "shared")
+    engagements = tmp_path / "shared" / "engagement.csv"
+    with engagements.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["title"] == "Putin–Kim phone call":
+            row["summary"] = "A colleague's reading of the call."
+    with engagements.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert not import_data(engine, tmp_path / "shared", actor=EDITOR).problems
+
+    with Session(engine) as session:
+        report = load_seeds(session=session)
+        session.commit()
+        assert LeftAlone("engagement 'Putin–Kim phone call'", "ana", utcnow().date()) in (
+            report.left_alone
+        )
+        call = session.exec(select(Engagement).where(Engagement.title == "Putin–Kim phone call"))
+        assert call.one().summary == "A colleague's reading of the call."
 
 
 def test_an_estimate_an_editor_ranked_keeps_its_rank(seeded: Session, tmp_path: Path) -> None:

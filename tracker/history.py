@@ -1,6 +1,11 @@
 """The history of every record: each insert, update, retirement, restoration and deletion, with
 who made it, when, and the row as it was before and after.
 
+A write of many rows at once (an import) is one change set instead: who made it, when and from
+what, with the ids of the rows it created as runs (a bulk insert numbers its rows one after
+another, so a million rows make a handful of runs). A row created so is its change set's by its
+id; its history starts there, as it would with a change of its own.
+
 Changes are captured in the same flush that writes them, so no ORM write escapes the history and
 the history never records a write that was rolled back. Each change belongs to a record: a
 treaty's parties, an engagement's participants, a pledge's status steps and every record's
@@ -9,7 +14,7 @@ citations are filed under the record they belong to, so a record's page shows al
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum, StrEnum
@@ -50,6 +55,31 @@ class Change(Table, table=True):
     note: str | None = Field(default=None, max_length=500)
     before: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     after: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
+
+
+class ChangeSet(Table, table=True):
+    """One write of many rows at once: who made it, when (created_at) and what from (NOTE)."""
+
+    __tablename__ = "change_set"
+
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", ondelete="SET NULL")
+    user_name: str = Field(max_length=100)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class ChangeSetRun(Table, table=True):
+    """Rows of ROW_TABLE a change set created: every id from FIRST_ID to LAST_ID."""
+
+    __tablename__ = "change_set_run"
+    __table_args__ = (
+        sa.CheckConstraint("first_id <= last_id", name="ids_in_order"),
+        sa.Index("ix_change_set_run_row", "row_table", "first_id"),
+    )
+
+    change_set_id: int = Field(foreign_key="change_set.id", ondelete="CASCADE", index=True)
+    row_table: str = Field(max_length=64, description="the table of the rows created")
+    first_id: int
+    last_id: int
 
 
 _UNTRACKED = (Change, TableVersion, User)
@@ -165,28 +195,69 @@ def _change(
     }
 
 
-def record_inserts(
-    connection: sa.Connection, table: str, rows: list[dict[str, Any]], *, actor: Actor
-) -> None:
-    """History for ROWS of TABLE inserted in bulk, past the ORM (as an import does): the same
-    change each would get if saved one by one."""
-    insert_rows(
-        connection,
-        Change.__table__,
-        [
-            _change(
-                table,
-                row["id"],
-                ChangeAction.CREATE,
-                actor,
-                None,
-                None,
-                {name: _json(value) for name, value in row.items()},
-                row.get,
-            )
-            for row in rows
-        ],
-    )
+class ChangeSetWriter:
+    """The change set of a bulk write past the ORM (as an import makes): opened by the first row
+    created, each table's ids kept as runs, and a run written once the next id does not extend
+    it. Nothing is written for a bulk write that creates nothing."""
+
+    def __init__(self, connection: sa.Connection, actor: Actor, note: str | None) -> None:
+        self.connection, self.actor, self.note = connection, actor, note
+        self.id: int | None = None
+        self.open: dict[str, list[int]] = {}  # each table's last run, [first, last]
+
+    def created(self, table: str, ids: list[int]) -> None:
+        """Count the rows of TABLE with IDS, just inserted, as the change set's."""
+        if not ids:
+            return
+        if self.id is None:
+            now = utcnow()
+            self.id = self.connection.execute(
+                sa.insert(ChangeSet.__table__).returning(ChangeSet.__table__.c.id),
+                {
+                    "user_id": self.actor.id,
+                    "user_name": self.actor.name,
+                    "note": self.note,
+                    "created_at": now,
+                    "updated_at": now,
+                },
+            ).scalar_one()
+        run = self.open.get(table)
+        finished: list[list[int]] = []
+        for row_id in sorted(ids):
+            if run is not None and row_id == run[1] + 1:
+                run[1] = row_id
+                continue
+            if run is not None:
+                finished.append(run)
+            run = [row_id, row_id]
+        self.open[table] = run
+        self._write(table, finished)
+
+    def close(self) -> None:
+        """Write the runs still open."""
+        for table, run in self.open.items():
+            self._write(table, [run])
+        self.open = {}
+
+    def _write(self, table: str, runs: list[list[int]]) -> None:
+        if not runs:
+            return
+        now = utcnow()
+        insert_rows(
+            self.connection,
+            ChangeSetRun.__table__,
+            [
+                {
+                    "change_set_id": self.id,
+                    "row_table": table,
+                    "first_id": first,
+                    "last_id": last,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for first, last in runs
+            ],
+        )
 
 
 # An action in a reader's words: on the record itself, and on a row that belongs to it.
@@ -200,7 +271,7 @@ _DONE = {
 
 
 class ChangePublic(BaseModel):
-    id: int
+    id: int  # a creation in a change set has no change of its own: its set's id, negated
     at: datetime
     action: ChangeAction
     user_name: str
@@ -280,30 +351,28 @@ BOOKKEEPING = {"id", "created_at", "updated_at", "version"}
 
 def history_of(*, session: Session, table: str, record_id: int) -> list[ChangePublic]:
     """Every change to a record and the rows that belong to it, newest first, each with the
-    fields it changed as (old, new)."""
+    fields it changed as (old, new): a row a change set created starts with its creation there."""
     rows = session.exec(
         select(Change)
         .where(Change.record_table == table, Change.record_id == record_id)
         .order_by(Change.id.desc())
     ).all()
     changes = [
-        ChangePublic(
-            id=change.id,
-            at=change.created_at,
-            action=change.action,
-            user_name=change.user_name,
-            row_table=change.row_table,
-            row_id=change.row_id,
-            note=change.note,
-            changed={
-                field: ((change.before or {}).get(field), (change.after or {}).get(field))
-                for field in sorted({*(change.before or {}), *(change.after or {})} - BOOKKEEPING)
-                if (change.before or {}).get(field) != (change.after or {}).get(field)
-            },
-            after=change.after,
+        _public(
+            change.id,
+            change.created_at,
+            change.action,
+            change.user_name,
+            change.row_table,
+            change.row_id,
+            change.note,
+            change.before,
+            change.after,
         )
         for change in rows
     ]
+    changes += _created_in_change_sets(session, table, record_id, rows)
+    changes.sort(key=lambda change: change.at, reverse=True)  # stable: changes stay by id
     names = _names(session, changes)
     for change in changes:
         own, of_part = _DONE[change.action]
@@ -314,3 +383,104 @@ def history_of(*, session: Session, table: str, record_id: int) -> list[ChangePu
         )
         change.described = _described(change, names)
     return changes
+
+
+def _public(
+    change_id: int,
+    at: datetime,
+    action: ChangeAction,
+    user_name: str,
+    row_table: str,
+    row_id: int,
+    note: str | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> ChangePublic:
+    before, after_values = before or {}, after or {}
+    return ChangePublic(
+        id=change_id,
+        at=at,
+        action=action,
+        user_name=user_name,
+        row_table=row_table,
+        row_id=row_id,
+        note=note,
+        changed={
+            field: (before.get(field), after_values.get(field))
+            for field in sorted({*before, *after_values} - BOOKKEEPING)
+            if before.get(field) != after_values.get(field)
+        },
+        after=after,
+    )
+
+
+def _created_in_change_sets(
+    session: Session, table: str, record_id: int, changes: Sequence[Change]
+) -> list[ChangePublic]:
+    """The creations, by change sets, of the record's rows: those it holds now and those its
+    CHANGES name (a part since removed). Each row is as its first change found it, or as it is
+    if nothing changed it since; a row whose first change is its creation is not a change
+    set's (an id used again after a delete)."""
+    from tracker.models import metadata
+
+    first_changes: dict[tuple[str, int], Change] = {}
+    for change in changes:  # newest first: the last one kept is the first made
+        first_changes[(change.row_table, change.row_id)] = change
+    belonging = {(table, record_id), *first_changes}
+    connection = session.connection()
+    for part, column in _owned_by(table):
+        found = connection.execute(
+            sa.select(metadata.tables[part].c.id).where(
+                metadata.tables[part].c[column] == record_id
+            )
+        )
+        belonging.update((part, row_id) for (row_id,) in found)
+    created = []
+    for row_table, row_id in sorted(belonging):
+        first = first_changes.get((row_table, row_id))
+        if first is not None and first.action == ChangeAction.CREATE:
+            continue
+        change_set = created_by(session, row_table, row_id)
+        if change_set is None:
+            continue
+        if first is not None:
+            after = first.before
+        else:
+            columns = metadata.tables[row_table]
+            stored = connection.execute(sa.select(columns).where(columns.c.id == row_id)).one()
+            after = {name: _json(value) for name, value in stored._mapping.items()}
+        created.append(
+            _public(
+                -change_set.id,
+                change_set.created_at,
+                ChangeAction.CREATE,
+                change_set.user_name,
+                row_table,
+                row_id,
+                change_set.note,
+                None,
+                after,
+            )
+        )
+    return created
+
+
+def created_by(session: Session, table: str, row_id: int) -> ChangeSet | None:
+    """The change set that created row ROW_ID of TABLE, if a change set did."""
+    run = session.exec(
+        select(ChangeSetRun)
+        .where(ChangeSetRun.row_table == table, ChangeSetRun.first_id <= row_id)
+        .order_by(ChangeSetRun.first_id.desc())
+        .limit(1)
+    ).first()
+    if run is None or run.last_id < row_id:
+        return None
+    return session.get(ChangeSet, run.change_set_id)
+
+
+def _owned_by(table: str) -> list[tuple[str, str]]:
+    """The tables whose rows belong to a record of TABLE, each with its column naming it."""
+    owned = [(part, column) for part, (owner, column) in _OWNERS.items() if owner == table]
+    if table in CITED_TABLES:
+        owned.append(("citation", f"{table}_id"))
+    return owned

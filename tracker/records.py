@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from tracker.citations import Citation, CitationCreate, cite, relay_chains
 from tracker.errors import NotFound, TrackerError
-from tracker.history import Change
+from tracker.history import Change, history_of
 from tracker.kinds import KINDS, kind_of
 from tracker.kinds.kind import Kind
 from tracker.schema import Table, field_error, upsert, utcnow
@@ -204,14 +204,21 @@ def revert(
     rows that belong to it keep their own histories)."""
     spec = kind_of(kind)
     _begin(session, actor)  # who may act comes first: a viewer learns nothing of the history
-    change = session.get(Change, change_id)
-    if (
-        change is None
-        or (change.row_table, change.row_id) != (spec.name, record_id)
-        or change.after is None
-    ):
+    # Read from the history as shown, so that a creation by an import (a change set's, with no
+    # change of its own) can be restored too.
+    change = next(
+        (
+            change
+            for change in history_of(session=session, table=spec.name, record_id=record_id)
+            if change.id == change_id
+            and (change.row_table, change.row_id) == (spec.name, record_id)
+            and change.after is not None
+        ),
+        None,
+    )
+    if change is None:
         raise NotFound(f"change {change_id} is not a version of this {spec.label}")
-    saved = f"{change.user_name} at {change.created_at:%Y-%m-%d %H:%M}"
+    saved = f"{change.user_name} at {change.at:%Y-%m-%d %H:%M}"
     session.info["change_note"] = f"restored the version saved by {saved}"
     row = _get(session, spec, record_id)
     if expected_version is not None and row.version != expected_version:

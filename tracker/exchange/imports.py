@@ -49,7 +49,7 @@ from tracker.errors import TrackerError, describe, message
 from tracker.exchange.cells import restore_text
 from tracker.exchange.exports import BATCH, TABLES, models_by_table
 from tracker.exchange.rules import REQUIRED_ROWS, ROW_RULES, SPELLS
-from tracker.history import BOOKKEEPING, record_inserts
+from tracker.history import BOOKKEEPING, ChangeSetWriter
 from tracker.kinds import with_parts
 from tracker.kinds.kind import spells_overlap
 from tracker.models import metadata
@@ -352,8 +352,12 @@ class _Records:
 
 
 class _Import:
-    def __init__(self, session: Session, report: ImportReport, policy: Policy) -> None:
+    def __init__(self, session: Session, report: ImportReport, policy: Policy, label: str) -> None:
         self.session, self.report, self.policy = session, report, policy
+        # The history of the rows this import creates: one change set, by who imports what.
+        self.change_set = ChangeSetWriter(
+            session.connection(), session.info["actor"], f"imported from {label}"
+        )
         # What the database holds is looked up a batch at a time, rows this import wrote
         # included, so memory does not grow with the tables. Only what the database cannot
         # tell is kept: the referenced values of rows checked but not written (once a row is
@@ -653,6 +657,7 @@ class _Import:
                         if row.get(column) is not None
                     ],
                 )
+                remembered: list[tuple[int, bytes, int]] = []
                 for (line, row), row_digests in zip(batch, digests, strict=True):
                     good = True
                     if rules is not None:
@@ -696,9 +701,10 @@ class _Import:
                         for index, digest in enumerate(row_digests):
                             if digest is not None:
                                 earlier[index][digest] = line
-                                seen.remember(index, digest, line)
+                                remembered.append((index, digest, line))
                     if good:
                         yield line, row
+                seen.remember(remembered)
 
     def written_as(self, table: str, value: Any) -> Any:
         """VALUE, a reference to TABLE, as stored: a file's id may be stored under another."""
@@ -777,7 +783,7 @@ class _Import:
                 row["id"] = stored_ids[place] = stored_id
                 if file_id is not None:
                     ids[file_id] = stored_id
-        record_inserts(connection, table, [*new, *numbered], actor=self.session.info["actor"])
+        self.change_set.created(table, [row["id"] for row in (*new, *numbered)])
         self.wrote |= bool(new or numbered)
         self._update(table, matched)
         for kept, wanted in (
@@ -1011,9 +1017,11 @@ class _SeenKeys:
             )
         return found
 
-    def remember(self, key: int, digest: bytes, line: int) -> None:
-        self.database.execute(
-            "INSERT OR REPLACE INTO seen (key, digest, line) VALUES (?, ?, ?)", (key, digest, line)
+    def remember(self, keys: list[tuple[int, bytes, int]]) -> None:
+        """Keep KEYS, each (key, digest, line), in the order read: a later line replaces an
+        earlier one's."""
+        self.database.executemany(
+            "INSERT OR REPLACE INTO seen (key, digest, line) VALUES (?, ?, ?)", keys
         )
 
 
@@ -1097,7 +1105,7 @@ def import_data(
     report = ImportReport(dry_run=dry_run)
     with Session(engine) as session, ExitStack() as stack:
         session.info["actor"] = require_editor(session=session, actor=actor)
-        work = _Import(session, report, Policy(policy))
+        work = _Import(session, report, Policy(policy), label)
         tables = []
         try:
             for table, file, stream in work.files(source, label, stack):
@@ -1137,6 +1145,7 @@ def import_data(
                 session.rollback()
                 return report
             _reset_sequences(session, tables)
+            work.change_set.close()
             if work.wrote:
                 bump(session.connection(), report.created.keys() | report.updated.keys())
             if work.wrote and not dry_run and session.get_bind().dialect.name == "postgresql":

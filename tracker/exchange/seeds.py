@@ -48,7 +48,7 @@ from tracker.citations import CitationCreate
 from tracker.database import project_path
 from tracker.dates import FuzzyDate
 from tracker.errors import TrackerError, describe, message
-from tracker.history import Change
+from tracker.history import Change, ChangeSet, created_by
 from tracker.kinds import KINDS, kind_of
 from tracker.kinds.kind import Kind
 from tracker.kinds.people import find_person
@@ -437,7 +437,7 @@ def _same(record: BaseModel, other: BaseModel) -> bool:
     return canonical(record.model_dump(mode="json")) == canonical(other.model_dump(mode="json"))
 
 
-def _is_seed_loader(change: Change) -> bool:
+def _is_seed_loader(change: Change | ChangeSet) -> bool:
     return change.user_id is None and change.user_name == SEED_LOADER.name
 
 
@@ -702,14 +702,15 @@ class _Loader:
         except ValidationError:  # stored before a rule the record now meets
             return False
 
-    def _others_change(self, kind: Kind, record_id: int) -> Change | None:
-        """The latest change to a record, if someone other than the seed loader made it."""
+    def _others_change(self, kind: Kind, record_id: int) -> Change | ChangeSet | None:
+        """The latest change to a record, if someone other than the seed loader made it: a
+        record an import created and no one changed since is the importer's."""
         latest = self.session.exec(
             select(Change)
             .where(Change.record_table == kind.name, Change.record_id == record_id)
             .order_by(Change.id.desc())
             .limit(1)
-        ).first()
+        ).first() or created_by(self.session, kind.name, record_id)
         return None if latest is None or _is_seed_loader(latest) else latest
 
     def _keep_others_rows(self, shape: _Shape, row: Table, record: BaseModel, what: str) -> None:
@@ -763,13 +764,13 @@ class _Loader:
                     record_id=twins[0].id,
                 )
 
-    def _leave_alone(self, record: str, change: Change) -> None:
+    def _leave_alone(self, record: str, change: Change | ChangeSet) -> None:
         self.report.left_alone.append(
             LeftAlone(
                 record,
                 change.user_name,
                 change.created_at.date(),
-                removed=change.action == "delete",
+                removed=isinstance(change, Change) and change.action == "delete",
             )
         )
 
