@@ -355,38 +355,23 @@ def estimate_spreads(
     after it) dated within SPREAD_WINDOW_DAYS of the latest. The most recently estimated
     first, up to MOST of them, and how many more there are. CASUALTIES chooses the measures of
     people lost (True) or of people sent (False); None, both."""
-    corrected = sa.exists(
-        sa.select(Citation.id).where(
-            Citation.estimate_id == Estimate.id,
-            Citation.stance != Stance.SUPPORTS,
+    # Found once, by the index on stance (corrections are few), not looked up estimate by
+    # estimate.
+    corrected = Estimate.id.in_(
+        sa.select(Citation.estimate_id).where(
+            Citation.stance.in_([stance for stance in Stance if stance.against]),
+            Citation.estimate_id.is_not(None),
             Citation.stated <= as_of,
         )
     )
-    group = (Estimate.deployment_id, Estimate.measure, Estimate.scope)
-    current = (
-        sa.select(
-            Estimate.id,
-            *group,
-            Estimate.as_of_latest,
-            sa.func.max(Estimate.as_of_latest).over(partition_by=group).label("latest"),
-        )
-        .where(
-            Estimate.rank != Rank.DEPRECATED,
-            Estimate.as_of <= as_of,
-            sa.not_(corrected),
-            *([] if casualties is None else [Estimate.measure.in_(_measures_of(casualties))]),
-            *filters.conditions(RecordKind.ESTIMATE),
-        )
-        .subquery("current")
-    )
-    compared = (
-        sa.select(current.c.id, current.c.deployment_id, current.c.measure, current.c.scope)
-        .where(
-            current.c.as_of_latest
-            >= _DaysBefore(current.c.latest, sa.literal(SPREAD_WINDOW_DAYS, sa.Integer))
-        )
-        .subquery("compared")
-    )
+    in_view = [
+        Estimate.rank != Rank.DEPRECATED,
+        Estimate.as_of <= as_of,
+        sa.not_(corrected),
+        *([] if casualties is None else [Estimate.measure.in_(_measures_of(casualties))]),
+        *filters.conditions(RecordKind.ESTIMATE),
+    ]
+    compared = _compared_in(in_view)
     keys = (compared.c.deployment_id, compared.c.measure, compared.c.scope)
     rows = session.execute(
         sa.select(
@@ -409,7 +394,13 @@ def estimate_spreads(
     ).all()
     if not rows:
         return [], 0
-    members = _compared(session, compared, [tuple(row[:3]) for row in rows])
+    groups = [tuple(row[:3]) for row in rows]
+    # The estimates of the groups listed only: a group's window is the same among its own.
+    of_groups = [
+        Estimate.deployment_id.in_(sorted({deployment_id for deployment_id, _, _ in groups})),
+        sa.tuple_(Estimate.deployment_id, Estimate.measure, Estimate.scope).in_(groups),
+    ]
+    members = _compared(session, _compared_in([*in_view, *of_groups]), groups)
     spreads = []
     for (
         deployment_id,
@@ -442,6 +433,30 @@ def estimate_spreads(
             )
         )
     return spreads, rows[0][-1] - len(spreads)
+
+
+def _compared_in(conditions: list[sa.ColumnElement[bool]]) -> sa.Subquery:
+    """The estimates passing CONDITIONS dated within SPREAD_WINDOW_DAYS of the latest of their
+    deployment, measure and scope: id, deployment_id, measure, scope."""
+    group = (Estimate.deployment_id, Estimate.measure, Estimate.scope)
+    current = (
+        sa.select(
+            Estimate.id,
+            *group,
+            Estimate.as_of_latest,
+            sa.func.max(Estimate.as_of_latest).over(partition_by=group).label("latest"),
+        )
+        .where(*conditions)
+        .subquery("current")
+    )
+    return (
+        sa.select(current.c.id, current.c.deployment_id, current.c.measure, current.c.scope)
+        .where(
+            current.c.as_of_latest
+            >= _DaysBefore(current.c.latest, sa.literal(SPREAD_WINDOW_DAYS, sa.Integer))
+        )
+        .subquery("compared")
+    )
 
 
 def _compared(
@@ -479,8 +494,18 @@ def _compared(
 
 def record_span(*, session: Session) -> tuple[date | None, date | None]:
     """The earliest and latest dates any record carries (None when there are no records)."""
-    starts = sa.union_all(*(sa.select(_start(kind).label("day")) for kind in DATED)).subquery()
+    # Each kind's own first and last, each alone in its query: then the date's index finds it
+    # without reading the table.
+    ends = sa.union_all(
+        *(
+            sa.select(
+                sa.select(sa.func.min(_start(kind))).scalar_subquery().label("first"),
+                sa.select(sa.func.max(_start(kind))).scalar_subquery().label("last"),
+            )
+            for kind in DATED
+        )
+    ).subquery()
     earliest, latest = session.exec(
-        sa.select(sa.func.min(starts.c.day), sa.func.max(starts.c.day))
+        sa.select(sa.func.min(ends.c.first), sa.func.max(ends.c.last))
     ).one()
     return earliest, latest

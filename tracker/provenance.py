@@ -23,7 +23,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from tracker.citations import Citation, CitationRelay, Stance
-from tracker.filters import Filters
+from tracker.filters import Filters, unindexed
 from tracker.kinds import DATED, RecordKind, kind_of
 from tracker.kinds.kind import Kind
 from tracker.kinds.sources import Source
@@ -40,29 +40,38 @@ def _evidence(kinds: Iterable[Kind], filters: Filters, *, dated: bool = False) -
         in_view = sa.select(kind.table.id).where(*filters.conditions(kind))
         if dated:
             in_view = in_view.where(getattr(kind.table, kind.starts).is_not(None))
-        # Only what supports the record rests it on a source: a correction is not a confirmation.
-        behind = (record_id.in_(in_view), Citation.stance == Stance.SUPPORTS)
-        cited = sa.select(sa.literal(kind.name).label("kind"), record_id.label("record_id"))
-        parts += [
-            cited.add_columns(
-                Citation.source_id.label("source_id"),
-                (Citation.relayed_source_id.is_(None)).label("originating"),
-            ).where(*behind),
-            cited.add_columns(
-                Citation.relayed_source_id.label("source_id"), sa.true().label("originating")
-            ).where(*behind, Citation.relayed_source_id.is_not(None)),
-            cited.add_columns(  # the sources between: they carried the claim, never started it
-                CitationRelay.source_id.label("source_id"), sa.false().label("originating")
+        # The records in view, and what supports them, each found once and read by every part
+        # below (a correction is not a confirmation).
+        shown = in_view.cte(f"{kind.name}_shown")
+        cited = (
+            sa.select(
+                Citation.id,
+                record_id.label("record_id"),
+                Citation.source_id,
+                Citation.relayed_source_id,
             )
-            .join(CitationRelay, CitationRelay.citation_id == Citation.id)
-            .where(*behind),
+            .join(shown, shown.c.id == record_id)
+            .where(unindexed(Citation.stance) == Stance.SUPPORTS)
+            .cte(f"{kind.name}_cited")
+        )
+        named = sa.select(sa.literal(kind.name).label("kind"), cited.c.record_id)
+        parts += [
+            named.add_columns(
+                cited.c.source_id, (cited.c.relayed_source_id.is_(None)).label("originating")
+            ),
+            named.add_columns(
+                cited.c.relayed_source_id.label("source_id"), sa.true().label("originating")
+            ).where(cited.c.relayed_source_id.is_not(None)),
+            named.add_columns(  # the sources between: they carried the claim, never started it
+                CitationRelay.source_id.label("source_id"), sa.false().label("originating")
+            ).join(CitationRelay, CitationRelay.citation_id == cited.c.id),
             *(  # a source the record names itself (an estimate's: whose figure it is)
                 sa.select(
                     sa.literal(kind.name).label("kind"),
                     kind.table.id.label("record_id"),
                     getattr(kind.table, column).label("source_id"),
                     sa.true().label("originating"),
-                ).where(kind.table.id.in_(in_view))
+                ).join(shown, shown.c.id == kind.table.id)
                 for column in kind.sources
             ),
         ]

@@ -95,7 +95,12 @@ class EngagementBase(Record):
 
 
 class Engagement(EngagementBase, Editable, Table, table=True):
-    __table_args__ = (sa.UniqueConstraint("title", "occurred"), *date_checks(EngagementBase))
+    __table_args__ = (
+        sa.UniqueConstraint("title", "occurred"),
+        # A date range is matched on the latest day a record may date from (tracker.filters).
+        sa.Index("ix_engagement_occurred_latest", "occurred_latest"),
+        *date_checks(EngagementBase),
+    )
 
 
 class ParticipantBase(Record):

@@ -117,6 +117,8 @@ class EstimateBase(Record):
 class Estimate(EstimateBase, Editable, Table, table=True):
     __table_args__ = (
         sa.UniqueConstraint("deployment_id", "source_id", "measure", "scope", "as_of"),
+        # A date range is matched on the latest day a record may date from (tracker.filters).
+        sa.Index("ix_estimate_as_of_latest", "as_of_latest"),
         *figure_checks(),
         *date_checks(EstimateBase),
     )

@@ -115,6 +115,8 @@ class PledgeBase(Record):
 class Pledge(PledgeBase, Editable, Table, table=True):
     __table_args__ = (
         sa.UniqueConstraint("title", "made"),
+        # A date range is matched on the latest day a record may date from (tracker.filters).
+        sa.Index("ix_pledge_made_latest", "made_latest"),
         *figure_checks(optional=True),
         *date_checks(PledgeBase),
     )
