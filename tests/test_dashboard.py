@@ -23,7 +23,8 @@ from tracker.kinds.engagements import Engagement
 from tracker.kinds.estimates import EstimateCreate
 from tracker.kinds.pledges import Pledge
 from tracker.kinds.sources import Source
-from tracker.records import save
+from tracker.kinds.treaties import Treaty
+from tracker.records import as_record, save
 from tracker.users import SYSTEM
 
 APP = project_path("dashboard") / "app.py"
@@ -297,6 +298,28 @@ def test_a_write_empties_only_the_cached_answers_that_read_its_table(
     assert ui.load(sources_counted, filtered=False) == first[1] + 1
     assert ui.load(pledges_counted, filtered=False) == first[0]
     assert runs - runs_before == Counter({"sources": 1})  # the pledges' answer stayed cached
+
+
+def test_many_records_kept_apart_are_listed_in_words_up_to_ten_and_all_in_a_table(
+    dashboard: AppTest, seeded_engine: Engine
+) -> None:
+    with Session(seeded_engine) as session:
+        rapallo = session.exec(select(Treaty).where(Treaty.name == "Treaty of Rapallo")).one()
+        record = as_record(session=session, kind="treaty", record_id=rapallo.id)
+        for year in range(1923, 1935):
+            save(
+                session=session,
+                actor=SYSTEM,
+                kind="treaty",
+                record=record | {"name": f"Rapallo recalled, {year}", "signed": str(year)},
+            )
+        session.commit()
+    app = open_page(dashboard, "overview")
+    listed = [element.value for element in app.markdown if element.value.startswith("\\- ")]
+    assert len(listed) == 1 and listed[0].count("historical context") == 10
+    assert "The first 10 of 15, oldest first; all are below." in text(app)
+    [table] = [table.value for table in app.dataframe if "why" in table.value.columns]
+    assert len(table) == 15 and "Rapallo recalled, 1934" in set(table["record"])
 
 
 def spreads(app: AppTest) -> dict[str, list[str]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import altair as alt
 import streamlit as st
 import ui
@@ -19,6 +21,9 @@ from tracker.kinds import kind_of
 from tracker.kinds.estimates import Measure
 from tracker.kinds.states import state_names
 from tracker.timelines import kept_apart
+
+# How many of the records kept apart are listed in words above the table of them all.
+KEPT_APART_LISTED = 10
 
 filters = ui.current_filters()
 period = Period.for_span(filters.start, filters.end)
@@ -212,6 +217,13 @@ with st.expander("How the activity index is weighted"):
         },
     )
 
+
+def kept_apart_line(row: Any) -> str:
+    """A record kept apart in words: what it is, when (in the source's words too) and why."""
+    words = f" (“{row.words}”)" if row.words else ""
+    return ui.plain(f"- {row.record}: {row.kind}, {row.date}{words}; {row.why}")
+
+
 st.subheader("Kept apart: history and retractions (not counted)")
 apart = ui.load(kept_apart, filtered=False)
 if apart.empty:
@@ -221,6 +233,22 @@ else:
         "Analogies the sources recall, kept and cited as history, and records a later source "
         "retracted: shown here, never counted as in force, open or activity, never deleted."
     )
-    for row in apart.itertuples():
-        words = f" (“{row.words}”)" if row.words else ""
-        st.markdown(ui.plain(f"- {row.record}: {row.kind}, {row.date}{words}; {row.why}"))
+    # One block of the first few: a page drawing an element per record (thousands, at scale)
+    # would take seconds on every visit; all of them are in the table below it.
+    listed = apart.head(KEPT_APART_LISTED)
+    st.markdown("  \n".join(kept_apart_line(row) for row in listed.itertuples()))
+    if len(apart) > len(listed):
+        st.caption(f"The first {len(listed)} of {len(apart):,}, oldest first; all are below.")
+        ui.evidence_table(
+            apart,
+            key="kept-apart",
+            what="record",
+            column_config={
+                "kind": "Kind",
+                "record": st.column_config.TextColumn("Record", width="medium"),
+                "date": "Date",
+                "words": "The source's words for the date",
+                "why": st.column_config.TextColumn("Why it is kept apart", width="large"),
+            },
+        )
+        ui.download(apart, "kept-apart")
