@@ -1,9 +1,8 @@
 """What every dashboard page shares: the filters, cached reads, source lines, empty states.
 
 Pages read only through `load`, which calls a tracker service in its own session and caches the
-answer, keyed by the database, the filters, the arguments and the versions of the tables the
-service reads: a write to one of them moves its version, so a cached answer is never stale,
-and a write to any other table leaves it cached.
+answer with the versions of the tables it read: a write to one of them moves its version, so a
+cached answer is never served stale, and a write to any other table leaves it cached.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ import json
 import re
 import textwrap
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
@@ -31,7 +31,7 @@ from tracker.kinds.pledges import PledgeStatusKind
 from tracker.kinds.treaties import OBLIGATIONS
 from tracker.provenance import sources_behind
 from tracker.users import SIGN_IN_COOKIE, Actor, SignedOut, refresh, resume_sign_in
-from tracker.versions import TablesRead, table_versions, tables_read
+from tracker.versions import table_versions, tables_read
 
 T = TypeVar("T")
 
@@ -43,49 +43,60 @@ def database_url() -> str:
     return engine_for().url.render_as_string(hide_password=False)
 
 
+@dataclass(frozen=True)
+class _Stamp:
+    """The versions of the tables an answer was computed from, as they were before it was:
+    of the tables it read, or, with EVERY, of them all (SQL as text names none)."""
+
+    versions: dict[str, int]
+    every: bool
+
+    def current(self, versions: dict[str, int]) -> bool:
+        if self.every:
+            return self.versions == versions
+        return all(versions.get(table, 0) == version for table, version in self.versions.items())
+
+
 @st.cache_data(show_spinner=False, max_entries=1000)
 def _cached(
     name: str,
     url: str,
-    versions: tuple[tuple[str, int], ...],
+    generation: int,
     filters: Filters | None,
     arguments: tuple,
     _service: Callable[..., Any],
-) -> tuple[Any, TablesRead]:
-    with Session(engine_for(url)) as session, tables_read(session) as read:
-        extra = {"filters": filters} if filters is not None else {}
-        return _service(session=session, **extra, **dict(arguments)), read
+) -> tuple[Any, _Stamp]:
+    with Session(engine_for(url)) as session:
+        # Read first: a write landing while the answer is computed leaves the stamp older
+        # than the answer, so the answer is computed again, never kept stale.
+        versions = table_versions(session)
+        with tables_read(session) as read:
+            extra = {"filters": filters} if filters is not None else {}
+            answer = _service(session=session, **extra, **dict(arguments))
+    if not read.complete:
+        return answer, _Stamp(versions, every=True)
+    return answer, _Stamp({table: versions.get(table, 0) for table in read.names}, every=False)
 
 
-# The tables each service has been seen to read, in this process. A cached answer is keyed by
-# the versions of those tables alone, so a write to any other table leaves it cached. EVERY
-# stands for the tables of SQL that cannot be read (text), and keys by every table.
-_READS: dict[str, frozenset[str]] = {}
-_EVERY = "*"
+# Each call's generation in this process: it moves when a table its cached answer was
+# computed from has changed, so the next answer is computed afresh and cached in its place.
+_GENERATIONS: dict[tuple[str, str, str, str], int] = {}
 
 
 def load(service: Callable[..., T], *, filtered: bool = True, **arguments: Any) -> T:
     """SERVICE's answer for the current database and filters, from the cache while none of the
-    tables it reads has changed since it was computed."""
+    tables it read has changed since it was computed: a write to any other table leaves it."""
     name = f"{service.__module__}.{service.__qualname__}"
+    url, filters = database_url(), current_filters() if filtered else None
+    given = tuple(sorted(arguments.items()))
     with Session(engine_for()) as session:
         versions = table_versions(session)
-    # Until a service has run, every table's version is the key. What it reads only grows: an
-    # answer that read a table its key left out is never looked up again, as every later key
-    # names that table.
-    reads = _READS.get(name)
-    keyed_by = sorted(versions) if reads is None or _EVERY in reads else sorted(reads)
-    answer, read = _cached(
-        name,
-        database_url(),
-        tuple((table, versions.get(table, 0)) for table in keyed_by),
-        current_filters() if filtered else None,
-        tuple(sorted(arguments.items())),
-        service,
-    )
-    seen = read.names if read.complete else {_EVERY}
-    if reads is None or not seen <= reads:
-        _READS[name] = (reads or frozenset()) | seen
+    call = (name, url, repr(filters), repr(given))
+    generation = _GENERATIONS.get(call, 0)
+    answer, stamp = _cached(name, url, generation, filters, given, service)
+    if not stamp.current(versions):
+        generation = _GENERATIONS[call] = generation + 1
+        answer, stamp = _cached(name, url, generation, filters, given, service)
     return answer
 
 

@@ -291,6 +291,7 @@ def test_a_write_empties_only_the_cached_answers_that_read_its_table(
             ui.load(pledges_counted, filtered=False),
             ui.load(sources_counted, filtered=False),
         ) == first
+    assert runs == Counter({"pledges": 1, "sources": 1})  # each computed once, then cached
     runs_before = runs.copy()
     with Session(seeded_engine) as session:
         session.add(Source(outlet="Wire", title="Report", type="news_report"))
