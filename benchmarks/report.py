@@ -92,7 +92,7 @@ def report(results: dict[str, Any]) -> str:
             ],
         ),
         "**Pages** under AppTest (seconds for the whole script; cold: empty cache, as on the "
-        "first visit after any write; warm: the next visit):",
+        "first visit after a write to every table the page reads; warm: the next visit):",
         table(
             ["events", "database", "page", "cold", "warm"],
             [
