@@ -22,6 +22,7 @@ def number(value: float) -> str:
 
 def report(results: dict[str, Any]) -> str:
     machine = results["machine"]
+    largest = max((row["scale"] for row in results["pages"]), key=_events, default="1m")
     parts = [
         f"Measured {machine['when'][:10]} on {machine['cpu']}, {machine['cores']} cores, "
         f"{machine['memory_gb']} GiB; Python {machine['python']}, SQLite {machine['sqlite']}, "
@@ -73,19 +74,19 @@ def report(results: dict[str, Any]) -> str:
                     f"{row['speedup']:.0f}×" if "speedup" in row else "",
                 ]
                 for row in results["queries"]
-                if row["scale"] == "1m" or "speedup" in row
+                if row["scale"] == largest or "speedup" in row
             ],
         ),
-        "**Growth** of each query's time from 10k to 1M events (100 times the data):",
+        f"**Growth** of each query's time from 10k to {largest} events:",
         table(
-            ["database", "page", "query", "10k", "1M", "growth"],
+            ["database", "page", "query", "10k", largest, "growth"],
             [
                 [
                     row["backend"],
                     row["page"],
                     row["query"],
                     f"{row.get('10k_s', 0):.3f}",
-                    f"{row.get('1m_s', 0):.3f}",
+                    f"{row.get(f'{largest}_s', 0):.3f}",
                     f"{row['growth']:.0f}×",
                 ]
                 for row in results.get("growth", [])
@@ -104,11 +105,15 @@ def report(results: dict[str, Any]) -> str:
                     f"{row['warm_seconds']:.2f}",
                 ]
                 for row in results["pages"]
-                if row["scale"] == "1m"
+                if row["scale"] == largest
             ],
         ),
     ]
     return "\n\n".join(parts) + "\n"
+
+
+def _events(scale: str) -> int:
+    return int(scale.removesuffix("k").removesuffix("m")) * (1000 if scale.endswith("k") else 10**6)
 
 
 if __name__ == "__main__":
