@@ -344,3 +344,11 @@ def test_extract_refuses_a_publication_date_it_cannot_read(seeded_engine: Engine
         "--database-url", _url(seeded_engine), "extract", "-", "--published", "last week"
     )
     assert code == 2 and "'last week' is not a date" in err
+
+
+def test_the_help_prints_every_word_of_its_text_including_what_is_in_brackets() -> None:
+    # Rich's markup would read "[default: ...]" as a style tag and drop it.
+    _, top, _ = tracker("--help")
+    _, seed, _ = tracker("seed", "--help")
+    assert "[default: sqlite:///tracker.db]" in " ".join(top.split())
+    assert "[default: the tracker's own seeds]" in " ".join(seed.split())
