@@ -20,7 +20,8 @@ from tracker.kinds import DATED, KINDS, RecordKind, kind_of, with_parts
 from tracker.kinds.kind import Input, Rows
 from tracker.models import metadata
 
-# What an export leaves behind: users and their sign-ins, the change history, the data version.
+# What an export leaves behind: users and their sign-ins, the change history, the data version,
+# and the rollups, which are counted from the records.
 UNEXPORTED = {
     "user_account",
     "sign_in",
@@ -29,6 +30,8 @@ UNEXPORTED = {
     "change_set",
     "change_set_run",
     "table_version",
+    "rollup",
+    "rollup_dirty",
 }
 
 

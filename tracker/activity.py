@@ -26,6 +26,7 @@ from sqlmodel import Session
 from tracker.cameo import CameoEvent
 from tracker.citations import Citation, Stance
 from tracker.dates import FuzzyDate
+from tracker.evidence import Within, no_more
 from tracker.figures import describe_figure
 from tracker.filters import Filters
 from tracker.kinds import DATED, KINDS, RecordKind, kind_of
@@ -39,6 +40,7 @@ from tracker.kinds.kind import Kind
 from tracker.kinds.pledges import Pledge, PledgeStatus, PledgeStatusKind
 from tracker.kinds.sources import Source
 from tracker.kinds.treaties import Treaty, in_force_on
+from tracker.rollups import Rollup, month_start, whole_months, year_start
 
 
 class Period(StrEnum):
@@ -59,41 +61,9 @@ class Period(StrEnum):
         return cls.MONTH
 
 
-class _MonthStart(sa.sql.expression.FunctionElement):
-    type = sa.Date()
-    inherit_cache = True
-    name = "month_start"
-
-
-class _YearStart(sa.sql.expression.FunctionElement):
-    type = sa.Date()
-    inherit_cache = True
-    name = "year_start"
-
-
-@compiles(_MonthStart, "sqlite")
-def _sqlite_month(element: _MonthStart, compiler: Any, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
-
-
-@compiles(_YearStart, "sqlite")
-def _sqlite_year(element: _YearStart, compiler: Any, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)}, 'start of year')"
-
-
-@compiles(_MonthStart)
-def _month(element: _MonthStart, compiler: Any, **kw: Any) -> str:
-    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
-@compiles(_YearStart)
-def _year(element: _YearStart, compiler: Any, **kw: Any) -> str:
-    return f"CAST(date_trunc('year', {compiler.process(element.clauses, **kw)}) AS DATE)"
-
-
 def period_start(column: Any, period: Period) -> sa.ColumnElement[date]:
     """The first day of the month or year COLUMN falls in, computed by the database."""
-    return _MonthStart(column) if period is Period.MONTH else _YearStart(column)
+    return month_start(column) if period is Period.MONTH else year_start(column)
 
 
 def _start(kind: Kind) -> Any:
@@ -101,31 +71,66 @@ def _start(kind: Kind) -> Any:
 
 
 def activity_by_period(*, session: Session, filters: Filters, period: Period) -> pd.DataFrame:
-    """How many records of each kind fall in each period: columns period, kind, records."""
+    """How many records of each kind fall in each period: columns period, kind, records. The
+    whole months in the range are read from the rollups' counts, the rest from the records."""
+    kinds = [kind_of(kind) for kind in filters.kinds]
+    if not kinds:
+        return pd.DataFrame(columns=["period", "kind", "records"])
+    months = whole_months(session, filters)
     parts = [
         sa.select(
             period_start(_start(kind), period).label("period"),
             sa.literal(kind.name).label("kind"),
             sa.func.count().label("records"),
         )
-        .where(_start(kind).is_not(None), *filters.conditions(kind))
+        .where(
+            _start(kind).is_not(None),
+            *filters.conditions(kind),
+            *(months.rest(kind) if months else []),
+        )
         .group_by(sa.literal_column("period"))
-        for kind in map(kind_of, filters.kinds)
+        for kind in kinds
     ]
-    if not parts:
-        return pd.DataFrame(columns=["period", "kind", "records"])
-    rows = session.exec(sa.union_all(*parts).order_by(sa.literal_column("period"))).all()
+    if months:
+        parts.append(
+            sa.select(
+                period_start(Rollup.period, period).label("period"),
+                Rollup.kind,
+                sa.func.sum(Rollup.records).label("records"),
+            )
+            .where(
+                Rollup.period.is_not(None),
+                Rollup.state_a.is_(None),  # every record, not those between a pair
+                *months.counted(kind.name for kind in kinds),
+            )
+            .group_by(sa.literal_column("period"), Rollup.kind)
+        )
+    counted = sa.union_all(*parts).subquery()
+    rows = session.exec(
+        sa.select(counted.c.period, counted.c.kind, sa.func.sum(counted.c.records))
+        .group_by(counted.c.period, counted.c.kind)
+        .order_by(counted.c.period, counted.c.kind)
+    ).all()
     frame = pd.DataFrame(rows, columns=["period", "kind", "records"])
     frame["period"] = pd.to_datetime(frame["period"])
+    frame["records"] = frame["records"].astype(int)
     return frame
 
 
-def _dyad_query(kind: Kind, filters: Filters, period: Period) -> sa.Select:
-    """Records and summed weights of KIND in view, by period and pair of states. A pair of a
-    treaty's members counts when the two became allied (the later of their joins), in the
-    range, not when the treaty was signed."""
+def dyad_query(
+    kind: Kind,
+    filters: Filters,
+    period: Period,
+    *,
+    within: Within = no_more,
+    by: tuple[sa.ColumnElement[Any], ...] = (),
+) -> sa.Select:
+    """Records and summed weights of KIND in view (only those WITHIN allows), by period and
+    pair of states, and BY any further columns of its table. A pair of a treaty's members
+    counts when the two became allied (the later of their joins), in the range, not when the
+    treaty was signed."""
     table = kind.table
-    in_view = sa.select(table.id).where(*filters.conditions(kind, spans=True))
+    in_view = sa.select(table.id).where(*filters.conditions(kind, spans=True), *within(kind))
     query, state_a, state_b, since = kind.states.pairs(sa.select(table.id), table, in_view)
     if since is None:  # the record's own date
         when, in_range = _start(kind), filters.conditions(kind)
@@ -143,23 +148,50 @@ def _dyad_query(kind: Kind, filters: Filters, period: Period) -> sa.Select:
             state_b.label("state_b"),
             sa.func.count().label("records"),
             sa.func.sum(CameoEvent.goldstein).label("index"),
+            *by,
         )
         .join(CameoEvent, CameoEvent.code == kind.activity.code(table))
-        .where(when.is_not(None), *in_range)
-        .group_by(sa.literal_column("period"), state_a, state_b)
+        .where(when.is_not(None), *in_range, *within(kind))
+        .group_by(sa.literal_column("period"), state_a, state_b, *by)
     )
+
+
+def paired_by_own_date(kind: Kind) -> bool:
+    """Whether KIND's pairs of states count on the record's own date (an engagement's), not
+    from when the two states came together (a treaty's members): only those are rolled up."""
+    table = kind.table
+    return kind.states.pairs(sa.select(table.id), table, sa.select(table.id))[3] is None
 
 
 def activity_index(
     *, session: Session, filters: Filters, period: Period, top: int = 8
 ) -> pd.DataFrame:
     """The weighted activity of the TOP most active pairs of states in each period: columns
-    period, state_a, state_b, dyad (e.g. "PRK–RUS"), records, index."""
+    period, state_a, state_b, dyad (e.g. "PRK–RUS"), records, index. The whole months in the
+    range are read from the rollups' counts where the pairs count on the records' own dates."""
     columns = ["period", "state_a", "state_b", "records", "index"]
     kinds = [kind for kind in map(kind_of, filters.kinds) if kind.activity is not None]
     if not kinds:
         return pd.DataFrame(columns=[*columns, "dyad"])
-    combined = sa.union_all(*(_dyad_query(kind, filters, period) for kind in kinds)).subquery()
+    months = whole_months(session, filters)
+    rolled = [kind for kind in kinds if months and paired_by_own_date(kind)]
+    parts = [
+        dyad_query(kind, filters, period, within=months.rest if kind in rolled else no_more)
+        for kind in kinds
+    ]
+    if months and rolled:
+        parts.append(
+            sa.select(
+                period_start(Rollup.period, period).label("period"),
+                Rollup.state_a,
+                Rollup.state_b,
+                sa.func.sum(Rollup.records).label("records"),
+                sa.func.sum(Rollup.weight).label("index"),
+            )
+            .where(Rollup.state_a.is_not(None), *months.counted(kind.name for kind in rolled))
+            .group_by(sa.literal_column("period"), Rollup.state_a, Rollup.state_b)
+        )
+    combined = sa.union_all(*parts).subquery()
     rows = session.exec(
         sa.select(
             combined.c.period,

@@ -24,6 +24,8 @@ from sqlmodel import Session, select
 from tracker.errors import TrackerError
 from tracker.models import State
 from tracker.reference import load_reference
+from tracker.rollups import Rollup
+from tracker.versions import bump
 
 DEFAULT_URL = "sqlite:///tracker.db"
 URL_VARIABLE = "TRACKER_DATABASE_URL"
@@ -132,8 +134,12 @@ def alembic_config(engine: Engine | None = None) -> Config:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to REVISION (the newest by default)."""
+    """Bring the schema to REVISION (the newest by default), and at the newest, count the
+    rollups' months a migration left to count (tracker.rollups)."""
     command.upgrade(alembic_config(engine), revision)
+    if revision == "head":
+        with engine.begin() as connection:
+            bump(connection, (Rollup.__tablename__,))
 
 
 def downgrade(engine: Engine, revision: str, *, accept_data_loss: bool = False) -> None:

@@ -138,14 +138,19 @@ class Filters(BaseModel):
 def retracted(kind: Kind, on: date | None = None) -> sa.ColumnElement[bool]:
     """Whether a later source retracted the record (by ON, if given). The retracted records are
     found once, by the index on stance (retractions are few), not looked up record by record."""
+    return kind.table.id.in_(retracted_ids(kind, on))
+
+
+def retracted_ids(kind: Kind, on: date | None = None, *, not_by: date | None = None) -> sa.Select:
+    """The ids of the records of KIND a later source retracted (by ON, if given), or, with
+    NOT_BY, those retracted otherwise than by that day (later, or on no day stated)."""
     citation = aliased(Citation)  # its own: never correlated with a query's citations
     record = getattr(citation, f"{kind.name}_id")
-    return kind.table.id.in_(
-        sa.select(record).where(
-            citation.stance == Stance.RETRACTS,
-            record.is_not(None),
-            *([citation.stated <= on] if on else []),
-        )
+    return sa.select(record).where(
+        citation.stance == Stance.RETRACTS,
+        record.is_not(None),
+        *([citation.stated <= on] if on else []),
+        *([sa.or_(citation.stated.is_(None), citation.stated > not_by)] if not_by else []),
     )
 
 

@@ -14,6 +14,7 @@ from tracker.kinds.pledges import Pledge, PledgeRecipient, PledgeStatus
 from tracker.kinds.sources import Source
 from tracker.kinds.states import State, StateAlias
 from tracker.kinds.treaties import Treaty, TreatyParty
+from tracker.rollups import Rollup, RollupMark
 from tracker.schema import shared_checks
 from tracker.users import SignIn, User
 from tracker.versions import TableVersion
@@ -34,6 +35,8 @@ __all__ = [
     "Pledge",
     "PledgeRecipient",
     "PledgeStatus",
+    "Rollup",
+    "RollupMark",
     "SignIn",
     "Source",
     "State",

@@ -22,60 +22,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from tracker.citations import Citation, CitationRelay, Stance
-from tracker.filters import Filters, unindexed
+from tracker.evidence import evidence_rows, no_more
+from tracker.filters import Filters
 from tracker.kinds import DATED, RecordKind, kind_of
 from tracker.kinds.kind import Kind
 from tracker.kinds.sources import Source
+from tracker.rollups import Rollup, whole_months
 from tracker.timelines import sorted_list
-
-
-def _evidence(kinds: Iterable[Kind], filters: Filters, *, dated: bool = False) -> sa.Subquery:
-    """One row per source behind each record in view (with DATED, each that has a date):
-    kind, record_id, source_id, originating (whether the claim starts with that source rather
-    than being relayed by it)."""
-    parts = []
-    for kind in kinds:
-        record_id = getattr(Citation, f"{kind.name}_id")
-        in_view = sa.select(kind.table.id).where(*filters.conditions(kind))
-        if dated:
-            in_view = in_view.where(getattr(kind.table, kind.starts).is_not(None))
-        # The records in view, and what supports them, each found once and read by every part
-        # below (a correction is not a confirmation).
-        shown = in_view.cte(f"{kind.name}_shown")
-        cited = (
-            sa.select(
-                Citation.id,
-                record_id.label("record_id"),
-                Citation.source_id,
-                Citation.relayed_source_id,
-            )
-            .join(shown, shown.c.id == record_id)
-            .where(unindexed(Citation.stance) == Stance.SUPPORTS)
-            .cte(f"{kind.name}_cited")
-        )
-        named = sa.select(sa.literal(kind.name).label("kind"), cited.c.record_id)
-        parts += [
-            named.add_columns(
-                cited.c.source_id, (cited.c.relayed_source_id.is_(None)).label("originating")
-            ),
-            named.add_columns(
-                cited.c.relayed_source_id.label("source_id"), sa.true().label("originating")
-            ).where(cited.c.relayed_source_id.is_not(None)),
-            named.add_columns(  # the sources between: they carried the claim, never started it
-                CitationRelay.source_id.label("source_id"), sa.false().label("originating")
-            ).join(CitationRelay, CitationRelay.citation_id == cited.c.id),
-            *(  # a source the record names itself (an estimate's: whose figure it is)
-                sa.select(
-                    sa.literal(kind.name).label("kind"),
-                    kind.table.id.label("record_id"),
-                    getattr(kind.table, column).label("source_id"),
-                    sa.true().label("originating"),
-                ).join(shown, shown.c.id == kind.table.id)
-                for column in kind.sources
-            ),
-        ]
-    return sa.union_all(*parts).subquery("evidence")
 
 
 def sources_behind(
@@ -93,25 +46,35 @@ def sources_behind(
     kinds = [kind_of(kind) for kind in kinds if kind in filters.kinds]
     if not kinds:
         return [], 0
-    evidence = _evidence(kinds, filters, dated=dated)
+    months = whole_months(session, filters)
+    evidence = evidence_rows(kinds, filters, dated=dated, within=months.rest if months else no_more)
     used = (
         sa.select(Source.outlet, evidence.c.kind, evidence.c.record_id)
         .join(evidence, evidence.c.source_id == Source.id)
         .distinct()
         .subquery()
     )
-    records = sa.func.count().label("records")  # each record once, however often cited
+    # Each record once, however often cited; the whole months in the range, from the counts.
+    counted = [sa.select(used.c.outlet, sa.func.count().label("records")).group_by(used.c.outlet)]
+    if months:
+        counted.append(
+            sa.select(Rollup.outlet, sa.func.sum(Rollup.records).label("records"))
+            .where(Rollup.outlet.is_not(None), *months.counted(kind.name for kind in kinds))
+            .group_by(Rollup.outlet)
+        )
+    outlets = sa.union_all(*counted).subquery()
+    records = sa.func.sum(outlets.c.records).label("records")
     rows = session.exec(
-        sa.select(used.c.outlet, records)
-        .group_by(used.c.outlet)
-        .order_by(records.desc(), used.c.outlet)
+        sa.select(outlets.c.outlet, records)
+        .group_by(outlets.c.outlet)
+        .order_by(records.desc(), outlets.c.outlet)
     ).all()
     return [outlet for outlet, _ in rows[:most]], max(0, len(rows) - most)
 
 
 def source_usage(*, session: Session, filters: Filters) -> pd.DataFrame:
     """Every source with how many records in view rest on it (cited directly or relayed)."""
-    evidence = _evidence(DATED, filters)
+    evidence = evidence_rows(DATED, filters)
     distinct = (
         sa.select(evidence.c.source_id, evidence.c.kind, evidence.c.record_id).distinct().subquery()
     )
@@ -164,7 +127,7 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
     frames = []
     for kind in map(kind_of, filters.kinds):
         # One kind's evidence at a time: its summary then never groups the other kinds' rows.
-        evidence = _evidence([kind], filters)
+        evidence = evidence_rows([kind], filters)
         origins = (
             sa.select(evidence.c.record_id, evidence.c.source_id)
             .where(evidence.c.originating)

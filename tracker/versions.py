@@ -20,6 +20,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, select
 
+from tracker.recount import refresh
+from tracker.rollups import Rollup, RollupMark
 from tracker.schema import Table, utcnow
 
 
@@ -34,11 +36,15 @@ class TableVersion(Table, table=True):
 
 
 def bump(connection: sa.Connection, tables: Iterable[str]) -> None:
-    """Mark TABLES as changed (call after writing with SQL alone)."""
-    # In name order, so that two writers lock the counters in the same order.
-    names = sorted(set(tables))
+    """Mark TABLES as changed (call after writing with SQL alone), and count again the months
+    of the rollups the writes made stale (tracker.rollups), in the same transaction."""
+    names = set(tables)
     if not names:
         return
+    if refresh(connection):
+        names |= {Rollup.__tablename__, RollupMark.__tablename__}
+    # In name order, so that two writers lock the counters in the same order.
+    names = sorted(names)
     counters = TableVersion.__table__
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     # A table's counter is created by its first write: no list of tables to keep up to date.
