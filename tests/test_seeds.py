@@ -31,11 +31,14 @@ EDITOR = Actor(id=None, name="ana", role="editor")
 
 
 def _snapshot(engine: Engine) -> dict[str, tuple[int, Any]]:
-    """Each table's row count and latest change."""
+    """Each table's row count and latest change (the rollups, which are counted, have none)."""
     with engine.connect() as connection:
         return {
             name: connection.execute(
-                sa.select(sa.func.count(), sa.func.max(table.c.updated_at)).select_from(table)
+                sa.select(
+                    sa.func.count(),
+                    sa.func.max(table.c.updated_at) if "updated_at" in table.c else sa.null(),
+                ).select_from(table)
             ).one()
             for name, table in metadata.tables.items()
         }
