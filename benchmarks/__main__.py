@@ -15,6 +15,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Callable
 from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
@@ -103,7 +104,15 @@ def _new_database(server: URL, name: str) -> URL:
     return server.set(database=name)
 
 
-def bench_scale(label: str, data: Path, postgres: URL | None, results: dict[str, Any]) -> None:
+def bench_scale(
+    label: str,
+    data: Path,
+    postgres: URL | None,
+    results: dict[str, Any],
+    save: Callable[[], None],
+) -> None:
+    """Measure LABEL's scale on SQLite, then on POSTGRES if given, calling SAVE after each, so
+    a run stopped on the way keeps what it measured."""
     folder = data / label
     csv_folder = folder / "csv"
     if not current(csv_folder):
@@ -155,6 +164,7 @@ def bench_scale(label: str, data: Path, postgres: URL | None, results: dict[str,
     typer.echo(f"[{label}] pages")
     for row in pages.measure(sqlite_url):
         results["pages"].append({"scale": label, "backend": "sqlite", **row})
+    save()
 
     if postgres is not None:
         typer.echo(f"[{label}] PostgreSQL")
@@ -181,6 +191,7 @@ def bench_scale(label: str, data: Path, postgres: URL | None, results: dict[str,
         engine.dispose()
         for row in pages.measure(url.render_as_string(hide_password=False)):
             results["pages"].append({"scale": label, "backend": "postgresql", **row})
+        save()
 
 
 def growth(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -231,13 +242,15 @@ def main(
         "queries": [],
         "pages": [],
     }
+
+    def save() -> None:
+        results["growth"] = growth(results)
+        out.write_text(json.dumps(results, indent=2) + "\n")
+
     with ExitStack() as stack:
         server = stack.enter_context(postgres_server()) if postgresql else None
         for label in sorted(scale, key=list(SCALES).index):
-            bench_scale(label, data, server, results)
-            out.write_text(json.dumps(results, indent=2) + "\n")
-    results["growth"] = growth(results)
-    out.write_text(json.dumps(results, indent=2) + "\n")
+            bench_scale(label, data, server, results, save)
     show("Machine", [results["machine"]])
     show("Import (rows per second, with validation)", results["import"])
     show("Export (rows per second; peak memory of the export process)", results["export"])
