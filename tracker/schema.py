@@ -13,7 +13,13 @@ from functools import cache
 from typing import Any, ClassVar, TypeVar
 
 import sqlalchemy as sa
-from pydantic import BaseModel, ModelWrapValidatorHandler, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError, SchemaValidator
 from sqlalchemy.orm import declared_attr
 from sqlmodel import Field, Session, SQLModel, select
@@ -208,6 +214,12 @@ def _columns(name: str) -> tuple[str, str, str]:
 
 # The range of the databases' INTEGER columns (PostgreSQL's are 32 bits).
 INTEGER_LIMIT = 2**31 - 1
+# The one character no database of the tracker's keeps in text (PostgreSQL refuses it).
+UNSTORABLE_CHARACTER = "\x00"
+# The validation context for values each already checked by `unstorable` (an import checks
+# every cell of a file, a column at a time): a record's rule _storable is not run again.
+_STORABLE_CHECKED = "storable checked"
+STORABLE_CHECKED = {_STORABLE_CHECKED: True}
 
 
 def unstorable(value: Any) -> str | None:
@@ -217,7 +229,7 @@ def unstorable(value: Any) -> str | None:
             return None
         case int() if not -INTEGER_LIMIT - 1 <= value <= INTEGER_LIMIT:
             return f"{value:,} is out of range: the database stores numbers up to {INTEGER_LIMIT:,}"
-        case str() if "\x00" in value:
+        case str() if UNSTORABLE_CHARACTER in value:
             return "contains a NUL character (\\0), which cannot be stored: remove it"
         case datetime():
             return None
@@ -241,13 +253,16 @@ class Record(SQLModel):
 
     @model_validator(mode="wrap")
     @classmethod
-    def _every_problem(cls, data: Any, handler: ModelWrapValidatorHandler[Record]) -> Record:
+    def _every_problem(
+        cls, data: Any, handler: ModelWrapValidatorHandler[Record], info: ValidationInfo
+    ) -> Record:
+        checked = bool(info.context and info.context.get(_STORABLE_CHECKED))
         data, unreadable = cls._spread_fuzzy_dates(data)
         try:
             record = handler(data)
         except ValidationError as error:
-            raise cls._with_rules(error, data, unreadable) from None
-        if problems := [*unreadable, *record.problems()]:
+            raise cls._with_rules(error, data, unreadable, checked) from None
+        if problems := [*unreadable, *record.problems(storable_checked=checked)]:
             raise field_errors(problems)
         return record
 
@@ -271,7 +286,7 @@ class Record(SQLModel):
 
     @classmethod
     def _with_rules(
-        cls, error: ValidationError, data: Any, unreadable: list[Problem]
+        cls, error: ValidationError, data: Any, unreadable: list[Problem], storable_checked: bool
     ) -> ValidationError:
         """ERROR's problems (an unreadable date told once, in the tracker's words), with every
         problem the rules find among the fields that did validate."""
@@ -283,7 +298,9 @@ class Record(SQLModel):
         ]
         failed = told | {str(problem["loc"][0]) for problem in problems if problem["loc"]}
         found = (
-            cls._validated(data, failed).problems(unvalidated=failed)
+            cls._validated(data, failed).problems(
+                unvalidated=failed, storable_checked=storable_checked
+            )
             if isinstance(data, Mapping) and all(problem["loc"] for problem in problems)
             else []
         )
@@ -312,11 +329,16 @@ class Record(SQLModel):
             partial.__dict__.pop(name, None)
         return partial
 
-    def problems(self, unvalidated: Collection[str] = ()) -> list[Problem]:
+    def problems(
+        self, unvalidated: Collection[str] = (), storable_checked: bool = False
+    ) -> list[Problem]:
         """Every problem the record's rules find. UNVALIDATED names the fields that did not
-        validate (left unset): a rule that reads one of them is skipped."""
+        validate (left unset): a rule that reads one of them is skipped. STORABLE_CHECKED: the
+        values were each checked by `unstorable` already (see STORABLE_CHECKED)."""
         found: list[Problem] = []
         for rule in _checks(type(self)):
+            if storable_checked and rule is Record._storable:
+                continue
             try:
                 found.extend(list(rule(self)))
             except AttributeError:

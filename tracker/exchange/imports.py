@@ -17,13 +17,11 @@ suspiciously much for its size) is refused before a byte of it is read.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import os
 import sqlite3
 import zipfile
-import zlib
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -32,10 +30,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cache
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path, PurePath
 from typing import IO, Annotated, Any
 
+import pyarrow as pa
 import sqlalchemy as sa
 from annotated_types import BaseMetadata
 from pydantic import BaseModel, TypeAdapter, ValidationError
@@ -47,13 +46,27 @@ from tracker.cameo import CameoEventBase
 from tracker.citations import CitationBase, CitationRelayBase
 from tracker.errors import TrackerError, describe, message
 from tracker.exchange.cells import restore_text
+from tracker.exchange.columns import (
+    Cells,
+    CellTooLong,
+    Converted,
+    NotCsv,
+    NotUtf8,
+    RowBlocks,
+    RowTooLong,
+    Unreadable,
+    cells,
+    converted_text,
+    converted_values,
+    header,
+)
 from tracker.exchange.exports import BATCH, TABLES, models_by_table
 from tracker.exchange.rules import REQUIRED_ROWS, ROW_RULES, SPELLS
 from tracker.history import BOOKKEEPING, ChangeSetWriter
 from tracker.kinds import with_parts
 from tracker.kinds.kind import spells_overlap
 from tracker.models import metadata
-from tracker.schema import insert_rows, unstorable
+from tracker.schema import STORABLE_CHECKED, insert_rows, unstorable
 from tracker.users import SYSTEM, Actor, require_editor
 from tracker.versions import bump
 
@@ -223,72 +236,6 @@ def _directory_size(opened: IO[bytes]) -> int | None:
     return size
 
 
-class _NotUtf8(Exception):
-    def __init__(self, line: int, byte: int) -> None:
-        self.line, self.byte = line, byte
-
-
-class _CellTooLong(Exception):
-    def __init__(self, line: int) -> None:
-        self.line = line
-
-
-class _RowTooLong(Exception):
-    def __init__(self, line: int) -> None:
-        self.line = line
-
-
-class _Unreadable(Exception):
-    def __init__(self, line: int, reason: str) -> None:
-        self.line, self.reason = line, reason
-
-
-class _Lines:
-    """A file's lines as text for the csv reader, read a chunk at a time so that no line,
-    however long, is held whole: a row (every line one record spans) longer than
-    MAX_ROW_BYTES raises _RowTooLong once about that much of it has been read. Lines are
-    decoded one by one, so a byte that is not UTF-8 is placed on its line."""
-
-    def __init__(self, stream: IO[bytes]) -> None:
-        self.stream = stream
-        self.number = 0  # lines handed out so far
-        self.row_start = 1  # the line the row being read starts on
-        self.row_bytes = 0  # its bytes handed out so far
-
-    def row_done(self) -> None:
-        """The reader has a whole record: the next line starts a new row. (The csv reader
-        asks for no line beyond the record it returns.)"""
-        self.row_start, self.row_bytes = self.number + 1, 0
-
-    def __iter__(self) -> Iterator[str]:
-        unfinished = b""  # the start of a line whose end is not read yet
-        while chunk := self._read():
-            *finished, unfinished = (unfinished + chunk).split(b"\n")
-            for line in finished:
-                yield self._text(line + b"\n")
-            if self.row_bytes + len(unfinished) > MAX_ROW_BYTES:
-                raise _RowTooLong(self.row_start)
-        if unfinished:
-            yield self._text(unfinished)
-
-    def _text(self, line: bytes) -> str:
-        self.number += 1
-        self.row_bytes += len(line)
-        if self.row_bytes > MAX_ROW_BYTES:
-            raise _RowTooLong(self.row_start)
-        try:
-            text = line.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise _NotUtf8(self.number, line[error.start]) from None
-        return text.removeprefix("\ufeff") if self.number == 1 else text
-
-    def _read(self) -> bytes:
-        try:
-            return self.stream.read(_CHUNK)
-        except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # a damaged zip member
-            raise _Unreadable(self.number + 1, str(error)) from None
-
-
 def _converter(column: sa.Column) -> Callable[[str], Any]:
     match column.type:
         case sa.Boolean():
@@ -339,6 +286,23 @@ _WHAT = {
     date.fromisoformat: "a date (YYYY-MM-DD)",
     datetime.fromisoformat: "a date and time (ISO 8601)",
 }
+
+
+def _column_reader(table: str, column: sa.Column) -> Callable[[pa.Array], Converted]:
+    """How COLUMN's cells are read, a block's at once: converted, and checked for what no
+    database can store and for the column's declared constraints."""
+    convert, ruled = _converter(column), column.name in _column_rules(table)
+
+    def refusal(value: Any) -> str | None:
+        # Every column, checked by a record's rules or not (ids, versions, times).
+        return unstorable(value) or (_column_rule(table, column.name, value) if ruled else None)
+
+    if convert is restore_text:
+        return lambda cells: converted_text(cells, restore_text, refusal, ruled)
+    what = _WHAT.get(convert, "true or false")
+    return lambda cells: converted_values(
+        cells, convert, lambda text: f"{text!r} is not {what}", refusal
+    )
 
 
 @dataclass
@@ -495,20 +459,21 @@ class _Import:
         return f"VALUES {rows}", tuple(parameters)
 
     def parse(self, table: str, file: str, stream: IO[bytes]) -> Iterator[tuple[int, Row]]:
-        """The file's rows as typed values, each with its line; problems go to the report."""
+        """The file's rows as typed values, each with its line; problems go to the report.
+        Rows are read a block at a time, as columns: each column's cells are converted and
+        checked at once."""
         columns = metadata.tables[table].c
-        lines = _Lines(stream)
-        reader = csv.reader(lines, strict=True)
+        blocks = iter(RowBlocks(stream, _CHUNK, MAX_ROW_BYTES))
         try:
-            header = next(reader, [])
-            lines.row_done()
-            if not any(name.strip() for name in header):
+            first = next(blocks, None)
+            names = header(first) if first is not None else []
+            if not any(name.strip() for name in names):
                 self.problem(
                     file, 1, None, "the file is empty: it needs a header row naming the columns"
                 )
                 return
             positions: dict[str, list[int]] = {}
-            for position, name in enumerate(header, start=1):
+            for position, name in enumerate(names, start=1):
                 positions.setdefault(name, []).append(position)
             repeated = {name: where for name, where in positions.items() if len(where) > 1}
             for name, where in repeated.items():
@@ -519,14 +484,14 @@ class _Import:
                     f"the header names {name!r} more than once: as columns "
                     f"{', '.join(map(str, where[:-1]))} and {where[-1]}",
                 )
-            unknown = [name for name in header if name not in columns]
+            unknown = [name for name in names if name not in columns]
             required = [
                 column.name
                 for column in columns
                 if (not column.nullable or column.primary_key)
                 and column.server_default is None
                 and column.default is None
-                and column.name not in header
+                and column.name not in names
             ]
             for name in unknown:
                 self.problem(
@@ -539,45 +504,11 @@ class _Import:
                 self.problem(file, 1, name, f"the column {name!r} is missing")
             if repeated or unknown or required:
                 return
-            converters = [(name, _converter(columns[name])) for name in header]
-            width = len(header)
-            for cells in reader:
-                lines.row_done()
-                line = reader.line_num
-                if any(len(cell) > MAX_CELL_CHARACTERS for cell in cells):
-                    raise _CellTooLong(line)
-                if len(cells) != width:
-                    self.problem(
-                        file,
-                        line,
-                        None,
-                        f"the row has {len(cells)} cells; the header names {width}",
-                    )
-                    continue
-                row, good = {}, True
-                for (name, convert), text in zip(converters, cells, strict=True):
-                    if text == "":
-                        row[name] = None
-                        continue
-                    try:
-                        value = convert(text)
-                    except (ValueError, KeyError, json.JSONDecodeError):
-                        what = _WHAT.get(
-                            convert, "true or false" if convert is not restore_text else "text"
-                        )
-                        self.problem(file, line, name, f"{text!r} is not {what}")
-                        good = False
-                        continue
-                    # Every column, checked by a record's rules or not (ids, versions, times).
-                    if (
-                        refusal := unstorable(value) or _column_rule(table, name, value)
-                    ) is not None:
-                        self.problem(file, line, name, refusal)
-                        good = False
-                    row[name] = value
-                if good:
-                    yield line, row
-        except _RowTooLong as error:
+            readers = [(name, _column_reader(table, columns[name])) for name in names]
+            for block in chain([first.rows(1)], blocks):
+                if block.ends:
+                    yield from self.rows(file, readers, cells(block, names, MAX_CELL_CHARACTERS))
+        except RowTooLong as error:
             self.problem(
                 file,
                 error.line,
@@ -585,28 +516,58 @@ class _Import:
                 f"the row starting on this line is longer than {describe_size(MAX_ROW_BYTES)}, "
                 "far more than any record holds: the rest of the file was not read",
             )
-        except _CellTooLong as error:
+        except CellTooLong as error:
             self.problem(file, error.line, None, _CELL_TOO_LONG)
-        except csv.Error as error:
-            if str(error).startswith("field larger than field limit"):
+        except NotCsv as error:
+            if error.reason.startswith("field larger than field limit"):
                 reason = _CELL_TOO_LONG
             else:
-                reason = f"the file is not valid CSV ({error}): is it cut short?"
-            self.problem(file, reader.line_num, None, reason)
-        except _NotUtf8 as error:
+                reason = f"the file is not valid CSV ({error.reason}): is it cut short?"
+            self.problem(file, error.line, None, reason)
+        except NotUtf8 as error:
             self.problem(
                 file,
                 error.line,
                 None,
                 f"the file is not UTF-8 text (byte {error.byte:#04x}): save it as UTF-8",
             )
-        except _Unreadable as error:
+        except Unreadable as error:
             self.problem(
                 file,
                 error.line,
                 None,
                 f"the file cannot be read from this line on ({error.reason}): is the zip damaged?",
             )
+
+    def rows(
+        self,
+        file: str,
+        readers: list[tuple[str, Callable[[pa.Array], Converted]]],
+        found: Cells,
+    ) -> Iterator[tuple[int, Row]]:
+        """The rows of a block's cells FOUND that every column's READER takes, as typed
+        values; the problems of the others go to the report, a row's in the order of its
+        columns."""
+        width = len(readers)
+        problems = [
+            (line, 0, None, f"the row has {count} cells; the header names {width}")
+            for line, count in found.misshapen
+        ]
+        values, refused = [], set()
+        for position, (name, read) in enumerate(readers, start=1):
+            column, refusals = read(found.columns[name])
+            values.append(column)
+            for row, reason in refusals:
+                problems.append((found.lines[row], position, name, reason))
+                refused.add(row)
+        for line, _position, column, reason in sorted(problems, key=lambda found: found[:2]):
+            self.problem(file, line, column, reason)
+        names = [name for name, _read in readers]
+        for row, (line, cells_of_row) in enumerate(
+            zip(found.lines, zip(*values, strict=True), strict=True)
+        ):
+            if row not in refused:
+                yield line, dict(zip(names, cells_of_row, strict=True))
 
     def check(
         self, table: str, file: str, rows: Iterable[tuple[int, Row]]
@@ -632,6 +593,8 @@ class _Import:
         # needs them.
         with _SeenKeys() as seen:
             for batch in _batches(rows, BATCH):
+                # Every row of a file has the header's columns: those the rules read, once.
+                named = [name for name in batch[0][1] if name in fields]
                 digests = [[_digest(_key_values(row, key)) for key in keys] for _line, row in batch]
                 earlier = [
                     seen.lines(index, [row[index] for row in digests]) for index in range(len(keys))
@@ -662,7 +625,12 @@ class _Import:
                     good = True
                     if rules is not None:
                         try:
-                            rules.model_validate({name: row[name] for name in row.keys() & fields})
+                            # Each value passed `unstorable` as it was read: the record's rule
+                            # _storable, run on every field, would only repeat that.
+                            rules.model_validate(
+                                {name: row[name] for name in named},
+                                context=STORABLE_CHECKED,
+                            )
                         except ValidationError as error:
                             for problem in error.errors():
                                 column = str(problem["loc"][0]) if problem["loc"] else None
