@@ -1106,6 +1106,14 @@ def import_data(
                     None,
                     "there are no table files here: expected files such as state.csv",
                 )
+            if work.wrote and session.get_bind().dialect.name == "postgresql":
+                # PostgreSQL plans by statistics that describe the tables before the import,
+                # which its own rows (counted by ANALYZE in its transaction) may have grown a
+                # hundredfold: refresh them before the checks across rows and the rollups'
+                # recount, which would otherwise scan whole tables once per batch. (SQLite plans
+                # well without; its ANALYZE made the dashboard's queries two to three times
+                # slower in the benchmarks.)
+                session.execute(sa.text("ANALYZE"))
             work.refuse_records_missing_rows()
             work.refuse_overlapping_spells()
             work.refuse_rows_breaking_rules()
@@ -1116,11 +1124,6 @@ def import_data(
             work.change_set.close()
             if work.wrote:
                 bump(session.connection(), report.created.keys() | report.updated.keys())
-            if work.wrote and not dry_run and session.get_bind().dialect.name == "postgresql":
-                # PostgreSQL plans by statistics that describe the tables before the import:
-                # refresh them. (SQLite plans well without; its ANALYZE made the dashboard's
-                # queries two to three times slower in the benchmarks.)
-                session.execute(sa.text("ANALYZE"))
         except sa.exc.IntegrityError as error:
             session.rollback()
             work.problem(label, 1, None, describe(error))
