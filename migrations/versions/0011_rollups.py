@@ -54,28 +54,34 @@ def _mark(months: str) -> str:
     return f"INSERT INTO rollup_dirty (kind, month) {months} ON CONFLICT DO NOTHING;"
 
 
-def _marks(table: str, row: str) -> list[str]:
-    """The statements marking the months ROW (NEW or OLD) of TABLE bears on."""
+def _marks(table: str, row: str, rows: str = "") -> list[str]:
+    """The statements marking the months the rows of TABLE bear on: ROW (NEW or OLD) in a row
+    trigger; in a statement trigger, every row of the transition table ROWS, aliased ROW."""
+    among = f"{rows} {row}, " if rows else ""  # the written rows, where there are several
     if table in LATEST:
-        return [_mark(f"SELECT '{table}', {_month(f'{row}.{LATEST[table]}')}")]
+        written = f" FROM {rows} {row}" if rows else ""
+        return [_mark(f"SELECT DISTINCT '{table}', {_month(f'{row}.{LATEST[table]}')}{written}")]
     if table in CHILDREN:
         kind = CHILDREN[table]
         return [
             _mark(
-                f"SELECT '{kind}', {_month(f'r.{LATEST[kind]}')} FROM {kind} r "
+                f"SELECT DISTINCT '{kind}', {_month(f'r.{LATEST[kind]}')} FROM {among}{kind} r "
                 f"WHERE r.id = {row}.{kind}_id"
             )
         ]
     cited = (
-        f"FROM {{kind}} r WHERE r.id = {row}.{{kind}}_id"
+        f"FROM {among}{{kind}} r WHERE r.id = {row}.{{kind}}_id"
         if table == "citation"
-        else f"FROM citation c JOIN {{kind}} r ON r.id = c.{{kind}}_id WHERE c.id = {row}.citation_id"
+        else (
+            f"FROM {among}citation c JOIN {{kind}} r ON r.id = c.{{kind}}_id "
+            f"WHERE c.id = {row}.citation_id"
+        )
     )
     # One statement for every kind a citation may be of: a statement is most of the cost.
     return [
         _mark(
             " UNION ALL ".join(
-                f"SELECT '{kind}', {_month(f'r.{latest}')} " + cited.format(kind=kind)
+                f"SELECT DISTINCT '{kind}', {_month(f'r.{latest}')} " + cited.format(kind=kind)
                 for kind, latest in LATEST.items()
             )
         )
@@ -98,23 +104,37 @@ def _sqlite_triggers(table: str) -> list[str]:
     ]
 
 
+# PostgreSQL marks once per statement, from the statement's rows (its transition tables): an
+# import's COPY of a hundred thousand rows runs one statement, not a hundred thousand.
+_TRANSITIONS = {
+    "insert": {"new_rows": "NEW TABLE"},
+    "update": {"old_rows": "OLD TABLE", "new_rows": "NEW TABLE"},
+    "delete": {"old_rows": "OLD TABLE"},
+}
+
+
 def _postgresql_triggers(table: str) -> list[str]:
     if table in EVERY_MONTH:
         column, months = EVERY_MONTH[table]
         body = f"IF OLD.{column} IS DISTINCT FROM NEW.{column} THEN {_mark(months)} END IF;"
-        events = f"UPDATE OF {column}"
-    else:
-        body = (
-            f"IF TG_OP <> 'INSERT' THEN {' '.join(_marks(table, 'OLD'))} END IF; "
-            f"IF TG_OP <> 'DELETE' THEN {' '.join(_marks(table, 'NEW'))} END IF;"
-        )
-        events = "INSERT OR UPDATE OR DELETE"
-    return [
-        f"CREATE FUNCTION rollup_mark_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ "
-        f"BEGIN {body} RETURN NULL; END $$",
-        f"CREATE TRIGGER rollup_mark AFTER {events} ON {table} "
-        f"FOR EACH ROW EXECUTE FUNCTION rollup_mark_{table}()",
-    ]
+        return [
+            f"CREATE FUNCTION rollup_mark_{table}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN {body} RETURN NULL; END $$",
+            f"CREATE TRIGGER rollup_mark AFTER UPDATE OF {column} ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION rollup_mark_{table}()",
+        ]
+    statements = []
+    for event, transitions in _TRANSITIONS.items():
+        body = " ".join(mark for rows in transitions for mark in _marks(table, "w", rows))
+        referencing = " ".join(f"{which} AS {rows}" for rows, which in transitions.items())
+        statements += [
+            f"CREATE FUNCTION rollup_mark_{table}_{event}() RETURNS trigger LANGUAGE plpgsql "
+            f"AS $$ BEGIN {body} RETURN NULL; END $$",
+            f"CREATE TRIGGER rollup_mark_{event} AFTER {event.upper()} ON {table} "
+            f"REFERENCING {referencing} FOR EACH STATEMENT "
+            f"EXECUTE FUNCTION rollup_mark_{table}_{event}()",
+        ]
+    return statements
 
 
 def upgrade() -> None:
@@ -179,9 +199,13 @@ def downgrade() -> None:
             events = ("update",) if table in EVERY_MONTH else ("insert", "update", "delete")
             for event in events:
                 op.execute(f"DROP TRIGGER rollup_{table}_{event}")
-        else:
+        elif table in EVERY_MONTH:
             op.execute(f"DROP TRIGGER rollup_mark ON {table}")
             op.execute(f"DROP FUNCTION rollup_mark_{table}()")
+        else:
+            for event in _TRANSITIONS:
+                op.execute(f"DROP TRIGGER rollup_mark_{event} ON {table}")
+                op.execute(f"DROP FUNCTION rollup_mark_{table}_{event}()")
     op.drop_table("rollup_dirty")
     op.drop_index("ix_rollup_kind_month", table_name="rollup")
     op.drop_table("rollup")
