@@ -163,6 +163,19 @@ def download(frame: pd.DataFrame, name: str) -> None:
     )
 
 
+# The rows a table shows at most; the download beside it has them all.
+TABLE_ROWS = 500
+
+
+def first_rows(frame: pd.DataFrame, what: str) -> pd.DataFrame:
+    """FRAME's first TABLE_ROWS rows, for a table, saying how many there are where there are
+    more (WHAT they are, in which order): a grid of tens of thousands of rows costs its page
+    seconds on every visit, and the download beside it has them all."""
+    if len(frame) > TABLE_ROWS:
+        st.caption(f"The first {TABLE_ROWS:,} of {len(frame):,} {what}; the download has them all.")
+    return frame.head(TABLE_ROWS)
+
+
 def possible_days(first: pd.Series, last: pd.Series, prefix: str = "") -> dict[str, pd.Series]:
     """A fuzzy date's first and last possible day, as ISO dates any tool parses, to put beside
     its notation ("2025-07", "2025-06-01/2025-08-13") in a download."""

@@ -613,6 +613,27 @@ def test_the_sources_table_shows_reliability_without_scrolling(dashboard: AppTes
     assert sum(widths[name]["width"] for name in before) <= 540
 
 
+def test_a_long_table_shows_its_first_rows_and_its_download_has_them_all(
+    dashboard: AppTest, seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tens of thousands of rows in a grid would cost the page seconds on every visit."""
+    monkeypatch.syspath_prepend(str(project_path("dashboard")))
+    import ui
+
+    monkeypatch.setattr(ui, "TABLE_ROWS", 2)
+    with Session(seeded_engine) as session:
+        sources = len(session.exec(select(Source.id).where(Source.retired_at.is_(None))).all())
+    app = open_page(dashboard, "sources")
+    [every] = [frame for frame in app.dataframe if "grade" in frame.value.columns]
+    assert len(every.value) == 2
+    assert f"The first 2 of {sources} sources, the most used first; the download has them all." in [
+        caption.value for caption in app.caption
+    ]
+    assert f"Download this table (CSV, {sources} rows)" in [
+        button.label for button in app.get("download_button")
+    ]
+
+
 def legends(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """The legend settings of every channel of every mark in a chart."""
     return [

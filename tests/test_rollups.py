@@ -25,7 +25,7 @@ from tracker.kinds.engagements import Engagement, EngagementParticipant
 from tracker.kinds.estimates import Estimate
 from tracker.kinds.pledges import Pledge
 from tracker.kinds.sources import Source
-from tracker.provenance import sources_behind
+from tracker.provenance import source_usage, sources_behind
 from tracker.recount import refresh
 from tracker.rollups import Rollup, RollupMark, latest_day, month_start
 
@@ -198,6 +198,9 @@ VIEWS = {
     "sources under a chart": lambda session, filters: sources_behind(
         session=session, filters=filters, kinds=filters.kinds, dated=True, most=100
     ),
+    "records on each source": lambda session, filters: source_usage(
+        session=session, filters=filters
+    ).to_dict("records"),
 }
 RANGES = {
     "every date": Filters(),

@@ -403,36 +403,52 @@ def estimate_spreads(
         *([] if casualties is None else [Estimate.measure.in_(_measures_of(casualties))]),
         *filters.conditions(RecordKind.ESTIMATE),
     ]
-    compared = _compared_in(in_view)
-    keys = (compared.c.deployment_id, compared.c.measure, compared.c.scope)
-    rows = session.execute(
-        sa.select(
-            *keys,
-            Deployment.name,
-            sa.func.min(sa.func.coalesce(Estimate.low, Estimate.high)),
-            sa.func.max(sa.func.coalesce(Estimate.high, Estimate.low)),
-            sa.func.count(Estimate.low),
-            sa.func.count(Estimate.high),
-            sa.func.count(sa.distinct(Source.outlet)),
-            sa.func.max(Estimate.as_of_latest),
-            sa.func.count().over(),
-        )
-        .join(Estimate, Estimate.id == compared.c.id)
-        .join(Deployment, Deployment.id == compared.c.deployment_id)
-        .join(Source, Source.id == Estimate.source_id)
-        .group_by(*keys, Deployment.name)
-        .order_by(sa.func.max(Estimate.as_of_latest).desc(), Deployment.name, *keys)
+    # The groups listed first, by their latest estimate alone: a group's window, and so its
+    # spread, is then read only for those listed.
+    group = (Estimate.deployment_id, Estimate.measure, Estimate.scope)
+    newest = (
+        sa.select(*group, sa.func.max(Estimate.as_of_latest).label("latest"))
+        .where(*in_view)
+        .group_by(*group)
+        .subquery("newest")
+    )
+    keys = (newest.c.deployment_id, newest.c.measure, newest.c.scope)
+    listed = session.execute(
+        sa.select(*keys, sa.func.count().over())
+        .join(Deployment, Deployment.id == newest.c.deployment_id)
+        .order_by(newest.c.latest.desc(), Deployment.name, *keys)
         .limit(most)
     ).all()
-    if not rows:
+    if not listed:
         return [], 0
-    groups = [tuple(row[:3]) for row in rows]
+    groups = [tuple(row[:3]) for row in listed]
     # The estimates of the groups listed only: a group's window is the same among its own.
     of_groups = [
         Estimate.deployment_id.in_(sorted({deployment_id for deployment_id, _, _ in groups})),
-        sa.tuple_(Estimate.deployment_id, Estimate.measure, Estimate.scope).in_(groups),
+        sa.tuple_(*group).in_(groups),
     ]
-    members = _compared(session, _compared_in([*in_view, *of_groups]), groups)
+    compared = _compared_in([*in_view, *of_groups])
+    keys = (compared.c.deployment_id, compared.c.measure, compared.c.scope)
+    spread_of = {
+        tuple(row[:3]): row
+        for row in session.execute(
+            sa.select(
+                *keys,
+                Deployment.name,
+                sa.func.min(sa.func.coalesce(Estimate.low, Estimate.high)),
+                sa.func.max(sa.func.coalesce(Estimate.high, Estimate.low)),
+                sa.func.count(Estimate.low),
+                sa.func.count(Estimate.high),
+                sa.func.count(sa.distinct(Source.outlet)),
+                sa.func.max(Estimate.as_of_latest),
+            )
+            .join(Estimate, Estimate.id == compared.c.id)
+            .join(Deployment, Deployment.id == compared.c.deployment_id)
+            .join(Source, Source.id == Estimate.source_id)
+            .group_by(*keys, Deployment.name)
+        )
+    }
+    members = _compared(session, compared, groups)
     spreads = []
     for (
         deployment_id,
@@ -445,8 +461,7 @@ def estimate_spreads(
         bounded,
         sources,
         latest,
-        _,
-    ) in rows:
+    ) in (spread_of[key] for key in groups):
         estimates = members[(deployment_id, measure, scope)]
         low = low if floored else None  # every estimate gave only an upper bound ("up to")
         high = high if bounded else None  # every estimate gave only a lower bound ("over")
@@ -464,7 +479,7 @@ def estimate_spreads(
                 figures=estimates[0][0] if len(estimates) == 1 else _range_in_words(low, high),
             )
         )
-    return spreads, rows[0][-1] - len(spreads)
+    return spreads, listed[0][-1] - len(spreads)
 
 
 def _compared_in(conditions: list[sa.ColumnElement[bool]]) -> sa.Subquery:

@@ -15,7 +15,8 @@ involves has no independent confirmation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
@@ -27,7 +28,7 @@ from tracker.filters import Filters
 from tracker.kinds import DATED, RecordKind, kind_of
 from tracker.kinds.kind import Kind
 from tracker.kinds.sources import Source
-from tracker.rollups import Rollup, whole_months
+from tracker.rollups import BY_OUTLET, BY_SOURCE, Rollup, whole_months
 from tracker.timelines import sorted_list
 
 
@@ -46,63 +47,84 @@ def sources_behind(
     kinds = [kind_of(kind) for kind in kinds if kind in filters.kinds]
     if not kinds:
         return [], 0
-    months = whole_months(session, filters)
-    evidence = evidence_rows(kinds, filters, dated=dated, within=months.rest if months else no_more)
-    used = (
-        sa.select(Source.outlet, evidence.c.kind, evidence.c.record_id)
-        .join(evidence, evidence.c.source_id == Source.id)
-        .distinct()
-        .subquery()
-    )
-    # Each record once, however often cited; the whole months in the range, from the counts.
-    counted = [sa.select(used.c.outlet, sa.func.count().label("records")).group_by(used.c.outlet)]
-    if months:
-        counted.append(
-            sa.select(Rollup.outlet, sa.func.sum(Rollup.records).label("records"))
-            .where(Rollup.outlet.is_not(None), *months.counted(kind.name for kind in kinds))
-            .group_by(Rollup.outlet)
-        )
-    outlets = sa.union_all(*counted).subquery()
-    records = sa.func.sum(outlets.c.records).label("records")
+    counts = _records_on(session, filters, kinds, BY_OUTLET, dated=dated)
     rows = session.exec(
-        sa.select(outlets.c.outlet, records)
-        .group_by(outlets.c.outlet)
-        .order_by(records.desc(), outlets.c.outlet)
+        sa.select(counts.c.key, counts.c.records).order_by(counts.c.records.desc(), counts.c.key)
     ).all()
     return [outlet for outlet, _ in rows[:most]], max(0, len(rows) - most)
 
 
-def source_usage(*, session: Session, filters: Filters) -> pd.DataFrame:
-    """Every source with how many records in view rest on it (cited directly or relayed)."""
-    evidence = evidence_rows(DATED, filters)
-    distinct = (
-        sa.select(evidence.c.source_id, evidence.c.kind, evidence.c.record_id).distinct().subquery()
-    )
+def _records_on(
+    session: Session,
+    filters: Filters,
+    kinds: Sequence[Kind],
+    by: tuple[Any, Any],
+    *,
+    dated: bool = False,
+) -> sa.Subquery:
+    """How many records of KINDS in view rest on each outlet or each source (BY: BY_OUTLET or
+    BY_SOURCE), each record once however often cited: columns key, records. The whole months
+    in the range are read from the counts, the rest directly. With DATED, only the records
+    that have a date."""
+    key, counted = by
+    months = whole_months(session, filters)
+    evidence = evidence_rows(kinds, filters, dated=dated, within=months.rest if months else no_more)
     used = (
-        sa.select(distinct.c.source_id, sa.func.count().label("records"))
-        .group_by(distinct.c.source_id)
+        sa.select(key.label("key"), evidence.c.kind, evidence.c.record_id)
+        .join(evidence, evidence.c.source_id == Source.id)
+        .distinct()
         .subquery()
     )
-    rows = session.exec(
-        sa.select(
-            Source.id,
-            Source.outlet,
-            Source.title,
-            Source.type,
-            Source.perspective,
-            Source.reliability,
-            sa.func.coalesce(used.c.records, 0),
+    parts = [sa.select(used.c.key, sa.func.count().label("records")).group_by(used.c.key)]
+    if months:
+        parts.append(
+            sa.select(counted, sa.func.sum(Rollup.records))
+            .where(
+                counted.is_not(None),
+                *months.counted(kind.name for kind in kinds if kind.name in filters.kinds),
+            )
+            .group_by(counted)
         )
-        .outerjoin(used, used.c.source_id == Source.id)
-        .where(Source.retired_at.is_(None))
-        .order_by(sa.func.coalesce(used.c.records, 0).desc(), Source.outlet, Source.title)
-    ).all()
-    frame = pd.DataFrame(
-        rows, columns=["id", "outlet", "title", "type", "perspective", "reliability", "records"]
+    keyed = sa.union_all(*parts).subquery()
+    return (
+        sa.select(keyed.c.key, sa.func.sum(keyed.c.records).label("records"))
+        .group_by(keyed.c.key)
+        .subquery()
     )
+
+
+def source_usage(*, session: Session, filters: Filters) -> pd.DataFrame:
+    """Every source with how many records in view rest on it (cited directly or relayed)."""
+    used = _records_on(session, filters, DATED, BY_SOURCE)
+    # Read by the connection: the ORM's handling of each row costs as much as the query.
+    rows = (
+        session.connection()
+        .execute(
+            sa.select(
+                Source.id,
+                Source.outlet,
+                Source.title,
+                Source.type,
+                Source.perspective,
+                Source.reliability,
+                sa.func.coalesce(used.c.records, 0),
+            )
+            .outerjoin(used, used.c.key == Source.id)
+            .where(Source.retired_at.is_(None))
+            .order_by(sa.func.coalesce(used.c.records, 0).desc(), Source.outlet, Source.title)
+        )
+        .all()
+    )
+    frame = _frame(rows, ["id", "outlet", "title", "type", "perspective", "reliability", "records"])
     frame["type"] = frame["type"].str.replace("_", " ")
     frame["perspective"] = frame["perspective"].fillna("not assessed")
     return frame
+
+
+def _frame(rows: Sequence[sa.Row[Any]], columns: list[str]) -> pd.DataFrame:
+    """ROWS as a frame, each made a plain tuple first: pandas reads a Row's attributes one by
+    one, a second for every fifty thousand."""
+    return pd.DataFrame([tuple(row) for row in rows], columns=columns)
 
 
 def _labels(kind: Kind) -> sa.Select:
@@ -163,19 +185,23 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
             .subquery()
         )
         labels = _labels(kind).subquery()
-        rows = session.exec(
-            sa.select(
-                sa.literal(kind.name),
-                summary.c.record_id,
-                labels.c.record,
-                summary.c.sources,
-                summary.c.origins,
-                summary.c.other_sources,
+        rows = (
+            session.connection()
+            .execute(
+                sa.select(
+                    sa.literal(kind.name),
+                    summary.c.record_id,
+                    labels.c.record,
+                    summary.c.sources,
+                    summary.c.origins,
+                    summary.c.other_sources,
+                )
+                .join(labels, labels.c.record_id == summary.c.record_id)
+                .order_by(labels.c.record)
             )
-            .join(labels, labels.c.record_id == summary.c.record_id)
-            .order_by(labels.c.record)
-        ).all()
-        frames.append(pd.DataFrame(rows, columns=[*columns[:5], "other_sources"]))
+            .all()
+        )
+        frames.append(_frame(rows, [*columns[:5], "other_sources"]))
     frame = (
         pd.concat(frames, ignore_index=True)
         if frames

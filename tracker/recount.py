@@ -15,7 +15,15 @@ from tracker.filters import Filters
 from tracker.kinds import kind_of
 from tracker.kinds.kind import Kind
 from tracker.kinds.sources import Source
-from tracker.rollups import Rollup, RollupMark, latest_day, month_start, next_month
+from tracker.rollups import (
+    BY_OUTLET,
+    BY_SOURCE,
+    Rollup,
+    RollupMark,
+    latest_day,
+    month_start,
+    next_month,
+)
 
 
 def _runs(months: Iterable[date]) -> list[tuple[date, date]]:
@@ -68,20 +76,21 @@ def _counts(kind: Kind, months: set[date]) -> list[tuple[list[str], sa.Select]]:
         )
     ]
     rows = evidence_rows([kind], everything, within=lambda _kind: [in_months])
-    used = (
-        sa.select(rows.c.record_id, Source.outlet)
-        .join(Source, Source.id == rows.c.source_id)
-        .distinct()
-        .subquery()
-    )
-    counts.append(
-        (
-            ["kind", "month", "outlet", "records"],
-            sa.select(sa.literal(kind.name), month, used.c.outlet, sa.func.count())
-            .join(table, table.id == used.c.record_id)
-            .group_by(month, used.c.outlet),
+    for key, counted in (BY_OUTLET, BY_SOURCE):
+        used = (
+            sa.select(rows.c.record_id, key.label("key"))
+            .join(Source, Source.id == rows.c.source_id)
+            .distinct()
+            .subquery()
         )
-    )
+        counts.append(
+            (
+                ["kind", "month", counted.key, "records"],
+                sa.select(sa.literal(kind.name), month, used.c.key, sa.func.count())
+                .join(table, table.id == used.c.record_id)
+                .group_by(month, used.c.key),
+            )
+        )
     if kind.activity is not None and paired_by_own_date(kind):
         pairs = dyad_query(
             kind,

@@ -6,7 +6,8 @@ retired, never retracted, not kept as historical context: the conditions of `Fil
 grouped by the month their latest possible day falls in (`month`), and within it
 
 - by the month they began (`period`): what the charts of activity over time draw;
-- by each outlet they rest on (`outlet`): the sources named under every chart.
+- by each outlet they rest on (`outlet`): the sources named under every chart;
+- by each source they rest on (`source_id`): what the Sources page counts.
 
 Kept current in the transaction of every write: triggers (migration 0011) mark, in
 `rollup_dirty`, the months of the records each written row bears on (a record's own row, before
@@ -35,17 +36,23 @@ from sqlmodel import Field, Session, SQLModel
 
 from tracker.filters import Filters, retracted_ids
 from tracker.kinds.kind import Kind
-from tracker.kinds.sources import Reliability
+from tracker.kinds.sources import Reliability, Source
 
 
 class Rollup(SQLModel, table=True):
     """How many records of KIND, whose latest possible day falls in MONTH, began in PERIOD (a
-    month), or rest on OUTLET: one of the two. With PERIOD, a row may count only the records
-    between the states STATE_A and STATE_B (in code order), with their summed activity WEIGHT."""
+    month), rest on OUTLET, or rest on the source SOURCE_ID: one of the three. With PERIOD, a
+    row may count only the records between the states STATE_A and STATE_B (in code order), with
+    their summed activity WEIGHT."""
 
     __tablename__ = "rollup"
     __table_args__ = (
-        sa.CheckConstraint("(period IS NULL) <> (outlet IS NULL)", name="period_or_outlet"),
+        sa.CheckConstraint(
+            "CASE WHEN period IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN outlet IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN source_id IS NULL THEN 0 ELSE 1 END = 1",
+            name="one_grouping",
+        ),
         sa.CheckConstraint(
             "(state_a IS NULL) = (state_b IS NULL) AND (state_a IS NULL) = (weight IS NULL)"
             " AND (state_a IS NULL OR period IS NOT NULL)",
@@ -60,10 +67,17 @@ class Rollup(SQLModel, table=True):
     month: date = Field(description="the first day of the month of their latest possible day")
     period: date | None = Field(default=None, description="the first day of the month they began")
     outlet: str | None = Field(default=None, max_length=200, description="an outlet they rest on")
+    source_id: int | None = Field(default=None, description="a source they rest on")
     state_a: str | None = Field(default=None, max_length=8, description="the first of a pair")
     state_b: str | None = Field(default=None, max_length=8, description="the second of a pair")
     records: int = Field(description="how many records")
     weight: float | None = Field(default=None, description="their summed Goldstein scores")
+
+
+# What the counts by source are kept by: a column of Source, and the Rollup column counting by
+# it. An outlet (its several documents are one voice), and each source.
+BY_OUTLET = (Source.outlet, Rollup.outlet)
+BY_SOURCE = (Source.id, Rollup.source_id)
 
 
 class RollupMark(SQLModel, table=True):

@@ -35,6 +35,11 @@ def _with_timestamps(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return frame.assign(**{column: pd.to_datetime(frame[column]) for column in columns})
 
 
+def _fuzzy_columns(table: Any, name: str) -> tuple[Any, ...]:
+    """The columns TABLE keeps the fuzzy date NAME in: its earliest day, precision, latest day."""
+    return tuple(getattr(table, column) for column in (name, f"{name}_precision", f"{name}_latest"))
+
+
 def _text(earliest: date | None, precision: str | None, latest: date | None) -> str | None:
     fuzzy = FuzzyDate.from_columns(earliest, precision, latest)
     return None if fuzzy is None else str(fuzzy)
@@ -548,32 +553,44 @@ def kept_apart(*, session: Session) -> pd.DataFrame:
         table = kind.table
         cited = getattr(Citation, f"{kind.name}_id")
         retractions: dict[int, str] = {}
-        for retracted_id, outlet, citation in session.execute(
-            sa.select(cited, Source.outlet, Citation)
+        # Columns, not objects: thousands of records at scale.
+        for retracted_id, outlet, *stated, words, quote in session.execute(
+            sa.select(
+                cited,
+                Source.outlet,
+                *_fuzzy_columns(Citation, "stated"),
+                Citation.stated_words,
+                Citation.quote,
+            )
             .join(Source, Source.id == Citation.source_id)
             .where(cited.is_not(None), Citation.stance == Stance.RETRACTS)
             .order_by(cited, Citation.stated, Citation.id)
         ):
-            words = f" (“{citation.stated_words}”)" if citation.stated_words else ""
-            retractions.setdefault(
-                retracted_id,
-                f"retracted by {outlet}, {citation.fuzzy('stated')}{words}: “{citation.quote}”",
-            )
+            if retracted_id not in retractions:
+                said = f" (“{words}”)" if words else ""
+                retractions[retracted_id] = (
+                    f"retracted by {outlet}, {_text(*stated)}{said}: “{quote}”"
+                )
         context = getattr(table, kind.context) if kind.context else sa.false()
-        for label, row, in_context in session.execute(
-            sa.select(name, table, context)
+        for label, row_id, earliest, *when, words, in_context in session.execute(
+            sa.select(
+                name,
+                table.id,
+                *_fuzzy_columns(table, kind.starts),
+                getattr(table, f"{kind.starts}_words"),
+                context,
+            )
             .join(table, table.id == record_id)
             .where(table.retired_at.is_(None), sa.or_(context, table.id.in_(list(retractions))))
         ):
-            when = row.fuzzy(kind.starts)
             rows.append(
                 {
                     "kind": kind.label,
                     "record": label,
-                    "date": None if when is None else str(when),
-                    "first_day": None if when is None else when.earliest,
-                    "words": getattr(row, f"{kind.starts}_words"),
-                    "why": "historical context" if in_context else retractions[row.id],
+                    "date": _text(earliest, *when),
+                    "first_day": earliest,
+                    "words": words,
+                    "why": "historical context" if in_context else retractions[row_id],
                 }
             )
     frame = pd.DataFrame(rows, columns=["kind", "record", "date", "first_day", "words", "why"])

@@ -74,7 +74,7 @@ else:
     )
     st.altair_chart(chart, width="stretch", alt="Records per source")
     if len(used) > len(shown):
-        st.caption(f"The 25 most used of {len(used)} sources; the table below lists them all.")
+        st.caption(f"The 25 most used of {len(used):,} sources; every source is in the table.")
     ui.show_sources(
         list(shown["outlet"].drop_duplicates()), max(0, used["outlet"].nunique() - len(shown))
     )
@@ -85,7 +85,7 @@ table = usage.assign(
     grade=usage["reliability"].map(lambda grade: f"{grade} ({Reliability(grade).meaning})")
 )[["outlet", "grade", "records", "type", "perspective", "title"]]
 ui.evidence_table(
-    table,
+    ui.first_rows(table, "sources, the most used first"),
     key="sources.table",
     detail=False,
     column_config={
@@ -114,7 +114,12 @@ else:
         "One originator only: a relayed report counts as whoever first said it (KCNA, as "
         "reported by …), and one outlet's several documents count once."
     )
-    ui.evidence_table(single, key="sources.single", column_config=columns, detail=False)
+    ui.evidence_table(
+        ui.first_rows(single, "records, by kind and name"),
+        key="sources.single",
+        column_config=columns,
+        detail=False,
+    )
     ui.download(single, "single-source-records")
 
 st.subheader("Records resting only on the involved states' own voices")
@@ -126,5 +131,10 @@ state_only = weak[weak["state_sources_only"]][["kind", "record", "origins"]]
 if state_only.empty:
     st.success("No record in view rests only on the involved states' own voices.")
 else:
-    ui.evidence_table(state_only, key="sources.state_only", column_config=columns, detail=False)
+    ui.evidence_table(
+        ui.first_rows(state_only, "records, by kind and name"),
+        key="sources.state_only",
+        column_config=columns,
+        detail=False,
+    )
     ui.download(state_only, "state-sources-only-records")

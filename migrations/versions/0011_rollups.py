@@ -1,6 +1,6 @@
-"""Rollups: the records in view counted ahead by kind and month (tracker.rollups), and the
-triggers that mark, in every writing statement, the months a written row bears on, for the
-write to count them again before it commits
+"""Rollups: the records in view counted ahead by kind and month, by when they began, by outlet
+and by source (tracker.rollups), and the triggers that mark, in every writing statement, the
+months a written row bears on, for the write to count them again before it commits
 
 Revision ID: 0011
 Revises: 0010
@@ -145,6 +145,7 @@ def upgrade() -> None:
         sa.Column("month", sa.Date(), nullable=False),
         sa.Column("period", sa.Date(), nullable=True),
         sa.Column("outlet", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("source_id", sa.Integer(), nullable=True),
         sa.Column("state_a", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
         sa.Column("state_b", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
         sa.Column("records", sa.Integer(), nullable=False),
@@ -157,7 +158,10 @@ def upgrade() -> None:
             name=op.f("ck_rollup_period_in_calendar"),
         ),
         sa.CheckConstraint(
-            "(period IS NULL) <> (outlet IS NULL)", name=op.f("ck_rollup_period_or_outlet")
+            "CASE WHEN period IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN outlet IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN source_id IS NULL THEN 0 ELSE 1 END = 1",
+            name=op.f("ck_rollup_one_grouping"),
         ),
         sa.CheckConstraint(
             "(state_a IS NULL) = (state_b IS NULL) AND (state_a IS NULL) = (weight IS NULL)"
