@@ -154,7 +154,7 @@ def download(frame: pd.DataFrame, name: str) -> None:
     CSV by the export's rules. The file is written when the button is pressed, not on every
     run: a large table's CSV costs more than the rest of its page."""
     st.download_button(
-        f"Download this table (CSV, {len(frame):,} rows)",
+        f"Download this table (CSV, {len(frame):,} row{'' if len(frame) == 1 else 's'})",
         lambda: frame_csv(frame).encode("utf-8"),
         file_name=f"{name}.csv",
         mime="text/csv",
