@@ -160,6 +160,9 @@ def download(frame: pd.DataFrame, name: str) -> None:
         mime="text/csv",
         icon=":material/download:",
         key=f"download-{name}",
+        # No rerun: the page would be computed again for nothing, and a rerun racing the
+        # browser's request for the file could lose the download.
+        on_click="ignore",
     )
 
 
