@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from tracker.citations import Stance
 from tracker.filters import Filters
 from tracker.kinds import RecordKind, kind_of
 
@@ -178,7 +179,10 @@ def source_usage(engine: Engine, filters: Filters) -> pd.DataFrame:
     for kind in kinds:
         frame = frames[kind.value]
         ids = frame.loc[_in_view(frame, kind, filters, retracted, spans=False), "id"]
-        cited = citations[citations[f"{kind.value}_id"].isin(ids)]
+        # Only a supporting citation backs a record: a correction or retraction backs nothing.
+        cited = citations[
+            citations[f"{kind.value}_id"].isin(ids) & (citations["stance"] == Stance.SUPPORTS)
+        ]
         record = cited[f"{kind.value}_id"]
         evidence.append(pd.DataFrame({"kind": kind.value, "id": record, "source": cited.source_id}))
         relayed = cited.dropna(subset=["relayed_source_id"])

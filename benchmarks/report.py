@@ -37,7 +37,7 @@ def report(results: dict[str, Any]) -> str:
                     f"{row['rows']:,}",
                     number(row["tracker_rows_per_s"]),
                     f"{number(row['loader_rows_per_s'])} ({row['loader']})",
-                    f"{row['ratio']:.2f}",
+                    share(row["ratio"]),
                 ]
                 for row in results["import"]
             ],
@@ -51,7 +51,7 @@ def report(results: dict[str, Any]) -> str:
                     f"{row['rows']:,}",
                     number(row["tracker_rows_per_s"]),
                     number(row["sqlite3_rows_per_s"]),
-                    f"{row['ratio_to_sqlite3']:.2f}",
+                    share(row["ratio_to_sqlite3"]),
                     number(row["datasette_rows_per_s"]),
                     f"{row['ratio_to_datasette']:.1f}",
                     f"{row['peak_memory_mb']:.0f} MB",
@@ -60,9 +60,9 @@ def report(results: dict[str, Any]) -> str:
             ],
         ),
         "**Dashboard queries** (seconds, best of three; naive = read the tables into pandas, "
-        "then filter and group; every naive answer agreed with the service's):",
+        "then filter and group; same: whether the two answers agreed):",
         table(
-            ["events", "database", "page", "query", "seconds", "naive", "faster"],
+            ["events", "database", "page", "query", "seconds", "naive", "faster", "same"],
             [
                 [
                     row["scale"],
@@ -72,6 +72,7 @@ def report(results: dict[str, Any]) -> str:
                     f"{row['seconds']:.3f}",
                     f"{row['naive_seconds']:.2f}" if "naive_seconds" in row else "",
                     f"{row['speedup']:.0f}×" if "speedup" in row else "",
+                    ("yes" if row["same_answer"] else "**no**") if "same_answer" in row else "",
                 ]
                 for row in results["queries"]
                 if row["scale"] == largest or "speedup" in row
@@ -105,11 +106,15 @@ def report(results: dict[str, Any]) -> str:
                     f"{row['warm_seconds']:.2f}",
                 ]
                 for row in results["pages"]
-                if row["scale"] == largest
             ],
         ),
     ]
     return "\n\n".join(parts) + "\n"
+
+
+def share(ratio: float) -> str:
+    """A ratio with two significant figures once it falls below a tenth (0.017, not 0.02)."""
+    return f"{ratio:.2f}" if ratio >= 0.1 else f"{ratio:.2g}"
 
 
 def _events(scale: str) -> int:
