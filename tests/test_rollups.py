@@ -4,7 +4,7 @@ gives, and the views that read them answer exactly as they do reading every reco
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from tracker.kinds.pledges import Pledge
 from tracker.kinds.sources import Source
 from tracker.provenance import source_usage, sources_behind
 from tracker.recount import refresh
-from tracker.rollups import Rollup, RollupMark, latest_day, month_start
+from tracker.rollups import Rollup, RollupMark, latest_day, month_start, whole_months
 
 
 def stored(engine: Engine) -> list[tuple[Any, ...]]:
@@ -223,10 +223,36 @@ def test_views_read_from_the_counts_answer_as_reading_every_record(
         move_an_engagement_to_another_month(session)
         session.commit()
     with Session(seeded_engine) as session:
-        read = {name: VIEWS[view](session, filters) for name, filters in RANGES.items()}
+        # As the dashboard opens: up to the latest day a record may date from, mid-month.
+        ranges = RANGES | {
+            "to the latest record": Filters(start=date(2024, 6, 15), end=latest(session))
+        }
+        read = {name: VIEWS[view](session, filters) for name, filters in ranges.items()}
     for module in (tracker.activity, tracker.provenance):
         monkeypatch.setattr(module, "whole_months", lambda _session, _filters: None)
     with Session(seeded_engine) as session:
-        every_record = {name: VIEWS[view](session, filters) for name, filters in RANGES.items()}
+        every_record = {name: VIEWS[view](session, filters) for name, filters in ranges.items()}
     assert read == every_record
     assert any(read.values())
+
+
+def latest(session: Session) -> date:
+    return max(
+        day for kind in DATED if (day := session.exec(select(sa.func.max(latest_day(kind)))).one())
+    )
+
+
+def test_a_range_reaching_the_latest_record_counts_its_last_month_whole(
+    seeded_engine: Engine,
+) -> None:
+    """No record dates from after the range, so the month it ends in is read from the counts,
+    though the range ends before that month does."""
+    with Session(seeded_engine) as session:
+        last = latest(session)
+        assert last.day > 1 and last.month == (last + timedelta(days=1)).month  # mid-month
+        to_the_latest = whole_months(session, Filters(start=date(2024, 6, 15), end=last))
+        short_of_it = whole_months(
+            session, Filters(start=date(2024, 6, 15), end=last - timedelta(days=1))
+        )
+    assert to_the_latest is not None and to_the_latest.after is None
+    assert short_of_it is not None and short_of_it.after == last.replace(day=1)

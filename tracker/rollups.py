@@ -17,9 +17,10 @@ marked months again, with the queries the views run, and clears the marks.
 
 Read by the views whose filters are dates and kinds only (states, perspectives and reliability
 leave the records to be read directly): the counts answer for the whole months inside the date
-range, and the rest is read directly, as before: the part-months at either end, records retracted
-after some day (in view in a range that ends before it), undated records, and any month still
-marked.
+range, and for the month it ends in when no record may date from after its end (as in the
+opening view, which ends on the latest record); the rest is read directly, as before: the
+part-months at either end, records retracted after some day (in view in a range that ends
+before it), undated records, and any month still marked.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Field, Session, SQLModel
 
 from tracker.filters import Filters, retracted_ids
+from tracker.kinds import DATED
 from tracker.kinds.kind import Kind
 from tracker.kinds.sources import Reliability, Source
 
@@ -142,6 +144,23 @@ def latest_day(kind: Kind) -> Any:
     return getattr(kind.table, f"{kind.starts}_latest")
 
 
+def _latest_recorded(session: Session) -> date:
+    """The latest day any record, of any dated kind and in any state, may date from."""
+    # Each kind alone in its query: then the latest day's index finds it without a scan.
+    latest = session.execute(
+        sa.select(
+            sa.func.max(
+                sa.union_all(
+                    *(sa.select(sa.func.max(latest_day(kind)).label("day")) for kind in DATED)
+                )
+                .subquery()
+                .c.day
+            )
+        )
+    ).scalar()
+    return latest or date.min
+
+
 @dataclass(frozen=True)
 class Months:
     """The whole months of a date range that the counts answer for: from FIRST up to AFTER
@@ -208,6 +227,10 @@ def whole_months(session: Session, filters: Filters) -> Months | None:
     after = None if end is None else end.replace(day=1)
     if end is not None and next_month(end) - timedelta(days=1) == end:
         after = next_month(end)  # the range ends on the month's last day: the month is whole
+    if after is not None and end >= _latest_recorded(session):
+        # No record may date from after the range's end, so its last month is whole too: the
+        # opening view, which ends on the latest record, reads none of that month's records.
+        after = None
     if first and after and first >= after:
         return None
     stale = session.execute(
