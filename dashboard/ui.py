@@ -293,6 +293,11 @@ def status_key(chart: alt.Chart, **position: Any) -> alt.Chart:
     )
 
 
+# Legends under the chart, where on a narrow screen they take no width from it, and never cut
+# short: a legend's title and labels are whole.
+LEGEND_UNDER = {"labelLimit": 0, "titleLimit": 0, "orient": "bottom", "direction": "vertical"}
+LEGENDS_UNDER = alt.Config(legend=alt.LegendConfig(**LEGEND_UNDER))
+
 # An estimate's figure: a point or a closed range, or open at one end ("over 11,000" has no
 # high, "up to 5,000" no low), drawn with an arrow towards its open end.
 LOWER_BOUND, UPPER_BOUND, CLOSED = (

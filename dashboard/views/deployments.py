@@ -207,16 +207,21 @@ def estimate_chart(shown: pd.DataFrame, stands: pd.Series, title: str, y_title: 
         .mark_text(align="left", dx=12, fontSize=13, fontWeight="bold")
         .encode(x=x, y="bottom:Q", text="figure:N", opacity=opacity)
     )
-    chart = (
-        alt.layer(band_layer, alt.layer(ranges, dates, arrows, heads, marks, labels, open_labels))
-        .resolve_scale(color="independent" if colour_by != "series" else "shared")
-        .properties(title=title, height=440)
+    # Its settings given at once: each method call on a chart copies it whole.
+    chart = alt.LayerChart(
+        layer=[
+            band_layer,
+            alt.LayerChart(layer=[ranges, dates, arrows, heads, marks, labels, open_labels]),
+        ],
+        resolve=alt.Resolve(
+            scale=alt.ScaleResolveMap(color="independent" if colour_by != "series" else "shared")
+        ),
+        title=title,
+        height=440,
         # A series' name and the legend's title are never cut short, and a swatch is drawn
         # solid, not as faint as the band it names; the legends go under the chart, where on
         # a narrow screen they take no width from it.
-        .configure_legend(
-            labelLimit=0, titleLimit=0, symbolOpacity=1, orient="bottom", direction="vertical"
-        )
+        config=alt.Config(legend=alt.LegendConfig(symbolOpacity=1, **ui.LEGEND_UNDER)),
     )
     st.altair_chart(chart, width="stretch", alt=title)
 

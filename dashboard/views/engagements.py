@@ -24,24 +24,28 @@ else:
     )
     # Engagements of one participant, kind and status on the same days would be drawn on top
     # of each other (four calls "between 1 and 12 August"): one mark, with their count.
+    together = ["who", "state", "kind", "status", "date", "date_latest", "middle", "when"]
+    # Each engagement and each place once, joined in order: columns, not a function per group.
+    named = participants.drop_duplicates([*together, "engagement"]).sort_values("engagement")
+    placed = participants.dropna(subset=["place"]).drop_duplicates([*together, "place"])
     drawn = (
-        participants.groupby(
-            ["who", "state", "kind", "status", "date", "date_latest", "middle", "when"],
-            as_index=False,
+        named.groupby(together, as_index=False)
+        .agg(engagements=("engagement", "size"), titles=("engagement", "; ".join))
+        .merge(
+            placed.sort_values("place").groupby(together)["place"].agg("; ".join).rename("places"),
+            on=together,
+            how="left",
         )
-        .agg(
-            engagements=("engagement", "nunique"),
-            titles=("engagement", lambda titles: "; ".join(sorted(set(titles)))),
-            places=("place", lambda places: "; ".join(sorted(set(places.dropna())))),
-        )
+        .fillna({"places": ""})
         .assign(count=lambda frame: frame["engagements"].map(lambda n: f"×{n}" if n > 1 else ""))
     )
     base = alt.Chart(drawn)
-    order = list(drawn.groupby("who")["date"].max().sort_values(ascending=False).index)
     y = alt.Y(
         "who:N",
         title="Participant (state)",
-        sort=order,
+        # The most recently engaged first; sorted by the chart, not listed in its spec, where
+        # every name would be validated one by one.
+        sort=alt.EncodingSortField(field="date", op="max", order="descending"),
         axis=alt.Axis(labelLimit=280, labelOverlap=False),
     )
     states = ui.category_colours(drawn["state"])
@@ -80,14 +84,14 @@ else:
         x=x, y=y, text="count:N"
     )
     st.altair_chart(
-        alt.layer(spans, marks, halo, counts, ui.status_key(base, x=x, y=y))
-        .properties(
+        # Its settings given at once: each method call on a chart copies it whole.
+        alt.LayerChart(
+            layer=[spans, marks, halo, counts, ui.status_key(base, x=x, y=y)],
             # Short enough not to be cut at 1000 pixels wide: the Status legend says the rest.
             title="Each participant's engagements: filled if held, hollow if planned",
             height=alt.Step(34),
-        )
-        # Under the chart, where on a narrow screen the legends take no width from it.
-        .configure_legend(labelLimit=0, titleLimit=0, orient="bottom", direction="vertical"),
+            config=ui.LEGENDS_UNDER,
+        ),
         width="stretch",
         alt="Timeline of engagements by participant",
     )
