@@ -246,28 +246,29 @@ def test_the_perspectives_page_quotes_each_perspective_in_full(
 
 
 @pytest.mark.parametrize(
-    ("path", "heading", "name", "dates"),
+    ("path", "heading", "named_by", "dates"),
     [
-        ("engagements", "Engagements", "engagements", ["first_day", "last_day"]),
-        ("deployments", "Deployments", "estimates", ["as_of_first_day", "as_of_last_day"]),
+        ("engagements", "Engagements", "engagement", ["first_day", "last_day"]),
+        ("deployments", "Deployments", "deployment", ["as_of_first_day", "as_of_last_day"]),
+        ("treaties", "Treaties", "treaty", ["signed_first_day", "signed_last_day"]),
     ],
 )
 def test_a_download_is_ready_for_analysis(
-    page: Page, dashboard_url: str, path: str, heading: str, name: str, dates: list[str]
+    page: Page, dashboard_url: str, path: str, heading: str, named_by: str, dates: list[str]
 ) -> None:
-    """Every date parses, beside its notation; figures are numbers; each row names its record."""
+    """Every date parses, beside its notation; figures are numbers; each row names its record
+    (NAMED_BY)."""
     open_page(page, dashboard_url, path, heading)
     frame = pd.read_csv(download(page, "Download this table").path(), parse_dates=dates)
     assert len(frame) > 0
     for column in dates:
         assert frame[column].notna().all(), f"{column} has a day pandas cannot read"
     assert (frame[dates[0]] <= frame[dates[1]]).all()
-    if name == "estimates":
+    assert frame[named_by].notna().all()
+    if path == "deployments":
         assert set(frame["deployment"]) == {"North Korean troops in Russia (Kursk)"}
         assert pd.api.types.is_numeric_dtype(frame["low"])
         assert sorted(frame["low"].dropna().astype(int)) == [11000, 15000, 25000]
-    else:
-        assert frame["engagement"].notna().all()
 
 
 def test_a_shared_link_opens_the_same_view(page: Page, dashboard_url: str) -> None:

@@ -137,6 +137,11 @@ def test_analogies_and_retractions_are_shown_apart_and_never_counted(seeded: Ses
         "NATO dual-track decision",
     ]
     assert list(apart["date"]) == ["1922", "1950", "1979"]
+    # Beside the notation, the first and last day it may fall on: what a download carries.
+    assert (apart["first_day"].iloc[0], apart["last_day"].iloc[0]) == (
+        date(1922, 1, 1),
+        date(1922, 12, 31),
+    )
     assert set(apart["why"]) == {"historical context"}
     pledges, _ = pledge_timeline(session=seeded, filters=Filters())
     assert "Mao's support pledge to Stalin" not in set(pledges["pledge"])

@@ -86,7 +86,8 @@ def treaty_timeline(
     ).all()
     records = []
     for treaty, members, party_names in rows:
-        begins = treaty.fuzzy("signed") or treaty.fuzzy("in_force")
+        signed = treaty.fuzzy("signed")
+        begins = signed or treaty.fuzzy("in_force")
         ended = treaty.fuzzy("ended")
         if ended:
             evidence, end = "ended", ended.latest
@@ -113,8 +114,12 @@ def treaty_timeline(
                     (name for name in OBLIGATIONS if getattr(treaty, name)), "none recorded"
                 ),
                 "decade": f"{begins.earliest.year // 10 * 10}s" if begins else "undated",
-                "signed": str(treaty.fuzzy("signed") or ""),
+                "signed": str(signed or ""),
+                "signed_first": signed.earliest if signed else None,
+                "signed_last": signed.latest if signed else None,
                 "ended": str(ended or ""),
+                "ended_first": ended.earliest if ended else None,
+                "ended_last": ended.latest if ended else None,
                 "start": begins.earliest if begins else None,
                 "end": end,
                 "evidence": EVIDENCE[evidence],
@@ -178,7 +183,11 @@ _TREATY_COLUMNS = [
     "obligation",
     "decade",
     "signed",
+    "signed_first",
+    "signed_last",
     "ended",
+    "ended_first",
+    "ended_last",
     "start",
     "end",
     "evidence",
@@ -544,8 +553,9 @@ def sorted_list(joined: str | None, separator: str = ", ") -> str | None:
 def kept_apart(*, session: Session) -> pd.DataFrame:
     """The records kept apart from the present, oldest first: those kept only as historical
     context (analogies a source recalls) and those a later source retracted. Shown, never
-    counted, never deleted. Columns kind, record, date, words (the source's own for the date),
-    why ("historical context", or who first retracted it, when, in which words)."""
+    counted, never deleted. Columns kind, record, date, first_day and last_day (the days it
+    may fall on), words (the source's own for the date), why ("historical context", or who
+    first retracted it, when, in which words)."""
     rows = []
     for kind in DATED:
         names = kind.reader_names().subquery()
@@ -572,7 +582,7 @@ def kept_apart(*, session: Session) -> pd.DataFrame:
                     f"retracted by {outlet}, {_text(*stated)}{said}: “{quote}”"
                 )
         context = getattr(table, kind.context) if kind.context else sa.false()
-        for label, row_id, earliest, *when, words, in_context in session.execute(
+        for label, row_id, earliest, precision, latest, words, in_context in session.execute(
             sa.select(
                 name,
                 table.id,
@@ -587,11 +597,12 @@ def kept_apart(*, session: Session) -> pd.DataFrame:
                 {
                     "kind": kind.label,
                     "record": label,
-                    "date": _text(earliest, *when),
+                    "date": _text(earliest, precision, latest),
                     "first_day": earliest,
+                    "last_day": latest,
                     "words": words,
                     "why": "historical context" if in_context else retractions[row_id],
                 }
             )
-    frame = pd.DataFrame(rows, columns=["kind", "record", "date", "first_day", "words", "why"])
-    return frame.sort_values("first_day").drop(columns="first_day").reset_index(drop=True)
+    columns = ["kind", "record", "date", "first_day", "last_day", "words", "why"]
+    return pd.DataFrame(rows, columns=columns).sort_values("first_day").reset_index(drop=True)

@@ -240,7 +240,7 @@ else:
     if len(apart) > len(listed):
         st.caption(f"The first {len(listed)} of {len(apart):,}, oldest first; all are below.")
         ui.evidence_table(
-            apart,
+            apart.drop(columns=["first_day", "last_day"]),
             key="kept-apart",
             what="record",
             column_config={

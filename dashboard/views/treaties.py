@@ -268,6 +268,12 @@ if not shown.empty:
     )
     # The download names every member, where the table shows the first few.
     ui.download(
-        shown[["treaty", "members", "parties", "obligations", "signed", "ended", "status", "kind"]],
+        shown[["treaty", "members", "parties", "obligations", "signed"]].assign(
+            **ui.possible_days(shown["signed_first"], shown["signed_last"], "signed_"),
+            ended=shown["ended"],
+            **ui.possible_days(shown["ended_first"], shown["ended_last"], "ended_"),
+            status=shown["status"],
+            kind=shown["kind"],
+        ),
         "treaties",
     )
