@@ -199,6 +199,23 @@ def test_retiring_from_the_form_hides_the_record_and_history_tells_who(app: AppT
     assert "Treaty of Rapallo" not in set(app.dataframe[0].value["treaty"])
 
 
+def test_the_history_shows_every_change_whole_in_a_table_that_wraps(
+    app: AppTest, seeded_engine: Engine
+) -> None:
+    with Session(seeded_engine) as session:
+        rapallo = find_treaty(session=session, name="Treaty of Rapallo")
+        quote = session.exec(select(Citation.quote).where(Citation.treaty_id == rapallo.id)).first()
+    sign_in(app, "ana")
+    app.switch_page("views/edit.py").run()
+    app.selectbox(key="edit.kind").set_value("treaty").run()
+    choice = app.selectbox(key="edit.record.treaty")
+    choice.select_index(choice.options.index("Treaty of Rapallo")).run()
+    # Tables of text, not grids that clip a cell: the quoted passage is there whole.
+    changes = pd.concat(table.value for table in app.table)
+    assert list(changes.columns) == ["Field", "Before", "After"]
+    assert quote in set(changes["After"])
+
+
 def test_a_viewer_cannot_reach_the_data_entry_page(app: AppTest) -> None:
     sign_in(app, "vic")
     assert app.session_state["actor"].role == "viewer"

@@ -174,10 +174,10 @@ for change in changes:
             + (f"  \n*{ui.plain(change.note)}*" if change.note else "")
         )
         if change.described:
-            st.dataframe(
-                pd.DataFrame(change.described, columns=["field", "before", "after"]),
+            # A table of text, not a grid: a long quoted passage wraps and is read whole.
+            st.table(
+                pd.DataFrame(change.described, columns=["Field", "Before", "After"]),
                 hide_index=True,
-                column_config={"field": "Field", "before": "Before", "after": "After"},
             )
         if (
             own
