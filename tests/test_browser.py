@@ -22,6 +22,7 @@ from sqlalchemy.engine import URL
 from support.postgres import free_port
 
 from tracker.database import URL_VARIABLE, create_engine, session_for
+from tracker.exchange.cow import load_cow
 from tracker.exchange.exports import export
 from tracker.serve import streamlit_command
 from tracker.users import (
@@ -47,6 +48,7 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+COW_DATA = Path(__file__).parent / "data" / "cow"
 PAGES = {
     "overview": (
         "Alliance activity",
@@ -143,6 +145,24 @@ def dashboard_url(databases: Databases) -> Iterator[str]:
         databases.drop(database)
 
 
+@pytest.fixture(scope="session")
+def cow_dashboard_url(databases: Databases) -> Iterator[str]:
+    """The address of the dashboard on the seeds with the COW alliances loaded: 414 treaties
+    from 1815 to 2012, many with dozens of members."""
+    database = databases.prepared(seeded=True)
+    engine = create_engine(database)
+    with session_for(engine) as session:
+        load_cow(session=session, path=COW_DATA)
+    engine.dispose()
+    log = screenshot_folder().parent / f"streamlit-cow-{databases.backend}.log"
+    try:
+        with served(database, log) as address:
+            yield address
+    finally:
+        create_engine(database).dispose()
+        databases.drop(database)
+
+
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1400, "height": 2000})
@@ -204,10 +224,31 @@ def assert_no_errors(page: Page) -> None:
         expect(page.get_by_test_id(error)).to_have_count(0)
 
 
+def picture(page: Page, path: Path) -> None:
+    """The whole page in PATH, however long: Streamlit scrolls its main block, not the
+    document, so a full-page screenshot alone stops at the window's foot. The window is made
+    as tall as the page for the picture."""
+    size = page.viewport_size or {"width": 1400, "height": 2000}
+    tall = page.evaluate(
+        """() => Math.max(document.documentElement.scrollHeight,
+            ...[...document.querySelectorAll('[data-testid="stMain"], section.main')]
+                .map(block => block.scrollHeight))"""
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], tall + 40)})
+    page.wait_for_timeout(500)  # the charts redraw to the new window
+    page.screenshot(path=path, full_page=True)
+    page.set_viewport_size(size)
+
+
+@pytest.mark.parametrize("width", [1400, 1000])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_each_page_shows_its_content_without_errors(
-    page: Page, dashboard_url: str, databases: Databases, name: str
+    page: Page, dashboard_url: str, databases: Databases, name: str, width: int
 ) -> None:
+    """At a desktop's width and a narrow laptop's, each page's content is there, with no
+    error; the picture is whole, for a reader to look at."""
+    page.set_viewport_size({"width": width, "height": 2000})
     heading, facts = PAGES[name]
     open_page(page, dashboard_url, "" if name == "overview" else name, heading)
     for fact in facts:
@@ -218,9 +259,25 @@ def test_each_page_shows_its_content_without_errors(
     expect(page.get_by_text("Sources:", exact=False).first).to_be_visible()
     assert_no_errors(page)
     page.wait_for_timeout(500)  # let the charts finish their transitions before the picture
-    folder = screenshot_folder() / databases.backend
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=folder / f"{name}.png", full_page=True)
+    picture(page, screenshot_folder() / databases.backend / f"{name}-{width}.png")
+
+
+@pytest.mark.parametrize("width", [1400, 1000])
+@pytest.mark.parametrize("name", ["overview", "treaties", "sources"])
+def test_each_page_reads_with_two_centuries_of_alliances_loaded(
+    page: Page, cow_dashboard_url: str, databases: Databases, name: str, width: int
+) -> None:
+    """With the COW alliances loaded and the dates reaching back to 1815, the pages that show
+    them draw without error; the pictures are for a reader to look at."""
+    page.set_viewport_size({"width": width, "height": 2000})
+    heading = PAGES[name][0]
+    path = "" if name == "overview" else name
+    open_page(page, cow_dashboard_url, f"{path}?dates=1815-01-01&dates=2025-08-15", heading)
+    expect(page.get_by_role("spinbutton", name="year, Dates start date")).to_have_text("1815")
+    expect(page.locator(".vega-embed").first).to_be_visible(timeout=30_000)
+    assert_no_errors(page)
+    page.wait_for_timeout(500)
+    picture(page, screenshot_folder() / databases.backend / f"cow-{name}-{width}.png")
 
 
 def test_the_perspectives_page_quotes_each_perspective_in_full(

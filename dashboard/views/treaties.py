@@ -3,7 +3,7 @@ network of alliances on a chosen day."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import altair as alt
 import streamlit as st
@@ -130,9 +130,13 @@ else:
             domain=list(EVIDENCE.values()), range=["#bab0ac", "#4c78a8", "#9ecae9", "#f58518"]
         ),
     )
+    # From a year before the earliest treaty drawn, or the range's start if that is later:
+    # with two centuries in the range and the most recent treaties drawn, the bars would
+    # otherwise be squeezed into its last few years.
+    earliest = drawn["start"].min() - timedelta(days=365)
     in_range = alt.Scale(
         domain=[
-            (filters.start or drawn["start"].min()).isoformat(),
+            max(filters.start or earliest, earliest).isoformat(),
             (filters.end or today).isoformat(),
         ]
     )
