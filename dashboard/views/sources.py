@@ -80,14 +80,15 @@ else:
     )
 
 st.subheader("Every source")
-# Reliability and use beside the outlet, the long title last: all in view at 1000 pixels.
+# Reliability and use beside the outlet, the long title last; the chosen source is shown in
+# full under the table, where a narrow screen leaves the title out of the grid's view.
 table = usage.assign(
     grade=usage["reliability"].map(lambda grade: f"{grade} ({Reliability(grade).meaning})")
 )[["outlet", "grade", "records", "type", "perspective", "title"]]
 ui.evidence_table(
     ui.first_rows(table, "sources, the most used first"),
     key="sources.table",
-    detail=False,
+    what="source",
     column_config={
         "outlet": st.column_config.TextColumn("Outlet", width=170),
         "grade": st.column_config.TextColumn("Reliability", width=150),
@@ -101,9 +102,10 @@ ui.download(table, "sources")
 
 weak = ui.load(thinly_sourced)
 columns = {
+    # All three in view at 1000 pixels wide; the chosen record in full under the table.
     "kind": st.column_config.TextColumn("Kind", width=90),
-    "record": st.column_config.TextColumn("Record", width=360),
-    "origins": st.column_config.TextColumn("Originating source", width=220),
+    "record": st.column_config.TextColumn("Record", width=260),
+    "origins": st.column_config.TextColumn("Originating source", width=170),
 }
 st.subheader("Records resting on a single source")
 single = weak[weak["single_source"]][["kind", "record", "origins"]]
@@ -118,7 +120,7 @@ else:
         ui.first_rows(single, "records, by kind and name"),
         key="sources.single",
         column_config=columns,
-        detail=False,
+        what="record",
     )
     ui.download(single, "single-source-records")
 
@@ -135,6 +137,6 @@ else:
         ui.first_rows(state_only, "records, by kind and name"),
         key="sources.state_only",
         column_config=columns,
-        detail=False,
+        what="record",
     )
     ui.download(state_only, "state-sources-only-records")
