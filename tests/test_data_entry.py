@@ -705,3 +705,24 @@ def test_a_cell_the_editor_empties_is_refused_in_words_under_its_proposal(
     [error] = app.error
     assert error.value.replace("\\", "") == "Nothing was saved:\n- Proposal 1: title: required"
     assert counts(seeded_engine) == before
+
+
+def test_the_states_of_a_proposal_are_put_right_in_its_grid(
+    app: AppTest, seeded_engine: Engine
+) -> None:
+    read_article_page(app, text="On Tuesday, Lavrov visited Pyongyang and met with Kim.")
+    app.session_state["article.engagement"] = {
+        "edited_rows": {0: {"states": ["CHN", "PRK"]}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    next(b for b in app.button if b.label.startswith("Save the")).click().run()
+    assert not app.error, [error.value for error in app.error]
+    with Session(seeded_engine) as session:
+        visit = session.exec(
+            select(Engagement.id).where(Engagement.title == "Lavrov–Kim visit")
+        ).one()
+        record = as_record(session=session, kind="engagement", record_id=visit)
+        taking_part = {participant["state_code"] for participant in record["participants"]}
+    assert taking_part == {"CHN", "PRK"}

@@ -156,6 +156,19 @@ def test_accepting_saves_new_records_and_cites_the_article_in_those_it_repeats(
     assert (killed.low, killed.high, killed.scope) == (300, 300, "Kursk")
 
 
+def test_the_states_an_editor_puts_right_are_the_engagements_participants(
+    seeded: Session,
+) -> None:
+    [visit] = proposed(seeded, "On 12 August, Lavrov visited Pyongyang and met with Kim.")
+    assert visit.states == ["PRK", "RUS"]
+    # The editor takes out Russia (its minister goes with it) and adds China.
+    edited = visit.model_copy(update={"states": ["CHN", "PRK"]})
+    [saved] = accept(session=seeded, actor=SYSTEM, source=ARTICLE, proposals=[edited])
+    record = as_record(session=seeded, kind="engagement", record_id=int(saved.split()[2][:-1]))
+    taking_part = {(p["state_code"], p["person_id"] is not None) for p in record["participants"]}
+    assert taking_part == {("PRK", True), ("CHN", False)}
+
+
 def test_a_proposal_that_cannot_be_saved_is_named_with_its_problem(seeded: Session) -> None:
     undated = proposed(seeded, "Lavrov visited Pyongyang and met with Kim.")
     with pytest.raises(ProposalProblems) as refused:

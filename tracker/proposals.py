@@ -1011,12 +1011,19 @@ def _accepted(session: Session, actor: Actor, source_id: int, proposal: Proposal
 def _engagement_record(
     session: Session, proposal: Proposal, citation: dict[str, Any]
 ) -> dict[str, Any]:
+    # The states are the editor's word: a participant read of a state they took out goes with
+    # it, and a state they added takes part without a person named.
+    kept = [taking for taking in proposal.participants if taking["state_code"] in proposal.states]
+    named = {taking["state_code"] for taking in kept}
+    added = [
+        {"state_code": code, "person_id": None} for code in proposal.states if code not in named
+    ]
     return {
         "title": proposal.title,
         "kind": proposal.engagement_kind,
         "cameo_code": proposal.cameo_code,
         "status": proposal.status,
-        "participants": proposal.participants,
+        "participants": kept + added,
     }
 
 

@@ -161,6 +161,16 @@ def words(value: str) -> str:
 
 # Each kind's table: the columns an editor may put right, as (field, label, column config).
 deployments = ui.read(choices, kind="deployment")
+state_names = ui.read(choices, kind="state", by="code")
+
+
+def states_column(label: str, help: str) -> Any:
+    """States chosen by code, each shown with its name, as many as the record takes."""
+    return st.column_config.MultiselectColumn(
+        label, options=list(state_names), format_func=state_names.get, width=220, help=help
+    )
+
+
 COLUMNS: dict[RecordKind, list[tuple[str, str, Any]]] = {
     RecordKind.ENGAGEMENT: [
         ("title", "Title", st.column_config.TextColumn("Title", width="medium")),
@@ -176,6 +186,15 @@ COLUMNS: dict[RecordKind, list[tuple[str, str, Any]]] = {
             "Status",
             st.column_config.SelectboxColumn(
                 "Status", options=[status.value for status in EngagementStatus]
+            ),
+        ),
+        (
+            "states",
+            "States",
+            states_column(
+                "States taking part",
+                "A person read in the sentence takes part for their state; a state added "
+                "takes part without a person named.",
             ),
         ),
     ],
@@ -205,9 +224,24 @@ COLUMNS: dict[RecordKind, list[tuple[str, str, Any]]] = {
         ("high", "High", st.column_config.NumberColumn("High", min_value=0, step=1, format="%d")),
         ("scope", "Scope", st.column_config.TextColumn("Scope")),
     ],
-    RecordKind.PLEDGE: [("title", "Title", st.column_config.TextColumn("Title"))],
-    RecordKind.TREATY: [("title", "Name", st.column_config.TextColumn("Name", width="medium"))],
+    RecordKind.PLEDGE: [
+        ("title", "Title", st.column_config.TextColumn("Title")),
+        (
+            "pledger",
+            "Pledged by",
+            st.column_config.SelectboxColumn(
+                "Pledged by", options=list(state_names), format_func=state_names.get, width=160
+            ),
+        ),
+        ("recipients", "Pledged to", states_column("Pledged to", "The states it is made to.")),
+    ],
+    RecordKind.TREATY: [
+        ("title", "Name", st.column_config.TextColumn("Name", width="medium")),
+        ("states", "Parties", states_column("Parties", "The states party to it.")),
+    ],
 }
+# Fields holding a list: a cell emptied is an empty list, not nothing.
+LISTS = {"states", "recipients"}
 
 
 def table(kind: RecordKind, numbered: list[tuple[int, Proposal]]) -> pd.DataFrame:
@@ -281,11 +315,15 @@ with proposals_column:
             )
 
 
+def _cell(value: Any) -> Any:
+    return None if pd.isna(value) or value == "" else value
+
+
 def as_accepted(number: int, proposal: Proposal) -> Proposal:
     """PROPOSAL with the cells the editor put right; a cell emptied is nothing (None)."""
     row = edited[number]
     changes = {
-        field: None if pd.isna(row[field]) or row[field] == "" else row[field]
+        field: (list(row[field] or []) if field in LISTS else _cell(row[field]))
         for field in [name for name, _, _ in COLUMNS[proposal.kind]] + ["date"]
     }
     for field in ("low", "high"):
