@@ -6,7 +6,9 @@ reporting in tests/data/extraction/ by hand (see its README).
 A proposal is *found* when it is of the label's kind and quotes the label's sentence; it is
 *right* when its date, and for an estimate its figures, qualifier and measure, are the label's
 too. Recall counts labels with a right proposal; precision counts proposals right for some
-label. `python -m benchmarks.extraction` prints the table (on a fresh seeded SQLite database).
+label. Of the right proposals, a second table counts those that read the states, held or
+planned, and the chain of relays as the passages' labels give them. `python -m
+benchmarks.extraction` prints both tables (on a fresh seeded SQLite database).
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ from __future__ import annotations
 import json
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from rapidfuzz import fuzz
 from sqlmodel import Session, select
 
 from tracker.articles import Article, read_article
@@ -49,6 +52,10 @@ class Label:
     high: int | None = None
     qualifier: str | None = None
     measure: str | None = None
+    # Labelled on the passages only (None: not labelled): what else a right proposal reads.
+    states: tuple[str, ...] | None = None
+    status: str | None = None
+    relayed_via: tuple[str, ...] | None = None
 
 
 def _words(text: str) -> str:
@@ -200,10 +207,68 @@ def passage_cases() -> Iterator[tuple[Article, list[Label]]]:
                 expected.get("high"),
                 expected.get("qualifier"),
                 expected.get("measure"),
+                tuple(expected["states"]),
+                expected.get("status"),
+                tuple(expected["relayed_via"]),
             )
             for expected in passage["expected"]
         ]
         yield article, labels
+
+
+# What else a right proposal may read right, each checked where its label says it.
+DETAILS: dict[str, tuple[str, Callable[[Proposal, Label], bool | None]]] = {
+    "states": (
+        "the states involved",
+        lambda proposal, label: (
+            None if label.states is None else set(proposal.states) == set(label.states)
+        ),
+    ),
+    "status": (
+        "held or planned",
+        lambda proposal, label: (
+            None
+            if label.status is None or label.kind is not RecordKind.ENGAGEMENT
+            else proposal.status == label.status
+        ),
+    ),
+    "relays": (
+        "who told it, each in its place",
+        lambda proposal, label: (
+            None
+            if label.relayed_via is None
+            else len(proposal.relayed_via) == len(label.relayed_via)
+            and all(
+                fuzz.token_set_ratio(said, labelled) >= 70
+                for said, labelled in zip(proposal.relayed_via, label.relayed_via, strict=True)
+            )
+        ),
+    ),
+}
+
+
+def details(cases: Iterable[tuple[list[Proposal], list[Label]]]) -> dict[str, tuple[int, int]]:
+    """For each of DETAILS, over the labels a proposal reads right: how many labels say it, and
+    for how many the right proposal reads it right too."""
+    tallies = {name: [0, 0] for name in DETAILS}
+    for proposals, labels in cases:
+        for label in labels:
+            proposal = next((p for p in proposals if right(p, label)), None)
+            if proposal is None:
+                continue
+            for name, (_, check) in DETAILS.items():
+                if (verdict := check(proposal, label)) is not None:
+                    tallies[name][0] += 1
+                    tallies[name][1] += verdict
+    return {name: (labelled, read) for name, (labelled, read) in tallies.items()}
+
+
+def details_table(found: dict[str, tuple[int, int]]) -> str:
+    lines = ["| of the right proposals | labelled | read right | share |", "|---|---:|---:|---:|"]
+    for name, (labelled, read) in found.items():
+        share = f"{read / labelled:.0%}" if labelled else "—"
+        lines.append(f"| {DETAILS[name][0]} | {labelled} | {read} | {share} |")
+    return "\n".join(lines)
 
 
 def evaluate(session: Session) -> dict[str, dict[RecordKind, Score]]:
@@ -243,6 +308,15 @@ def main() -> None:
             load_seeds(session=session)
         with Session(engine) as session:
             print(table(evaluate(session)))
+            print()
+            print(
+                details_table(
+                    details(
+                        (propose(session=session, article=article), labels)
+                        for article, labels in passage_cases()
+                    )
+                )
+            )
         engine.dispose()
 
 

@@ -87,6 +87,8 @@ def test_numbers_in_digits_or_words(words: str, value: int) -> None:
     ("sentence", "chain"),
     [
         ("Yonhap reported, citing the NIS, that 3,000 more went.", ["Yonhap", "the NIS"]),
+        ("Citing the NIS, Yonhap said 3,000 more went.", ["Yonhap", "the NIS"]),
+        ("KCNA said the talks went well, according to Yonhap.", ["Yonhap", "KCNA"]),
         ("According to TASS, the talks went well.", ["TASS"]),
         ("The troops went, said the Kremlin.", ["the Kremlin"]),
         ("A lawmaker said 300 were killed.", ["A lawmaker"]),

@@ -387,12 +387,16 @@ _SAYING = (
     r"said|says|stated|reported|reports|announced|claimed|estimated|estimates|assessed|"
     r"confirmed|revealed|added"
 )
+# Each way of naming who told it, with how far from the reader it puts them: whoever a
+# sentence is "according to" told the reader; a speaker ("KCNA said") told them, or told that
+# one; whoever is "cited" told the speaker. Wherever each stands in the sentence: "Citing the
+# NIS, Yonhap said" is Yonhap, then the NIS; "KCNA said it, according to Yonhap", Yonhap first.
 _RELAYS = [
-    re.compile(r"\baccording to (?P<who>[^,.;:]+)", re.IGNORECASE),
-    re.compile(r"\bciting (?P<who>[^,.;:]+)", re.IGNORECASE),
-    re.compile(rf"(?P<who>{_SPEAKER}|{_UNNAMED})\s+(?:{_SAYING})\b"),
+    (0, re.compile(r"\baccording to (?P<who>[^,.;:]+)", re.IGNORECASE)),
+    (2, re.compile(r"\bciting (?P<who>[^,.;:]+)", re.IGNORECASE)),
+    (1, re.compile(rf"(?P<who>{_SPEAKER}|{_UNNAMED})\s+(?:{_SAYING})\b")),
     # "..., said the Kremlin." The speaker ends the clause.
-    re.compile(rf"\b(?:{_SAYING}) (?P<who>{_SPEAKER})(?=\s*(?:[.,;]|$))"),
+    (1, re.compile(rf"\b(?:{_SAYING}) (?P<who>{_SPEAKER})(?=\s*(?:[.,;]|$))")),
 ]
 # "A new intelligence assessment from South Korea": the speaker is South Korea.
 _REPORT = re.compile(
@@ -415,10 +419,11 @@ class RelayPhrase:
 
 
 def relays_in(sentence: str) -> list[RelayPhrase]:
-    """Who SENTENCE says told it, in the order they stand: the first is the nearest to the
-    reader ("Yonhap reported, citing the NIS" gives Yonhap, then the NIS)."""
+    """Who SENTENCE says told it, the nearest to the reader first ("Yonhap reported, citing
+    the NIS" gives Yonhap, then the NIS), those as near in the order they stand."""
     found: dict[tuple[int, int], RelayPhrase] = {}
-    for pattern in _RELAYS:
+    distance: dict[tuple[int, int], int] = {}
+    for far, pattern in _RELAYS:
         for match in pattern.finditer(sentence):
             who = match.group("who").strip()
             if re.search(r"\band$", who) or re.match(r"\s+and\b", sentence[match.end("who") :]):
@@ -433,4 +438,5 @@ def relays_in(sentence: str) -> list[RelayPhrase]:
             if any(start < end and begin < start + len(who) for begin, end in found):
                 continue
             found[(start, start + len(who))] = RelayPhrase(who, start, start + len(who))
-    return [found[span] for span in sorted(found)]
+            distance[(start, start + len(who))] = far
+    return [found[span] for span in sorted(found, key=lambda span: (distance[span], span))]
