@@ -178,6 +178,16 @@ def test_the_states_an_editor_puts_right_are_the_engagements_participants(
     assert taking_part == {("PRK", True), ("CHN", False)}
 
 
+def test_saving_says_who_told_it_when_no_stored_source_answers_to_them(seeded: Session) -> None:
+    proposals = proposed(
+        seeded, "Around 300 North Korean soldiers have been killed, a lawmaker said."
+    )
+    [saved] = accept(session=seeded, actor=SYSTEM, source=ARTICLE, proposals=proposals)
+    assert saved.endswith(
+        "(told by a lawmaker, not a stored source: the citation does not name it as relaying it)"
+    )
+
+
 def test_a_proposal_that_cannot_be_saved_is_named_with_its_problem(seeded: Session) -> None:
     undated = proposed(seeded, "Lavrov visited Pyongyang and met with Kim.")
     with pytest.raises(ProposalProblems) as refused:

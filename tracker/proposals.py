@@ -964,7 +964,7 @@ def accept(
 def _citation(session: Session, source_id: int, proposal: Proposal) -> dict[str, Any]:
     """The proposal's sentence as a citation of the article, relayed from the stored sources
     its relays name (the last named the originator)."""
-    chain = _stored_sources(session, proposal.relayed_via)
+    chain, _ = _stored_sources(session, proposal.relayed_via)
     return {
         "source_id": source_id,
         "quote": proposal.quote,
@@ -973,17 +973,33 @@ def _citation(session: Session, source_id: int, proposal: Proposal) -> dict[str,
     }
 
 
-def _stored_sources(session: Session, names: list[str]) -> list[int]:
-    """The stored sources the relay NAMES name ("the Kremlin": Kremlin), in order, each once."""
+def _stored_sources(session: Session, names: list[str]) -> tuple[list[int], list[str]]:
+    """The stored sources the relay NAMES name ("the Kremlin": Kremlin), in order, each once;
+    and the names no stored source answers to."""
     outlets = dict(
         session.exec(select(Source.id, Source.outlet).where(Source.retired_at.is_(None))).all()
     )
     found: list[int] = []
+    unknown: list[str] = []
     for name in names:
         match = process.extractOne(name, outlets, scorer=fuzz.token_set_ratio, score_cutoff=90)
-        if match is not None and match[2] not in found:
+        if match is None:
+            unknown.append(name)
+        elif match[2] not in found:
             found.append(match[2])
-    return found
+    return found, unknown
+
+
+def _unlinked(session: Session, proposal: Proposal) -> str:
+    """What the saved line says of relays no stored source answers to: the quote keeps their
+    words, but the citation cannot name them as relaying it."""
+    _, unknown = _stored_sources(session, proposal.relayed_via)
+    if not unknown:
+        return ""
+    return (
+        f" (told by {', '.join(unknown)}, not a stored source: the citation does not name "
+        f"{'them' if len(unknown) > 1 else 'it'} as relaying it)"
+    )
 
 
 def _accepted(session: Session, actor: Actor, source_id: int, proposal: Proposal) -> str:
@@ -995,7 +1011,7 @@ def _accepted(session: Session, actor: Actor, source_id: int, proposal: Proposal
         save(
             session=session, actor=actor, kind=kind, record=record, record_id=proposal.duplicate_id
         )
-        return f"cited in {proposal.duplicate_of}"
+        return f"cited in {proposal.duplicate_of}{_unlinked(session, proposal)}"
     spec = KINDS[proposal.kind]
     record = {
         spec.starts: proposal.date,  # the date the kind is dated by (occurred, as_of, made...)
@@ -1005,7 +1021,7 @@ def _accepted(session: Session, actor: Actor, source_id: int, proposal: Proposal
     }
     row = save(session=session, actor=actor, kind=kind, record=record)
     name = session.exec(spec.reader_names().where(spec.table.id == row.id)).one()[1]
-    return f"added {kind} {row.id}: {name}"
+    return f"added {kind} {row.id}: {name}{_unlinked(session, proposal)}"
 
 
 def _engagement_record(
