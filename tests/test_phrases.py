@@ -26,6 +26,9 @@ WEDNESDAY = date(2025, 8, 13)
         ("A new assessment earlier this summer.", "2025-06-01/2025-08-13", "earlier this summer"),
         ("The treaty signed last year.", "2024", "last year"),
         ("They met last week.", "2025-08-04/2025-08-10", "last week"),
+        ("Kim will visit Moscow next month.", "2025-09", "next month"),
+        ("They meet again next week.", "2025-08-18/2025-08-24", "next week"),
+        ("A summit is planned next year.", "2026", "next year"),
         (
             "In the last week of October, 7,000 moved.",
             "2024-10-25/2024-10-31",

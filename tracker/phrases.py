@@ -221,6 +221,15 @@ def _span(words: str, published: date) -> FuzzyDate | None:
         return FuzzyDate(
             date(year, month, first), DatePrecision.RANGE, date(year, month, first + 6)
         )
+    if words == "next year":
+        return FuzzyDate(date(published.year + 1, 1, 1), DatePrecision.YEAR)
+    if words == "next month":
+        return FuzzyDate(
+            (published.replace(day=1) + timedelta(days=32)).replace(day=1), DatePrecision.MONTH
+        )
+    if words == "next week":
+        monday = published + timedelta(days=7 - published.weekday())
+        return FuzzyDate(monday, DatePrecision.RANGE, monday + timedelta(days=6))
     if words in ("last year", "this year", "earlier this year"):
         year = published.year - 1 if words == "last year" else published.year
         if words == "earlier this year":
