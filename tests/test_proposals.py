@@ -79,6 +79,17 @@ def test_a_call_is_proposed_with_its_day_participants_and_who_revealed_it(seeded
     assert call.duplicate_of == "engagement 1: Putin–Kim phone call"
 
 
+def test_a_visit_to_a_capital_by_one_person_is_proposed_planned_with_its_month(
+    seeded: Session,
+) -> None:
+    [visit] = proposed(seeded, "Kim Jong Un will visit Moscow next month, KCNA said.")
+    assert (visit.engagement_kind, visit.status) == (
+        EngagementKind.VISIT,
+        EngagementStatus.PLANNED,
+    )
+    assert (visit.date, visit.states, visit.relayed_via) == ("2025-09", ["PRK", "RUS"], ["KCNA"])
+
+
 def test_an_engagement_whose_date_the_article_does_not_give_is_left_undated(
     seeded: Session,
 ) -> None:

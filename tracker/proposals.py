@@ -391,7 +391,8 @@ def _engagements(reading: Reading) -> Iterator[Proposal]:
                 and (
                     _TITLE.match(reading.text, m.end)
                     or re.search(
-                        r"\b(?:arrived in|visit to|trip to|travell?ed to|in)\s+(?:the\s+)?$",
+                        r"\b(?:arrived in|visit(?:s|ed|ing)?(?: to)?|trip to|travell?ed to|in)"
+                        r"\s+(?:the\s+)?$",
                         reading.text[max(0, m.start - 16) : m.start],
                     )
                 )
