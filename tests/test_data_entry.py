@@ -726,3 +726,26 @@ def test_the_states_of_a_proposal_are_put_right_in_its_grid(
         record = as_record(session=session, kind="engagement", record_id=visit)
         taking_part = {participant["state_code"] for participant in record["participants"]}
     assert taking_part == {"CHN", "PRK"}
+
+
+def test_who_told_it_is_put_right_in_the_grid_and_the_citation_names_them(
+    app: AppTest, seeded_engine: Engine
+) -> None:
+    read_article_page(app, text="On Tuesday, Lavrov visited Pyongyang, a lawmaker said.")
+    assert app.session_state["article.read"][2][0].relayed_via == ["a lawmaker"]
+    app.session_state["article.engagement"] = {
+        "edited_rows": {0: {"relayed_via": "Kremlin"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    app.run()
+    next(b for b in app.button if b.label.startswith("Save the")).click().run()
+    assert not app.error, [error.value for error in app.error]
+    with Session(seeded_engine) as session:
+        kremlin = session.exec(select(Source.id).where(Source.outlet == "Kremlin")).one()
+        relayed = session.exec(
+            select(Citation.relayed_source_id).where(
+                Citation.quote.startswith("On Tuesday, Lavrov")
+            )
+        ).one()
+    assert relayed == kremlin

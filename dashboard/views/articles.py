@@ -240,6 +240,20 @@ COLUMNS: dict[RecordKind, list[tuple[str, str, Any]]] = {
         ("states", "Parties", states_column("Parties", "The states party to it.")),
     ],
 }
+# Who told it, for every kind: names, the nearest to the reader first, as text an editor can
+# put right (a name no stored source answers to is said so when saved).
+RELAYS = (
+    "relayed_via",
+    "Told by",
+    st.column_config.TextColumn(
+        "Told by",
+        help="Who told it, the nearest to the reader first, separated by ';' "
+        "(Yonhap; the NIS): each names a stored source, the last the originator.",
+        width=200,
+    ),
+)
+for columns in COLUMNS.values():
+    columns.append(RELAYS)
 # Fields holding a list: a cell emptied is an empty list, not nothing.
 LISTS = {"states", "recipients"}
 
@@ -253,6 +267,7 @@ def table(kind: RecordKind, numbered: list[tuple[int, Proposal]]) -> pd.DataFram
                 "number": number,
                 "accept": True,
                 **{field: values[field] for field, _, _ in COLUMNS[kind]},
+                "relayed_via": "; ".join(proposal.relayed_via),
                 "date": proposal.date,
                 "repeats": proposal.duplicate_of.split(":")[0] if proposal.duplicate_of else "",
             }
@@ -326,6 +341,8 @@ def as_accepted(number: int, proposal: Proposal) -> Proposal:
         field: (list(row[field] or []) if field in LISTS else _cell(row[field]))
         for field in [name for name, _, _ in COLUMNS[proposal.kind]] + ["date"]
     }
+    told = changes.pop("relayed_via") or ""
+    changes["relayed_via"] = [name.strip() for name in told.split(";") if name.strip()]
     for field in ("low", "high"):
         if changes.get(field) is not None:
             changes[field] = int(changes[field])
