@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from database_rules import FOREIGN_KEY, assert_accepted, assert_refused
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
@@ -15,6 +16,7 @@ from sqlmodel import Session, select
 
 from tracker.exchange.exports import export
 from tracker.exchange.imports import import_data
+from tracker.figures import figure_in_words
 from tracker.kinds.deployments import Deployment, DeploymentCreate, list_estimates
 from tracker.kinds.estimates import (
     Estimate,
@@ -252,9 +254,19 @@ def test_an_estimate_is_deprecated_rather_than_deleted(seeded: Session) -> None:
     ],
 )
 def test_a_figure_reads_in_words_with_its_qualifier(
-    qualifier: str, low: int, high: int, words: str
+    qualifier: str, low: int, high: int, words: str, engine: Engine
 ) -> None:
     assert describe_figure(Qualifier(qualifier), low, high) == words
+    # The same words where the database names an estimate (in history, lists and tables).
+    said = sa.select(
+        figure_in_words(
+            sa.literal(qualifier, sa.String),
+            sa.literal(low, sa.Integer),
+            sa.literal(high, sa.Integer),
+        )
+    )
+    with engine.connect() as connection:
+        assert connection.execute(said).scalar() == words
 
 
 def test_an_imported_deployment_with_no_name_and_an_end_before_its_start_is_told_both(

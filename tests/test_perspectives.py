@@ -38,6 +38,6 @@ def test_a_deployment_s_perspectives_include_its_estimates(seeded: Session) -> N
         session=seeded, kind="deployment", record_id=troops.id
     ).frame()
     korean = said[said["perspective"] == "South Korean government"]
-    assert korean["about"].str.contains("roughly 15000 cumulative sent in Russia").any()
+    assert korean["about"].str.contains("roughly 15,000 cumulative sent in Russia").any()
     assert set(korean["via"].dropna()) >= {"Unnamed multi-perspective news digest"}
     assert said.iloc[-1]["perspective"] == "not assessed"  # the unassessed come last

@@ -9,8 +9,10 @@ floors ("thousands" is at least 1000). The same rules hold an estimate's figure 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 
 from tracker.schema import Problem, field_error
 
@@ -136,3 +138,37 @@ def describe_figure(qualifier: Qualifier | str, low: int | None, high: int | Non
             return f"{qualifier.value.replace('_', ' ')} {high:,}"
         case _:
             return f"{qualifier.value.replace('_', ' ')} {low:,}"
+
+
+def figure_in_words(qualifier: Any, low: Any, high: Any) -> sa.ColumnElement[str]:
+    """`describe_figure` worked out by the database, for names it builds ("roughly 15,000",
+    "25,000 to 30,000", "thousands (at least 1,000)")."""
+    words = sa.func.replace(qualifier, "_", " ")
+    return sa.case(
+        (qualifier == Qualifier.BETWEEN, _Grouped(low) + " to " + _Grouped(high)),
+        (qualifier == Qualifier.EXACTLY, _Grouped(low)),
+        (
+            qualifier.in_([q for q in Qualifier if q.floor is not None]),
+            words + " (at least " + _Grouped(low) + ")",
+        ),
+        (qualifier.in_(HIGH_ONLY), words + " " + _Grouped(high)),
+        else_=words + " " + _Grouped(low),
+    )
+
+
+class _Grouped(sa.sql.expression.FunctionElement):
+    """A whole number as text with its thousands grouped: 25,000."""
+
+    type = sa.String()
+    inherit_cache = True
+    name = "grouped"
+
+
+@compiles(_Grouped, "sqlite")
+def _sqlite_grouped(element: _Grouped, compiler: Any, **kw: Any) -> str:
+    return f"printf('%,d', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_Grouped)
+def _grouped(element: _Grouped, compiler: Any, **kw: Any) -> str:
+    return f"trim(to_char({compiler.process(element.clauses, **kw)}, 'FM999,999,999,999'))"

@@ -21,7 +21,14 @@ from sqlmodel import Field, SQLModel
 
 from tracker.citations import CitationCreate, CitationPublic, Stance
 from tracker.dates import DatePrecision
-from tracker.figures import Qualifier, describe_figure, figure_checks, fitted, misfit
+from tracker.figures import (
+    Qualifier,
+    describe_figure,
+    figure_checks,
+    figure_in_words,
+    fitted,
+    misfit,
+)
 from tracker.kinds.kind import Input, Kind, ThroughParent
 from tracker.kinds.sources import Source
 from tracker.schema import (
@@ -212,13 +219,10 @@ class EstimatePublic(SQLModel):
 def _names() -> sa.Select:
     from tracker.kinds.deployments import Deployment  # which lists its estimates as its rows
 
-    figure = sa.cast(sa.func.coalesce(Estimate.low, Estimate.high), sa.String)
     label = (
         Deployment.name
         + ": "
-        + sa.func.replace(Estimate.qualifier, "_", " ")
-        + " "
-        + figure
+        + figure_in_words(Estimate.qualifier, Estimate.low, Estimate.high)
         + " "
         + sa.func.replace(Estimate.measure, "_", " ")
         + " in "
