@@ -9,7 +9,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from conftest import Databases
 from playwright.sync_api import Browser, Download, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy.engine import URL
+from sqlmodel import Session
 from support.postgres import free_port
 
 from tracker.database import URL_VARIABLE, create_engine, session_for
@@ -125,42 +126,51 @@ def served(database: URL, log: Path, **settings: str) -> Iterator[str]:
         server.wait(timeout=20)
 
 
-@pytest.fixture(scope="session")
-def dashboard_url(databases: Databases) -> Iterator[str]:
-    """The address of the dashboard, served on a seeded database with an editor and a viewer."""
+@contextmanager
+def dashboard_on_seeds(
+    databases: Databases,
+    log_name: str,
+    prepare: Callable[[Session], object],
+    **settings: str,
+) -> Iterator[str]:
+    """The address of the dashboard served on a fresh seeded database that PREPARE has added
+    to, with SETTINGS in its environment and its log in LOG_NAME; dropped after."""
     database = databases.prepared(seeded=True)
     engine = create_engine(database)
     with session_for(engine) as session:
-        for name, role in (("ana", "editor"), ("vic", "viewer")):
-            add_user(
-                session=session, actor=SYSTEM, user=NewUser(name=name, password=PASSWORD, role=role)
-            )
+        prepare(session)
     engine.dispose()
-    log = screenshot_folder().parent / f"streamlit-{databases.backend}.log"
+    log = screenshot_folder().parent / f"{log_name}-{databases.backend}.log"
     try:
-        with served(database, log) as address:
+        with served(database, log, **settings) as address:
             yield address
     finally:
         create_engine(database).dispose()
         databases.drop(database)
+
+
+def add_an_editor_and_a_viewer(session: Session) -> None:
+    for name, role in (("ana", "editor"), ("vic", "viewer")):
+        add_user(
+            session=session, actor=SYSTEM, user=NewUser(name=name, password=PASSWORD, role=role)
+        )
+
+
+@pytest.fixture(scope="session")
+def dashboard_url(databases: Databases) -> Iterator[str]:
+    """The address of the dashboard, served on a seeded database with an editor and a viewer."""
+    with dashboard_on_seeds(databases, "streamlit", add_an_editor_and_a_viewer) as address:
+        yield address
 
 
 @pytest.fixture(scope="session")
 def cow_dashboard_url(databases: Databases) -> Iterator[str]:
     """The address of the dashboard on the seeds with the COW alliances loaded: 414 treaties
     from 1815 to 2012, many with dozens of members."""
-    database = databases.prepared(seeded=True)
-    engine = create_engine(database)
-    with session_for(engine) as session:
-        load_cow(session=session, path=COW_DATA)
-    engine.dispose()
-    log = screenshot_folder().parent / f"streamlit-cow-{databases.backend}.log"
-    try:
-        with served(database, log) as address:
-            yield address
-    finally:
-        create_engine(database).dispose()
-        databases.drop(database)
+    with dashboard_on_seeds(
+        databases, "streamlit-cow", lambda session: load_cow(session=session, path=COW_DATA)
+    ) as address:
+        yield address
 
 
 @pytest.fixture
@@ -456,26 +466,21 @@ def test_an_editor_uploads_an_export_previews_it_and_imports_it(
 def test_with_sign_in_required_every_address_shows_the_sign_in_form_then_its_page(
     page: Page, databases: Databases
 ) -> None:
-    database = databases.prepared(seeded=True)
-    engine = create_engine(database)
-    with session_for(engine) as session:
+    def add_a_viewer(session: Session) -> None:
         add_user(session=session, actor=SYSTEM, user=NewUser(name="vic", password=PASSWORD))
-    engine.dispose()
-    log = screenshot_folder().parent / f"streamlit-sign-in-{databases.backend}.log"
-    try:
-        with served(database, log, **{SIGN_IN_VARIABLE: "1"}) as address:
-            for path in ("account", "sources", ""):
-                open_page(page, address, path, "Sign in")
-                expect(page.get_by_text("Page not found")).to_have_count(0)
-                expect(page.get_by_role("link", name="Overview")).to_have_count(0)
-            open_page(page, address, "sources", "Sign in")
-            page.get_by_role("textbox", name="Name").fill("vic")
-            page.get_by_role("textbox", name="Password").fill(PASSWORD)
-            press(page, "Sign in", "Sources")
-            assert_no_errors(page)
-    finally:
-        create_engine(database).dispose()
-        databases.drop(database)
+
+    with dashboard_on_seeds(
+        databases, "streamlit-sign-in", add_a_viewer, **{SIGN_IN_VARIABLE: "1"}
+    ) as address:
+        for path in ("account", "sources", ""):
+            open_page(page, address, path, "Sign in")
+            expect(page.get_by_text("Page not found")).to_have_count(0)
+            expect(page.get_by_role("link", name="Overview")).to_have_count(0)
+        open_page(page, address, "sources", "Sign in")
+        page.get_by_role("textbox", name="Name").fill("vic")
+        page.get_by_role("textbox", name="Password").fill(PASSWORD)
+        press(page, "Sign in", "Sources")
+        assert_no_errors(page)
 
 
 def kept_sign_in(page: Page) -> dict | None:

@@ -690,18 +690,23 @@ def test_a_proposal_that_cannot_be_saved_is_named_and_nothing_is_saved(
     assert counts(seeded_engine) == before
 
 
-def test_a_cell_the_editor_empties_is_refused_in_words_under_its_proposal(
-    app: AppTest, seeded_engine: Engine
-) -> None:
-    read_article_page(app, text="On Tuesday, Lavrov visited Pyongyang and met with Kim.")
+def save_the_first_engagement_as_edited(app: AppTest, cells: dict[str, Any]) -> None:
+    """Put CELLS in the first proposed engagement's row, as an editor types them, and save."""
     app.session_state["article.engagement"] = {
-        "edited_rows": {0: {"title": None}},
+        "edited_rows": {0: cells},
         "added_rows": [],
         "deleted_rows": [],
     }
     app.run()
-    before = counts(seeded_engine)
     next(b for b in app.button if b.label.startswith("Save the")).click().run()
+
+
+def test_a_cell_the_editor_empties_is_refused_in_words_under_its_proposal(
+    app: AppTest, seeded_engine: Engine
+) -> None:
+    read_article_page(app, text="On Tuesday, Lavrov visited Pyongyang and met with Kim.")
+    before = counts(seeded_engine)
+    save_the_first_engagement_as_edited(app, {"title": None})
     [error] = app.error
     assert error.value.replace("\\", "") == "Nothing was saved:\n- Proposal 1: title: required"
     assert counts(seeded_engine) == before
@@ -711,13 +716,7 @@ def test_the_states_of_a_proposal_are_put_right_in_its_grid(
     app: AppTest, seeded_engine: Engine
 ) -> None:
     read_article_page(app, text="On Tuesday, Lavrov visited Pyongyang and met with Kim.")
-    app.session_state["article.engagement"] = {
-        "edited_rows": {0: {"states": ["CHN", "PRK"]}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    app.run()
-    next(b for b in app.button if b.label.startswith("Save the")).click().run()
+    save_the_first_engagement_as_edited(app, {"states": ["CHN", "PRK"]})
     assert not app.error, [error.value for error in app.error]
     with Session(seeded_engine) as session:
         visit = session.exec(
@@ -733,13 +732,7 @@ def test_who_told_it_is_put_right_in_the_grid_and_the_citation_names_them(
 ) -> None:
     read_article_page(app, text="On Tuesday, Lavrov visited Pyongyang, a lawmaker said.")
     assert app.session_state["article.read"][2][0].relayed_via == ["a lawmaker"]
-    app.session_state["article.engagement"] = {
-        "edited_rows": {0: {"relayed_via": "Kremlin"}},
-        "added_rows": [],
-        "deleted_rows": [],
-    }
-    app.run()
-    next(b for b in app.button if b.label.startswith("Save the")).click().run()
+    save_the_first_engagement_as_edited(app, {"relayed_via": "Kremlin"})
     assert not app.error, [error.value for error in app.error]
     with Session(seeded_engine) as session:
         kremlin = session.exec(select(Source.id).where(Source.outlet == "Kremlin")).one()
