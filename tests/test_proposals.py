@@ -189,6 +189,18 @@ def test_the_states_an_editor_puts_right_are_the_engagements_participants(
     assert taking_part == {("PRK", True), ("CHN", False)}
 
 
+def test_an_engagement_takes_the_cameo_code_of_the_kind_the_editor_settles_on(
+    seeded: Session,
+) -> None:
+    [visit] = proposed(seeded, "On 12 August, Lavrov visited Pyongyang and met with Kim.")
+    assert visit.cameo_code == EngagementKind.VISIT.default_cameo_code
+    summit = visit.model_copy(update={"engagement_kind": EngagementKind.SUMMIT})
+    [saved] = accept(session=seeded, actor=SYSTEM, source=ARTICLE, proposals=[summit])
+    record = as_record(session=seeded, kind="engagement", record_id=int(saved.split()[2][:-1]))
+    assert record["cameo_code"] == EngagementKind.SUMMIT.default_cameo_code
+    assert EngagementKind.SUMMIT.default_cameo_code != EngagementKind.VISIT.default_cameo_code
+
+
 def test_saving_says_who_told_it_when_no_stored_source_answers_to_them(seeded: Session) -> None:
     proposals = proposed(
         seeded, "Around 300 North Korean soldiers have been killed, a lawmaker said."

@@ -1038,7 +1038,9 @@ def _engagement_record(
     return {
         "title": proposal.title,
         "kind": proposal.engagement_kind,
-        "cameo_code": proposal.cameo_code,
+        # The kind's own code, whatever kind the editor settled on (the code proposed was the
+        # kind read's).
+        "cameo_code": None,
         "status": proposal.status,
         "participants": kept + added,
     }
