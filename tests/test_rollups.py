@@ -21,13 +21,22 @@ from tracker.exchange.exports import export
 from tracker.exchange.imports import import_data
 from tracker.filters import Filters
 from tracker.kinds import DATED
+from tracker.kinds.deployments import Deployment
 from tracker.kinds.engagements import Engagement, EngagementParticipant
 from tracker.kinds.estimates import Estimate
 from tracker.kinds.pledges import Pledge
 from tracker.kinds.sources import Source
-from tracker.provenance import source_usage, sources_behind
+from tracker.kinds.treaties import Treaty, TreatyParty
+from tracker.provenance import source_usage, sources_behind, thinly_sourced
 from tracker.recount import refresh
-from tracker.rollups import Rollup, RollupMark, latest_day, month_start, whole_months
+from tracker.rollups import (
+    Rollup,
+    RollupMark,
+    ThinRecord,
+    latest_day,
+    month_start,
+    whole_months,
+)
 
 
 def stored(engine: Engine) -> list[tuple[Any, ...]]:
@@ -40,6 +49,7 @@ def recounted(engine: Engine) -> list[tuple[Any, ...]]:
     """The counts of every month counted afresh (in a transaction then rolled back)."""
     with engine.connect() as connection, connection.begin() as transaction:
         connection.execute(sa.delete(Rollup))
+        connection.execute(sa.delete(ThinRecord))
         for kind in DATED:
             latest = latest_day(kind)
             connection.execute(
@@ -57,11 +67,14 @@ def recounted(engine: Engine) -> list[tuple[Any, ...]]:
 
 
 def _counts(connection: sa.Connection) -> list[tuple[Any, ...]]:
-    columns = [column for column in Rollup.__table__.c if column.name != "id"]
-    return sorted(
-        (tuple(row) for row in connection.execute(sa.select(*columns))),
-        key=lambda row: tuple(str(value) for value in row),
-    )
+    """Every row of the rollups, counts and thinly sourced records, each with its table's
+    name first."""
+    rows = []
+    for rollup in (Rollup, ThinRecord):
+        table = rollup.__table__
+        columns = [column for column in table.c if column.name != "id"]
+        rows += [(table.name, *row) for row in connection.execute(sa.select(*columns))]
+    return sorted(rows, key=lambda row: tuple(str(value) for value in row))
 
 
 def marks(engine: Engine) -> int:
@@ -71,7 +84,13 @@ def marks(engine: Engine) -> int:
 
 def test_the_seeds_are_counted(seeded_engine: Engine) -> None:
     counts = stored(seeded_engine)
-    assert {row[0] for row in counts} == {
+    # The thinly sourced deployment is undated: read directly, never kept by month.
+    assert {row[1] for row in counts if row[0] == "rollup_thin"} == {
+        "engagement",
+        "estimate",
+        "pledge",
+    }
+    assert {row[1] for row in counts} == {
         "engagement",
         "estimate",
         "pledge",
@@ -141,6 +160,27 @@ def add_a_participant(session: Session) -> None:
     session.add(EngagementParticipant(engagement_id=call.id, state_code="CHN", role="guest"))
 
 
+def make_an_outlet_a_states_voice(session: Session) -> None:
+    """The engagements resting on it alone now rest only on a voice of a state they involve."""
+    _record(session, Source, outlet="Unnamed news outlet").one().state_code = "RUS"
+
+
+def send_a_deployment_elsewhere(session: Session) -> None:
+    """South Korea's intelligence, whose estimates of it were independent, now speaks for a
+    state it involves."""
+    deployment = session.exec(select(Deployment).order_by(Deployment.id)).first()
+    deployment.receiving_state_code = "KOR"
+
+
+def make_a_treatys_sources_speak_for_a_new_member(session: Session) -> None:
+    """The treaty rests on two outlets of a state it did not involve, and then does."""
+    treaty = _record(session, Treaty, name="Comprehensive Strategic Partnership Treaty").one()
+    for citation in _record(session, Citation, treaty_id=treaty.id):
+        session.get(Source, citation.source_id).state_code = "KOR"
+    session.commit()
+    session.add(TreatyParty(treaty_id=treaty.id, state_code="KOR"))
+
+
 @pytest.mark.parametrize(
     "write",
     [
@@ -151,6 +191,9 @@ def add_a_participant(session: Session) -> None:
         delete_a_citation,
         rename_an_outlet,
         add_a_participant,
+        make_an_outlet_a_states_voice,
+        send_a_deployment_elsewhere,
+        make_a_treatys_sources_speak_for_a_new_member,
     ],
 )
 def test_every_write_leaves_the_counts_current(
@@ -199,6 +242,9 @@ VIEWS = {
         session=session, filters=filters, kinds=filters.kinds, dated=True, most=100
     ),
     "records on each source": lambda session, filters: source_usage(
+        session=session, filters=filters
+    ).to_dict("records"),
+    "thinly sourced records": lambda session, filters: thinly_sourced(
         session=session, filters=filters
     ).to_dict("records"),
 }

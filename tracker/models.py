@@ -14,7 +14,7 @@ from tracker.kinds.pledges import Pledge, PledgeRecipient, PledgeStatus
 from tracker.kinds.sources import Source
 from tracker.kinds.states import State, StateAlias
 from tracker.kinds.treaties import Treaty, TreatyParty
-from tracker.rollups import Rollup, RollupMark
+from tracker.rollups import Rollup, RollupMark, ThinRecord
 from tracker.schema import shared_checks
 from tracker.users import SignIn, User
 from tracker.versions import TableVersion
@@ -42,6 +42,7 @@ __all__ = [
     "State",
     "StateAlias",
     "TableVersion",
+    "ThinRecord",
     "Treaty",
     "TreatyParty",
     "User",

@@ -23,12 +23,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from tracker.evidence import evidence_rows, no_more
+from tracker.evidence import Within, evidence_rows, no_more
 from tracker.filters import Filters
 from tracker.kinds import DATED, RecordKind, kind_of
 from tracker.kinds.kind import Kind
 from tracker.kinds.sources import Source
-from tracker.rollups import BY_OUTLET, BY_SOURCE, Rollup, whole_months
+from tracker.rollups import BY_OUTLET, BY_SOURCE, Rollup, ThinRecord, whole_months
 from tracker.timelines import sorted_list
 
 
@@ -133,81 +133,89 @@ def _labels(kind: Kind) -> sa.Select:
     return names.with_only_columns(record_id.label("record_id"), record.label("record"))
 
 
+def thin_records(kind: Kind, filters: Filters, *, within: Within = no_more) -> sa.Select:
+    """The records of KIND in view (only those WITHIN allows) that rest on a single originating
+    outlet, or only on the voices of the states they involve: columns record_id, sources (how
+    many originating outlets), origins (their names, joined by "; "), other_sources (how many
+    of them speak for no state the record involves). What the rollups keep by month
+    (`ThinRecord`) and the Sources page lists."""
+    evidence = evidence_rows([kind], filters, within=within)
+    origins = (
+        sa.select(evidence.c.record_id, evidence.c.source_id)
+        .where(evidence.c.originating)
+        .distinct()
+        .subquery()
+    )
+    # A voice of a state the record involves: its media, a readout, one of its agencies.
+    record = aliased(kind.table)
+    involved_voice = sa.and_(
+        Source.state_code.is_not(None),
+        kind.states.involves(record, (Source.state_code,), 1),
+    )
+    outlets = (
+        sa.select(
+            origins.c.record_id,
+            Source.outlet,
+            sa.func.max(sa.case((involved_voice, 0), else_=1)).label("independent"),
+        )
+        .join(Source, Source.id == origins.c.source_id)
+        .join(record, record.id == origins.c.record_id)
+        .group_by(origins.c.record_id, Source.outlet)
+        .subquery()
+    )
+    return (
+        sa.select(
+            outlets.c.record_id,
+            sa.func.count().label("sources"),
+            sa.func.aggregate_strings(outlets.c.outlet, "; ").label("origins"),
+            sa.func.sum(outlets.c.independent).label("other_sources"),
+        )
+        .group_by(outlets.c.record_id)
+        .having(sa.or_(sa.func.count() == 1, sa.func.sum(outlets.c.independent) == 0))
+    )
+
+
 def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
     """Records in view that rest on a single originator, or only on the voices of the states
     they involve: columns kind, record_id, record, sources (how many independent originators),
-    origins (their names), single_source, state_sources_only."""
-    columns = [
-        "kind",
-        "record_id",
-        "record",
-        "sources",
-        "origins",
-        "single_source",
-        "state_sources_only",
-    ]
+    origins (their names), single_source, state_sources_only. The whole months in the range are
+    read from the rollups (`ThinRecord`), the rest directly."""
+    columns = ["kind", "record_id", "record", "sources", "origins", "other_sources"]
+    months = whole_months(session, filters)
     frames = []
     for kind in map(kind_of, filters.kinds):
-        # One kind's evidence at a time: its summary then never groups the other kinds' rows.
-        evidence = evidence_rows([kind], filters)
-        origins = (
-            sa.select(evidence.c.record_id, evidence.c.source_id)
-            .where(evidence.c.originating)
-            .distinct()
-            .subquery()
-        )
-        # A voice of a state the record involves: its media, a readout, one of its agencies.
-        record = aliased(kind.table)
-        involved_voice = sa.and_(
-            Source.state_code.is_not(None),
-            kind.states.involves(record, (Source.state_code,), 1),
-        )
-        outlets = (
-            sa.select(
-                origins.c.record_id,
-                Source.outlet,
-                sa.func.max(sa.case((involved_voice, 0), else_=1)).label("independent"),
+        # One kind at a time: its summary then never groups the other kinds' rows.
+        parts = [thin_records(kind, filters, within=months.rest if months else no_more)]
+        if months:
+            parts.append(
+                sa.select(
+                    ThinRecord.record_id,
+                    ThinRecord.sources,
+                    ThinRecord.origins,
+                    ThinRecord.other_sources,
+                ).where(*months.counted([kind.name], ThinRecord))
             )
-            .join(Source, Source.id == origins.c.source_id)
-            .join(record, record.id == origins.c.record_id)
-            .group_by(origins.c.record_id, Source.outlet)
-            .subquery()
-        )
-        summary = (
-            sa.select(
-                outlets.c.record_id,
-                sa.func.count().label("sources"),
-                sa.func.aggregate_strings(outlets.c.outlet, "; ").label("origins"),
-                sa.func.sum(outlets.c.independent).label("other_sources"),
-            )
-            .group_by(outlets.c.record_id)
-            .having(sa.or_(sa.func.count() == 1, sa.func.sum(outlets.c.independent) == 0))
-            .subquery()
-        )
+        thin = sa.union_all(*parts).subquery()
         labels = _labels(kind).subquery()
         rows = (
             session.connection()
             .execute(
                 sa.select(
                     sa.literal(kind.name),
-                    summary.c.record_id,
+                    thin.c.record_id,
                     labels.c.record,
-                    summary.c.sources,
-                    summary.c.origins,
-                    summary.c.other_sources,
+                    thin.c.sources,
+                    thin.c.origins,
+                    thin.c.other_sources,
                 )
-                .join(labels, labels.c.record_id == summary.c.record_id)
+                .join(labels, labels.c.record_id == thin.c.record_id)
                 .order_by(labels.c.record)
             )
             .all()
         )
-        frames.append(_frame(rows, [*columns[:5], "other_sources"]))
-    frame = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame(columns=[*columns[:5], "other_sources"])
-    )
+        frames.append(_frame(rows, columns))
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     frame["origins"] = frame["origins"].map(lambda joined: sorted_list(joined, "; "))
     frame["single_source"] = frame["sources"] == 1
     frame["state_sources_only"] = frame["other_sources"] == 0
-    return frame[columns]
+    return frame[[*columns[:5], "single_source", "state_sources_only"]]

@@ -15,11 +15,13 @@ from tracker.filters import Filters
 from tracker.kinds import kind_of
 from tracker.kinds.kind import Kind
 from tracker.kinds.sources import Source
+from tracker.provenance import thin_records
 from tracker.rollups import (
     BY_OUTLET,
     BY_SOURCE,
     Rollup,
     RollupMark,
+    ThinRecord,
     latest_day,
     month_start,
     next_month,
@@ -48,13 +50,42 @@ def refresh(connection: sa.Connection) -> bool:
         if month is not None:  # an undated record is always read directly
             months.setdefault(name, set()).add(month)
     for name, chosen in months.items():
-        connection.execute(
-            sa.delete(Rollup).where(Rollup.kind == name, Rollup.month.in_(sorted(chosen)))
-        )
-        for columns, counted in _counts(kind_of(name), chosen):
+        for rollup in (Rollup, ThinRecord):
+            connection.execute(
+                sa.delete(rollup).where(rollup.kind == name, rollup.month.in_(sorted(chosen)))
+            )
+        kind = kind_of(name)
+        for columns, counted in _counts(kind, chosen):
             connection.execute(sa.insert(Rollup).from_select(columns, counted))
+        connection.execute(
+            sa.insert(ThinRecord).from_select(
+                ["kind", "month", "record_id", "sources", "origins", "other_sources"],
+                _thin(kind, chosen),
+            )
+        )
     connection.execute(sa.delete(RollupMark))
     return True
+
+
+def _in_months(kind: Kind, months: set[date]) -> sa.ColumnElement[bool]:
+    """Whether a record of KIND dates from MONTHS: read by the index on the latest day, a run
+    of months at a time."""
+    latest = latest_day(kind)
+    return sa.or_(*(sa.and_(latest >= first, latest < after) for first, after in _runs(months)))
+
+
+def _thin(kind: Kind, months: set[date]) -> sa.Select:
+    """The rows of ThinRecord for KIND in MONTHS: the thinly sourced records every view shows
+    whatever its dates, each with the month it is counted in."""
+    thin = thin_records(kind, Filters(), within=lambda _kind: [_in_months(kind, months)]).subquery()
+    return sa.select(
+        sa.literal(kind.name),
+        month_start(latest_day(kind)),
+        thin.c.record_id,
+        thin.c.sources,
+        thin.c.origins,
+        thin.c.other_sources,
+    ).join(kind.table, kind.table.id == thin.c.record_id)
 
 
 def _counts(kind: Kind, months: set[date]) -> list[tuple[list[str], sa.Select]]:
@@ -62,11 +93,8 @@ def _counts(kind: Kind, months: set[date]) -> list[tuple[list[str], sa.Select]]:
     What is counted is what every view shows whatever its dates (`Filters()`)."""
     everything = Filters()
     table, latest = kind.table, latest_day(kind)
-    in_months = sa.or_(
-        *(sa.and_(latest >= first, latest < after) for first, after in _runs(months))
-    )
+    in_months = _in_months(kind, months)
     month, began = month_start(latest), month_start(getattr(table, kind.starts))
-    # Read by the index on the latest day: a run of months at a time.
     counts = [
         (
             ["kind", "month", "period", "records"],

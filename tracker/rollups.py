@@ -7,7 +7,11 @@ grouped by the month their latest possible day falls in (`month`), and within it
 
 - by the month they began (`period`): what the charts of activity over time draw;
 - by each outlet they rest on (`outlet`): the sources named under every chart;
-- by each source they rest on (`source_id`): what the Sources page counts.
+- by each source they rest on (`source_id`): what the Sources page counts;
+
+and, apart (`ThinRecord`), each record resting on a single originating outlet or only on the
+voices of the states it involves: the Sources page's lists of thinly sourced records, which no
+count answers.
 
 Kept current in the transaction of every write: triggers (migration 0011) mark, in
 `rollup_dirty`, the months of the records each written row bears on (a record's own row, before
@@ -80,6 +84,25 @@ class Rollup(SQLModel, table=True):
 # it. An outlet (its several documents are one voice), and each source.
 BY_OUTLET = (Source.outlet, Rollup.outlet)
 BY_SOURCE = (Source.id, Rollup.source_id)
+
+
+class ThinRecord(SQLModel, table=True):
+    """A record of KIND, whose latest possible day falls in MONTH, that rests on a single
+    originating outlet, or only on the voices of the states it involves
+    (`tracker.provenance.thinly_sourced`): how many originating outlets (SOURCES), which
+    (ORIGINS, joined by "; ") and how many of them speak for no state it involves
+    (OTHER_SOURCES)."""
+
+    __tablename__ = "rollup_thin"
+    __table_args__ = (sa.Index("ix_rollup_thin_kind_month", "kind", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16, description="the kind of record")
+    month: date = Field(description="the first day of the month of its latest possible day")
+    record_id: int = Field(description="the record")
+    sources: int = Field(description="how many outlets originate what it says")
+    origins: str = Field(description='those outlets, joined by "; "')
+    other_sources: int = Field(description="how many of them speak for no state it involves")
 
 
 class RollupMark(SQLModel, table=True):
@@ -173,14 +196,17 @@ class Months:
     after: date | None
     stale: tuple[tuple[str, date], ...]
 
-    def counted(self, kinds: Iterable[str]) -> list[sa.ColumnElement[bool]]:
-        """Conditions on Rollup: the counts of KINDS these months answer for."""
+    def counted(
+        self, kinds: Iterable[str], rollup: type[Rollup | ThinRecord] = Rollup
+    ) -> list[sa.ColumnElement[bool]]:
+        """Conditions on ROLLUP (Rollup or ThinRecord): the rows of KINDS these months answer
+        for."""
         return [
-            Rollup.kind.in_(list(kinds)),
-            *([Rollup.month >= self.first] if self.first else []),
-            *([Rollup.month < self.after] if self.after else []),
+            rollup.kind.in_(list(kinds)),
+            *([rollup.month >= self.first] if self.first else []),
+            *([rollup.month < self.after] if self.after else []),
             *(
-                sa.not_(sa.and_(Rollup.kind == kind, Rollup.month == month))
+                sa.not_(sa.and_(rollup.kind == kind, rollup.month == month))
                 for kind, month in self.stale
             ),
         ]

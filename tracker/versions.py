@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, select
 
 from tracker.recount import refresh
-from tracker.rollups import Rollup, RollupMark
+from tracker.rollups import Rollup, RollupMark, ThinRecord
 from tracker.schema import Table, utcnow
 
 
@@ -42,7 +42,7 @@ def bump(connection: sa.Connection, tables: Iterable[str]) -> None:
     if not names:
         return
     if refresh(connection):
-        names |= {Rollup.__tablename__, RollupMark.__tablename__}
+        names |= {Rollup.__tablename__, RollupMark.__tablename__, ThinRecord.__tablename__}
     # In name order, so that two writers lock the counters in the same order.
     names = sorted(names)
     counters = TableVersion.__table__
