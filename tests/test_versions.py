@@ -66,7 +66,15 @@ def test_a_read_says_which_tables_it_used(seeded: Session) -> None:
     assert read.names == {"engagement", "state"} and read.complete
 
 
-def test_sql_given_as_text_leaves_the_tables_read_unknown(seeded: Session) -> None:
+def test_sql_given_as_text_says_which_tables_it_used(seeded: Session) -> None:
     with tables_read(seeded) as read:
-        seeded.execute(sa.text("SELECT count(*) FROM pledge")).one()
+        seeded.execute(
+            sa.text('SELECT count(*) FROM pledge JOIN "pledge_recipient" ON pledge_id = pledge.id')
+        ).one()
+    assert read.names == {"pledge", "pledge_recipient"} and read.complete
+
+
+def test_sql_naming_no_table_leaves_the_tables_read_unknown(seeded: Session) -> None:
+    with tables_read(seeded) as read:
+        seeded.execute(sa.text("SELECT 1")).one()
     assert not read.complete
