@@ -29,6 +29,7 @@ from tracker.dates import FuzzyDate
 from tracker.evidence import Within, no_more
 from tracker.figures import describe_figure
 from tracker.filters import Filters
+from tracker.frames import frame_of
 from tracker.kinds import DATED, KINDS, RecordKind, kind_of
 from tracker.kinds.deployments import Deployment
 from tracker.kinds.engagements import (
@@ -111,7 +112,7 @@ def activity_by_period(*, session: Session, filters: Filters, period: Period) ->
         .group_by(counted.c.period, counted.c.kind)
         .order_by(counted.c.period, counted.c.kind)
     ).all()
-    frame = pd.DataFrame(rows, columns=["period", "kind", "records"])
+    frame = frame_of(rows, columns=["period", "kind", "records"])
     frame["period"] = pd.to_datetime(frame["period"])
     frame["records"] = frame["records"].astype(int)
     return frame
@@ -203,7 +204,7 @@ def activity_index(
     ).all()
     if not rows:
         return pd.DataFrame(columns=[*columns, "dyad"])
-    frame = pd.DataFrame(rows, columns=columns)
+    frame = frame_of(rows, columns=columns)
     frame["period"] = pd.to_datetime(frame["period"])
     frame["dyad"] = frame["state_a"] + "–" + frame["state_b"]
     leaders = frame.groupby("dyad")["index"].sum().nlargest(top).index
@@ -338,13 +339,7 @@ def headlines(
     )
     # People sent and people lost are listed apart, each up to SPREADS, so neither crowds out
     # the other.
-    personnel, more_personnel = estimate_spreads(
-        session=session, filters=filters, as_of=as_of, most=spreads, casualties=False
-    )
-    losses, more_losses = estimate_spreads(
-        session=session, filters=filters, as_of=as_of, most=spreads, casualties=True
-    )
-    listed, more = personnel + losses, more_personnel + more_losses
+    listed, more = estimate_spreads(session=session, filters=filters, as_of=as_of, most=spreads)
     return Headlines(
         as_of=as_of,
         treaties_in_force=treaties,
@@ -375,18 +370,13 @@ def _days_before(element: _DaysBefore, compiler: Any, **kw: Any) -> str:
 
 
 def estimate_spreads(
-    *,
-    session: Session,
-    filters: Filters,
-    as_of: date,
-    most: int | None = None,
-    casualties: bool | None = None,
+    *, session: Session, filters: Filters, as_of: date, most: int | None = None
 ) -> tuple[list[Spread], int]:
     """Like compared with like: for each deployment, measure and scope, the spread of its
     current estimates (neither deprecated, nor corrected or retracted by the day, nor dated
-    after it) dated within SPREAD_WINDOW_DAYS of the latest. The most recently estimated
-    first, up to MOST of them, and how many more there are. CASUALTIES chooses the measures of
-    people lost (True) or of people sent (False); None, both."""
+    after it) dated within SPREAD_WINDOW_DAYS of the latest. People sent, then people lost,
+    each the most recently estimated first and up to MOST of them; and how many more there
+    are."""
     # Found once, by the index on stance (corrections are few), not looked up estimate by
     # estimate.
     corrected = Estimate.id.in_(
@@ -400,7 +390,6 @@ def estimate_spreads(
         Estimate.rank != Rank.DEPRECATED,
         Estimate.as_of <= as_of,
         sa.not_(corrected),
-        *([] if casualties is None else [Estimate.measure.in_(_measures_of(casualties))]),
         *filters.conditions(RecordKind.ESTIMATE),
     ]
     # The groups listed first, by their latest estimate alone: a group's window, and so its
@@ -413,15 +402,29 @@ def estimate_spreads(
         .subquery("newest")
     )
     keys = (newest.c.deployment_id, newest.c.measure, newest.c.scope)
-    listed = session.execute(
-        sa.select(*keys, sa.func.count().over())
+    # Both kinds of measure in one pass over the estimates, each ranked on its own.
+    lost = newest.c.measure.in_(_measures_of(True))
+    ranked = (
+        sa.select(
+            *keys,
+            lost.label("lost"),
+            sa.func.row_number()
+            .over(partition_by=lost, order_by=(newest.c.latest.desc(), Deployment.name, *keys))
+            .label("place"),
+            sa.func.count().over(partition_by=lost).label("groups"),
+        )
         .join(Deployment, Deployment.id == newest.c.deployment_id)
-        .order_by(newest.c.latest.desc(), Deployment.name, *keys)
-        .limit(most)
+        .subquery("ranked")
+    )
+    listed = session.execute(
+        sa.select(*list(ranked.c)[:3], ranked.c.lost, ranked.c.groups)
+        .where(*([ranked.c.place <= most] if most is not None else []))
+        .order_by(ranked.c.lost, ranked.c.place)
     ).all()
     if not listed:
         return [], 0
     groups = [tuple(row[:3]) for row in listed]
+    unlisted = sum({bool(lost): groups for *_, lost, groups in listed}.values()) - len(listed)
     # The estimates of the groups listed only: a group's window is the same among its own.
     of_groups = [
         Estimate.deployment_id.in_(sorted({deployment_id for deployment_id, _, _ in groups})),
@@ -479,7 +482,7 @@ def estimate_spreads(
                 figures=estimates[0][0] if len(estimates) == 1 else _range_in_words(low, high),
             )
         )
-    return spreads, listed[0][-1] - len(spreads)
+    return spreads, unlisted
 
 
 def _compared_in(conditions: list[sa.ColumnElement[bool]]) -> sa.Subquery:

@@ -25,6 +25,7 @@ from sqlmodel import Session
 
 from tracker.evidence import Within, evidence_rows, no_more
 from tracker.filters import Filters
+from tracker.frames import frame_of
 from tracker.kinds import DATED, RecordKind, kind_of
 from tracker.kinds.kind import Kind
 from tracker.kinds.sources import Source
@@ -115,16 +116,12 @@ def source_usage(*, session: Session, filters: Filters) -> pd.DataFrame:
         )
         .all()
     )
-    frame = _frame(rows, ["id", "outlet", "title", "type", "perspective", "reliability", "records"])
+    frame = frame_of(
+        rows, ["id", "outlet", "title", "type", "perspective", "reliability", "records"]
+    )
     frame["type"] = frame["type"].str.replace("_", " ")
     frame["perspective"] = frame["perspective"].fillna("not assessed")
     return frame
-
-
-def _frame(rows: Sequence[sa.Row[Any]], columns: list[str]) -> pd.DataFrame:
-    """ROWS as a frame, each made a plain tuple first: pandas reads a Row's attributes one by
-    one, a second for every fifty thousand."""
-    return pd.DataFrame([tuple(row) for row in rows], columns=columns)
 
 
 def _labels(kind: Kind) -> sa.Select:
@@ -213,7 +210,7 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
             )
             .all()
         )
-        frames.append(_frame(rows, columns))
+        frames.append(frame_of(rows, columns))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     frame["origins"] = frame["origins"].map(lambda joined: sorted_list(joined, "; "))
     frame["single_source"] = frame["sources"] == 1
