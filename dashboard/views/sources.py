@@ -82,9 +82,11 @@ else:
 st.subheader("Every source")
 # Reliability and use beside the outlet, the long title last; the chosen source is shown in
 # full under the table, where a narrow screen leaves the title out of the grid's view.
-table = usage.assign(
-    grade=usage["reliability"].map(lambda grade: f"{grade} ({Reliability(grade).meaning})")
-)[["outlet", "grade", "records", "type", "perspective", "title"]]
+# Looked up, not worked out row by row: there are tens of thousands of sources at scale.
+grades = {grade.value: f"{grade.value} ({grade.meaning})" for grade in Reliability}
+table = usage.assign(grade=usage["reliability"].map(grades))[
+    ["outlet", "grade", "records", "type", "perspective", "title"]
+]
 ui.evidence_table(
     ui.first_rows(table, "sources, the most used first"),
     key="sources.table",
