@@ -17,6 +17,7 @@ from tracker.citations import Citation, Stance
 from tracker.dates import FuzzyDate
 from tracker.figures import describe_figure
 from tracker.filters import Filters
+from tracker.frames import frame_of
 from tracker.kinds import DATED, RecordKind
 from tracker.kinds.deployments import Deployment, list_estimates
 from tracker.kinds.engagements import Engagement, EngagementParticipant
@@ -451,7 +452,7 @@ def deployments_in_view(*, session: Session, filters: Filters) -> pd.DataFrame:
         )
         .order_by(estimates.desc(), Deployment.name)
     ).all()
-    return pd.DataFrame(
+    return frame_of(
         rows,
         columns=[
             "id",
