@@ -93,8 +93,9 @@ def report(results: dict[str, Any]) -> str:
                 for row in results.get("growth", [])
             ],
         ),
-        "**Pages** under AppTest (seconds for the whole script; cold: empty cache, as on the "
-        "first visit after a write to every table the page reads; warm: the next visit):",
+        "**Pages** under AppTest (seconds for the whole script, on a server already running: "
+        "every page visited once first; cold: empty cache, as on the first visit after a write "
+        "to every table the page reads; warm: the next visit):",
         table(
             ["events", "database", "page", "cold", "warm"],
             [
