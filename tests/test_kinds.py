@@ -32,6 +32,7 @@ UNEXPORTED = {
     "table_version",
     "rollup",
     "rollup_dirty",
+    "rollup_thin",
 }
 
 
