@@ -29,7 +29,7 @@ from tracker.dates import FuzzyDate
 from tracker.evidence import Within, no_more
 from tracker.figures import describe_figure
 from tracker.filters import Filters
-from tracker.frames import frame_of
+from tracker.frames import read_frame
 from tracker.kinds import DATED, KINDS, RecordKind, kind_of
 from tracker.kinds.deployments import Deployment
 from tracker.kinds.engagements import (
@@ -107,12 +107,13 @@ def activity_by_period(*, session: Session, filters: Filters, period: Period) ->
             .group_by(sa.literal_column("period"), Rollup.kind)
         )
     counted = sa.union_all(*parts).subquery()
-    rows = session.exec(
+    frame = read_frame(
+        session,
         sa.select(counted.c.period, counted.c.kind, sa.func.sum(counted.c.records))
         .group_by(counted.c.period, counted.c.kind)
-        .order_by(counted.c.period, counted.c.kind)
-    ).all()
-    frame = frame_of(rows, columns=["period", "kind", "records"])
+        .order_by(counted.c.period, counted.c.kind),
+        ["period", "kind", "records"],
+    )
     frame["period"] = pd.to_datetime(frame["period"])
     frame["records"] = frame["records"].astype(int)
     return frame
@@ -193,18 +194,19 @@ def activity_index(
             .group_by(sa.literal_column("period"), Rollup.state_a, Rollup.state_b)
         )
     combined = sa.union_all(*parts).subquery()
-    rows = session.exec(
+    frame = read_frame(
+        session,
         sa.select(
             combined.c.period,
             combined.c.state_a,
             combined.c.state_b,
             sa.func.sum(combined.c.records),
             sa.func.sum(combined.c["index"]),
-        ).group_by(combined.c.period, combined.c.state_a, combined.c.state_b)
-    ).all()
-    if not rows:
+        ).group_by(combined.c.period, combined.c.state_a, combined.c.state_b),
+        columns,
+    )
+    if frame.empty:
         return pd.DataFrame(columns=[*columns, "dyad"])
-    frame = frame_of(rows, columns=columns)
     frame["period"] = pd.to_datetime(frame["period"])
     frame["dyad"] = frame["state_a"] + "–" + frame["state_b"]
     leaders = frame.groupby("dyad")["index"].sum().nlargest(top).index

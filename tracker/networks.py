@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
+from tracker.frames import read_frame
 from tracker.kinds.states import State
 from tracker.kinds.treaties import Treaty, TreatyParty, in_force_on, member_on
 
@@ -55,7 +56,7 @@ def alliance_network(
         .group_by(first.state_code, second.state_code)
         .order_by(first.state_code, second.state_code)
     )
-    edges = pd.DataFrame(session.exec(pairs).all(), columns=EDGE_COLUMNS[:4])
+    edges = read_frame(session, pairs, EDGE_COLUMNS[:4])
     if edges.empty:
         return pd.DataFrame(columns=NODE_COLUMNS), pd.DataFrame(columns=EDGE_COLUMNS)
     graph = nx.Graph()

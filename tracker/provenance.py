@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from tracker.evidence import Within, evidence_rows, no_more
 from tracker.filters import Filters
-from tracker.frames import frame_of
+from tracker.frames import read_frame
 from tracker.kinds import DATED, RecordKind, kind_of
 from tracker.kinds.kind import Kind
 from tracker.kinds.sources import Source
@@ -98,26 +98,21 @@ def source_usage(*, session: Session, filters: Filters) -> pd.DataFrame:
     """Every source with how many records in view rest on it (cited directly or relayed)."""
     used = _records_on(session, filters, DATED, BY_SOURCE)
     # Read by the connection: the ORM's handling of each row costs as much as the query.
-    rows = (
-        session.connection()
-        .execute(
-            sa.select(
-                Source.id,
-                Source.outlet,
-                Source.title,
-                Source.type,
-                Source.perspective,
-                Source.reliability,
-                sa.func.coalesce(used.c.records, 0),
-            )
-            .outerjoin(used, used.c.key == Source.id)
-            .where(Source.retired_at.is_(None))
-            .order_by(sa.func.coalesce(used.c.records, 0).desc(), Source.outlet, Source.title)
+    frame = read_frame(
+        session,
+        sa.select(
+            Source.id,
+            Source.outlet,
+            Source.title,
+            Source.type,
+            Source.perspective,
+            Source.reliability,
+            sa.func.coalesce(used.c.records, 0),
         )
-        .all()
-    )
-    frame = frame_of(
-        rows, ["id", "outlet", "title", "type", "perspective", "reliability", "records"]
+        .outerjoin(used, used.c.key == Source.id)
+        .where(Source.retired_at.is_(None))
+        .order_by(sa.func.coalesce(used.c.records, 0).desc(), Source.outlet, Source.title),
+        ["id", "outlet", "title", "type", "perspective", "reliability", "records"],
     )
     frame["type"] = frame["type"].str.replace("_", " ")
     frame["perspective"] = frame["perspective"].fillna("not assessed")
@@ -194,9 +189,9 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
             )
         thin = sa.union_all(*parts).subquery()
         labels = _labels(kind).subquery()
-        rows = (
-            session.connection()
-            .execute(
+        frames.append(
+            read_frame(
+                session,
                 sa.select(
                     sa.literal(kind.name),
                     thin.c.record_id,
@@ -206,11 +201,10 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
                     thin.c.other_sources,
                 )
                 .join(labels, labels.c.record_id == thin.c.record_id)
-                .order_by(labels.c.record)
+                .order_by(labels.c.record),
+                columns,
             )
-            .all()
         )
-        frames.append(frame_of(rows, columns))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     frame["origins"] = frame["origins"].map(lambda joined: sorted_list(joined, "; "))
     frame["single_source"] = frame["sources"] == 1

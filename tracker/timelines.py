@@ -17,7 +17,7 @@ from tracker.citations import Citation, Stance
 from tracker.dates import FuzzyDate
 from tracker.figures import describe_figure
 from tracker.filters import Filters
-from tracker.frames import frame_of
+from tracker.frames import read_frame
 from tracker.kinds import DATED, RecordKind
 from tracker.kinds.deployments import Deployment, list_estimates
 from tracker.kinds.engagements import Engagement, EngagementParticipant
@@ -424,7 +424,8 @@ def deployments_in_view(*, session: Session, filters: Filters) -> pd.DataFrame:
         .where(Estimate.deployment_id == Deployment.id)
         .scalar_subquery()
     )
-    rows = session.exec(
+    return read_frame(
+        session,
         sa.select(
             Deployment.id,
             Deployment.name,
@@ -450,19 +451,8 @@ def deployments_in_view(*, session: Session, filters: Filters) -> pd.DataFrame:
                 ),
             )
         )
-        .order_by(estimates.desc(), Deployment.name)
-    ).all()
-    return frame_of(
-        rows,
-        columns=[
-            "id",
-            "deployment",
-            "sending",
-            "receiving",
-            "region",
-            "personnel_kind",
-            "estimates",
-        ],
+        .order_by(estimates.desc(), Deployment.name),
+        ["id", "deployment", "sending", "receiving", "region", "personnel_kind", "estimates"],
     )
 
 
