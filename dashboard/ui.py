@@ -148,14 +148,20 @@ def day(value: date) -> str:
     return f"{value.day} {value:%b %Y}"
 
 
-def download(frame: pd.DataFrame, name: str) -> None:
-    """A button that downloads FRAME, the table shown (with, where a page adds them, the columns
+def download(
+    table: pd.DataFrame | Callable[[], pd.DataFrame], name: str, *, rows: int | None = None
+) -> None:
+    """A button that downloads TABLE, the table shown (with, where a page adds them, the columns
     analysis needs beside it: figures as numbers, each date's first and last possible day), as
     CSV by the export's rules. The file is written when the button is pressed, not on every
-    run: a large table's CSV costs more than the rest of its page."""
+    run: a large table's CSV costs more than the rest of its page. TABLE may be a function that
+    makes it (see `later`), saying how many ROWS it will have: a page showing the first rows
+    then reads them all only for the download."""
+    rows = len(table) if rows is None else rows
+    make = table if callable(table) else lambda: table
     st.download_button(
-        f"Download this table (CSV, {len(frame):,} row{'' if len(frame) == 1 else 's'})",
-        lambda: frame_csv(frame).encode("utf-8"),
+        f"Download this table (CSV, {rows:,} row{'' if rows == 1 else 's'})",
+        lambda: frame_csv(make()).encode("utf-8"),
         file_name=f"{name}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -166,16 +172,31 @@ def download(frame: pd.DataFrame, name: str) -> None:
     )
 
 
+def later(service: Callable[..., T], **arguments: Any) -> Callable[[], T]:
+    """SERVICE's answer for the current database and filters, computed when the function
+    returned is called: for a download, when its button is pressed. That is outside the page's
+    run, where the filters can no longer be read, so they are taken now."""
+    url, filters = database_url(), current_filters()
+
+    def answer() -> T:
+        with Session(engine_for(url)) as session:
+            return service(session=session, filters=filters, **arguments)
+
+    return answer
+
+
 # The rows a table shows at most; the download beside it has them all.
 TABLE_ROWS = 500
 
 
-def first_rows(frame: pd.DataFrame, what: str) -> pd.DataFrame:
+def first_rows(frame: pd.DataFrame, what: str, *, total: int | None = None) -> pd.DataFrame:
     """FRAME's first TABLE_ROWS rows, for a table, saying how many there are where there are
-    more (WHAT they are, in which order): a grid of tens of thousands of rows costs its page
-    seconds on every visit, and the download beside it has them all."""
-    if len(frame) > TABLE_ROWS:
-        st.caption(f"The first {TABLE_ROWS:,} of {len(frame):,} {what}; the download has them all.")
+    more (WHAT they are, in which order; TOTAL, where FRAME holds only the first): a grid of
+    tens of thousands of rows costs its page seconds on every visit, and the download beside it
+    has them all."""
+    total = len(frame) if total is None else total
+    if total > TABLE_ROWS:
+        st.caption(f"The first {TABLE_ROWS:,} of {total:,} {what}; the download has them all.")
     return frame.head(TABLE_ROWS)
 
 

@@ -338,6 +338,21 @@ def test_a_download_is_ready_for_analysis(
         assert sorted(frame["low"].dropna().astype(int)) == [11000, 15000, 25000]
 
 
+def test_the_sources_download_is_made_when_pressed_and_has_every_source(
+    page: Page, dashboard_url: str
+) -> None:
+    """The page reads only the sources it shows; the file is made outside the page's run, with
+    the filters of the page it was pressed on."""
+    open_page(page, dashboard_url, "sources", "Sources")
+    label = page.get_by_role("button", name="Download this table").first.inner_text()
+    rows = int(label.split("CSV, ")[1].split(" row")[0].replace(",", ""))
+    frame = pd.read_csv(download(page, "Download this table").path())
+    assert list(frame.columns) == ["outlet", "grade", "records", "type", "perspective", "title"]
+    assert len(frame) == rows > 0
+    assert "KCNA (Korean Central News Agency)" in set(frame["outlet"])
+    assert frame["records"].is_monotonic_decreasing
+
+
 def test_a_shared_link_opens_the_same_view(page: Page, dashboard_url: str) -> None:
     page.goto(f"{dashboard_url}/engagements?states=China+%28CHN%29")
     expect(page.get_by_role("heading", level=1)).to_have_text("Engagements", timeout=60_000)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlmodel import Session, select
 
 from tracker.citations import CitationCreate, cite
@@ -49,7 +50,7 @@ def test_a_chart_over_time_names_only_the_sources_of_dated_records(seeded: Sessi
 
 
 def test_each_source_counts_the_records_resting_on_it(seeded: Session) -> None:
-    usage = source_usage(session=seeded, filters=Filters()).set_index("outlet")
+    usage = source_usage(session=seeded, filters=Filters()).sources.set_index("outlet")
     assert usage.loc["Kremlin", "records"] == 1
     assert (
         usage.loc["KCNA (Korean Central News Agency)", "records"] == 2
@@ -57,6 +58,30 @@ def test_each_source_counts_the_records_resting_on_it(seeded: Session) -> None:
     # The digest relays what Kyiv Post made of the call, and classifies it as Ukrainian-aligned.
     assert usage.loc["Kyiv Post", "records"] == 1
     assert usage.loc["Kyiv Post", "perspective"] == "Ukrainian-aligned"
+
+
+@pytest.mark.parametrize(
+    "filters", [Filters(), Filters(kinds=(RecordKind.ENGAGEMENT,))], ids=["all", "engagements"]
+)
+def test_a_page_reads_only_the_most_used_sources_and_how_many_there_are(
+    seeded: Session, filters: Filters
+) -> None:
+    every = source_usage(session=seeded, filters=filters)
+    first = source_usage(session=seeded, filters=filters, first=3)
+    assert first.sources.to_dict("records") == every.sources.head(3).to_dict("records")
+    used = every.sources[every.sources["records"] > 0]
+    counts = (len(every.sources), len(used), used["outlet"].nunique())
+    assert (first.in_all, first.used, first.outlets_used) == counts
+    assert (every.in_all, every.used, every.outlets_used) == counts
+
+
+def test_sources_are_counted_once_an_outlet_and_unused_ones_apart(seeded: Session) -> None:
+    # One outlet has several documents in the seeds, each of them used.
+    usage = source_usage(session=seeded, filters=Filters())
+    assert 0 < usage.outlets_used < usage.used == usage.in_all
+    # Some sources are behind no engagement.
+    usage = source_usage(session=seeded, filters=Filters(kinds=(RecordKind.ENGAGEMENT,)))
+    assert 0 < usage.used < usage.in_all
 
 
 def test_records_resting_on_one_source_are_listed(seeded: Session) -> None:

@@ -27,7 +27,7 @@ from tracker.kinds.estimates import Estimate
 from tracker.kinds.pledges import Pledge
 from tracker.kinds.sources import Source
 from tracker.kinds.treaties import Treaty, TreatyParty
-from tracker.provenance import source_usage, sources_behind, thinly_sourced
+from tracker.provenance import SourceUsage, source_usage, sources_behind, thinly_sourced
 from tracker.recount import refresh
 from tracker.rollups import (
     Rollup,
@@ -228,6 +228,10 @@ def test_an_import_leaves_the_counts_current(
     assert marks(engine) == 0
 
 
+def _usage(usage: SourceUsage) -> tuple[list[dict[str, Any]], tuple[int, int, int]]:
+    return usage.sources.to_dict("records"), (usage.in_all, usage.used, usage.outlets_used)
+
+
 VIEWS = {
     "activity by month": lambda session, filters: activity_by_period(
         session=session, filters=filters, period=Period.MONTH
@@ -241,9 +245,9 @@ VIEWS = {
     "sources under a chart": lambda session, filters: sources_behind(
         session=session, filters=filters, kinds=filters.kinds, dated=True, most=100
     ),
-    "records on each source": lambda session, filters: source_usage(
-        session=session, filters=filters
-    ).to_dict("records"),
+    "records on each source": lambda session, filters: _usage(
+        source_usage(session=session, filters=filters)
+    ),
     "thinly sourced records": lambda session, filters: thinly_sourced(
         session=session, filters=filters
     ).to_dict("records"),

@@ -16,6 +16,7 @@ involves has no independent confirmation.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -94,12 +95,26 @@ def _records_on(
     )
 
 
-def source_usage(*, session: Session, filters: Filters) -> pd.DataFrame:
-    """Every source with how many records in view rest on it (cited directly or relayed)."""
+@dataclass(frozen=True)
+class SourceUsage:
+    """The sources, the most used first (with `first`, only the first), and how many there are:
+    in all, used by a record in view, and the outlets of those."""
+
+    sources: pd.DataFrame
+    in_all: int
+    used: int
+    outlets_used: int
+
+
+def source_usage(*, session: Session, filters: Filters, first: int | None = None) -> SourceUsage:
+    """Every source with how many records in view rest on it (cited directly or relayed), the
+    most used first: columns id, outlet, title, type, perspective, reliability, records. With
+    FIRST, only the FIRST most used, and the counts of them all: a page's table and chart,
+    without reading the tens of thousands of sources it does not show."""
     used = _records_on(session, filters, DATED, BY_SOURCE)
-    # Read by the connection: the ORM's handling of each row costs as much as the query.
-    frame = read_frame(
-        session,
+    records = sa.func.coalesce(used.c.records, 0)
+    columns = ["id", "outlet", "title", "type", "perspective", "reliability", "records"]
+    counted = (
         sa.select(
             Source.id,
             Source.outlet,
@@ -107,16 +122,37 @@ def source_usage(*, session: Session, filters: Filters) -> pd.DataFrame:
             Source.type,
             Source.perspective,
             Source.reliability,
-            sa.func.coalesce(used.c.records, 0),
+            records.label("records"),
+            # Each outlet's place among the outlets used: the last place is how many there are.
+            sa.case(
+                (
+                    records > 0,
+                    sa.func.dense_rank().over(partition_by=records > 0, order_by=Source.outlet),
+                ),
+                else_=0,
+            ).label("outlet_place"),
         )
         .outerjoin(used, used.c.key == Source.id)
         .where(Source.retired_at.is_(None))
-        .order_by(sa.func.coalesce(used.c.records, 0).desc(), Source.outlet, Source.title),
-        ["id", "outlet", "title", "type", "perspective", "reliability", "records"],
+        .subquery()
     )
+    frame = read_frame(
+        session,
+        sa.select(
+            *(counted.c[column] for column in columns),
+            sa.func.count().over().label("in_all"),
+            sa.func.sum(sa.case((counted.c.records > 0, 1), else_=0)).over().label("used"),
+            sa.func.max(counted.c.outlet_place).over().label("outlets_used"),
+        )
+        .order_by(counted.c.records.desc(), counted.c.outlet, counted.c.title)
+        .limit(first),
+        [*columns, "in_all", "used", "outlets_used"],
+    )
+    totals = ["in_all", "used", "outlets_used"]
+    counts = frame[totals].head(1).astype(int).to_dict("records") or [dict.fromkeys(totals, 0)]
     frame["type"] = frame["type"].str.replace("_", " ")
     frame["perspective"] = frame["perspective"].fillna("not assessed")
-    return frame
+    return SourceUsage(frame[columns], **counts[0])
 
 
 def _labels(kind: Kind) -> sa.Select:

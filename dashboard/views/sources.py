@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 import ui
 
@@ -17,8 +18,10 @@ st.caption(
     "C fairly reliable, D not usually reliable, E unreliable, F cannot be judged."
 )
 
-usage = ui.load(source_usage)
-used = usage[usage["records"] > 0]
+# The most used sources only: the chart and the table show no more, and the download reads
+# them all when it is pressed.
+usage = ui.load(source_usage, first=ui.TABLE_ROWS)
+used = usage.sources[usage.sources["records"] > 0]
 st.subheader("How many records rest on each source")
 if used.empty:
     ui.nothing_to_show("sourced records")
@@ -73,22 +76,28 @@ else:
         .properties(height=alt.Step(34))
     )
     st.altair_chart(chart, width="stretch", alt="Records per source")
-    if len(used) > len(shown):
-        st.caption(f"The 25 most used of {len(used):,} sources; every source is in the table.")
-    ui.show_sources(
-        list(shown["outlet"].drop_duplicates()), max(0, used["outlet"].nunique() - len(shown))
-    )
+    if usage.used > len(shown):
+        st.caption(f"The 25 most used of {usage.used:,} sources; every source is in the table.")
+    outlets = list(shown["outlet"].drop_duplicates())
+    ui.show_sources(outlets, usage.outlets_used - len(outlets))
+
+# Looked up, not worked out row by row: there are tens of thousands of sources at scale.
+GRADES = {grade.value: f"{grade.value} ({grade.meaning})" for grade in Reliability}
+
+
+def as_table(sources: pd.DataFrame) -> pd.DataFrame:
+    """SOURCES as the table shows and downloads them: reliability and use beside the outlet,
+    the long title last."""
+    return sources.assign(grade=sources["reliability"].map(GRADES))[
+        ["outlet", "grade", "records", "type", "perspective", "title"]
+    ]
+
 
 st.subheader("Every source")
-# Reliability and use beside the outlet, the long title last; the chosen source is shown in
-# full under the table, where a narrow screen leaves the title out of the grid's view.
-# Looked up, not worked out row by row: there are tens of thousands of sources at scale.
-grades = {grade.value: f"{grade.value} ({grade.meaning})" for grade in Reliability}
-table = usage.assign(grade=usage["reliability"].map(grades))[
-    ["outlet", "grade", "records", "type", "perspective", "title"]
-]
+# The chosen source is shown in full under the table, where a narrow screen leaves the title
+# out of the grid's view.
 ui.evidence_table(
-    ui.first_rows(table, "sources, the most used first"),
+    ui.first_rows(as_table(usage.sources), "sources, the most used first", total=usage.in_all),
     key="sources.table",
     what="source",
     column_config={
@@ -100,7 +109,8 @@ ui.evidence_table(
         "title": st.column_config.TextColumn("Title", width=320),
     },
 )
-ui.download(table, "sources")
+every_source = ui.later(source_usage)
+ui.download(lambda: as_table(every_source().sources), "sources", rows=usage.in_all)
 
 weak = ui.load(thinly_sourced)
 columns = {
