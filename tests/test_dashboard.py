@@ -308,16 +308,21 @@ def test_many_records_kept_apart_are_listed_in_words_up_to_ten_and_all_in_a_tabl
         rapallo = session.exec(select(Treaty).where(Treaty.name == "Treaty of Rapallo")).one()
         record = as_record(session=session, kind="treaty", record_id=rapallo.id)
         for year in range(1923, 1935):
+            # Some dates in the source's words, some not.
+            words = {"signed_words": "a year after Rapallo" if year == 1923 else None}
             save(
                 session=session,
                 actor=SYSTEM,
                 kind="treaty",
-                record=record | {"name": f"Rapallo recalled, {year}", "signed": str(year)},
+                record=record | {"name": f"Rapallo recalled, {year}", "signed": str(year), **words},
             )
         session.commit()
     app = open_page(dashboard, "overview")
     listed = [element.value for element in app.markdown if element.value.startswith("\\- ")]
     assert len(listed) == 1 and listed[0].count("historical context") == 10
+    said = listed[0].replace("\\", "")
+    assert "1923 (“a year after Rapallo”); historical" in said
+    assert "1924; historical" in said and "nan" not in said
     assert "The first 10 of 15, oldest first; all are below." in text(app)
     [table] = [table.value for table in app.dataframe if "why" in table.value.columns]
     assert len(table) == 15 and "Rapallo recalled, 1934" in set(table["record"])

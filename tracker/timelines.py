@@ -547,7 +547,7 @@ def kept_apart(*, session: Session) -> pd.DataFrame:
     counted, never deleted. Columns kind, record, date, first_day and last_day (the days it
     may fall on), words (the source's own for the date), why ("historical context", or who
     first retracted it, when, in which words)."""
-    rows = []
+    frames = []
     for kind in DATED:
         names = kind.reader_names().subquery()
         record_id, name = names.c
@@ -573,7 +573,8 @@ def kept_apart(*, session: Session) -> pd.DataFrame:
                     f"retracted by {outlet}, {_text(*stated)}{said}: “{quote}”"
                 )
         context = getattr(table, kind.context) if kind.context else sa.false()
-        for label, row_id, earliest, precision, latest, words, in_context in session.execute(
+        apart = read_frame(
+            session,
             sa.select(
                 name,
                 table.id,
@@ -582,18 +583,20 @@ def kept_apart(*, session: Session) -> pd.DataFrame:
                 context,
             )
             .join(table, table.id == record_id)
-            .where(table.retired_at.is_(None), sa.or_(context, table.id.in_(list(retractions))))
-        ):
-            rows.append(
-                {
-                    "kind": kind.label,
-                    "record": label,
-                    "date": _text(earliest, precision, latest),
-                    "first_day": earliest,
-                    "last_day": latest,
-                    "words": words,
-                    "why": "historical context" if in_context else retractions[row_id],
-                }
-            )
+            .where(table.retired_at.is_(None), sa.or_(context, table.id.in_(list(retractions)))),
+            ["record", "id", "first_day", "precision", "last_day", "words", "in_context"],
+        )
+        apart["kind"] = kind.label
+        apart["date"] = list(map(_text, apart["first_day"], apart["precision"], apart["last_day"]))
+        apart["why"] = (
+            apart["id"]
+            .map(retractions)
+            .where(~apart["in_context"].astype(bool), "historical context")
+        )
+        frames.append(apart)
     columns = ["kind", "record", "date", "first_day", "last_day", "words", "why"]
-    return pd.DataFrame(rows, columns=columns).sort_values("first_day").reset_index(drop=True)
+    return (
+        pd.concat([frame[columns] for frame in frames], ignore_index=True)
+        .sort_values("first_day", kind="stable")
+        .reset_index(drop=True)
+    )

@@ -220,7 +220,8 @@ with st.expander("How the activity index is weighted"):
 
 def kept_apart_line(row: Any) -> str:
     """A record kept apart in words: what it is, when (in the source's words too) and why."""
-    words = f" (“{row.words}”)" if row.words else ""
+    # A missing value is NaN in a column of text: not the words "nan".
+    words = f" (“{row.words}”)" if isinstance(row.words, str) and row.words else ""
     return ui.plain(f"- {row.record}: {row.kind}, {row.date}{words}; {row.why}")
 
 
@@ -240,7 +241,7 @@ else:
     if len(apart) > len(listed):
         st.caption(f"The first {len(listed)} of {len(apart):,}, oldest first; all are below.")
         ui.evidence_table(
-            apart.drop(columns=["first_day", "last_day"]),
+            ui.first_rows(apart.drop(columns=["first_day", "last_day"]), "records, oldest first"),
             key="kept-apart",
             what="record",
             column_config={
