@@ -7,7 +7,6 @@ cached answer is never served stale, and a write to any other table leaves it ca
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 import textwrap
@@ -30,18 +29,16 @@ from tracker.kinds import DATED, RecordKind
 from tracker.kinds.engagements import EngagementKind, EngagementStatus
 from tracker.kinds.pledges import PledgeStatusKind
 from tracker.kinds.treaties import OBLIGATIONS
+from tracker.memory import freeze_loaded
 from tracker.provenance import sources_behind
 from tracker.users import SIGN_IN_COOKIE, Actor, SignedOut, refresh, resume_sign_in
 from tracker.versions import table_versions, tables_read
 
 T = TypeVar("T")
 
-# Imported once a process, by the first page run: what is loaded by then (Streamlit, pandas,
-# Altair, SQLAlchemy, the tracker: some 350,000 objects) lives as long as the server. Frozen, the
-# garbage collector leaves it out of its passes, which otherwise walk all of it again and again
-# while a page reads tens of thousands of rows: 0.2 to 0.3 s a page at a million events.
-gc.collect()
-gc.freeze()
+# Imported once a process, by the first page run: what is loaded by then lives as long as the
+# server.
+freeze_loaded()
 
 # How each dated kind is named and coloured on every page, from the registry.
 KIND_LABELS = {kind.name: kind.plural for kind in DATED}

@@ -32,6 +32,7 @@ from tracker.kinds.estimates import Measure
 from tracker.kinds.sources import Reliability
 from tracker.kinds.states import find_state
 from tracker.kinds.treaties import treaties_in_force
+from tracker.memory import freeze_loaded
 from tracker.proposals import propose
 from tracker.serve import prepare, serve
 from tracker.users import SYSTEM, NewUser, Role, add_user, set_active
@@ -556,4 +557,5 @@ def main() -> None:
     if problem := unreadable_argument(sys.argv[1:]):
         typer.echo(f"Error: {problem}", err=True)
         raise SystemExit(1)
+    freeze_loaded()
     app()
