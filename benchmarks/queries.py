@@ -79,7 +79,7 @@ PAGES: dict[str, list[tuple[str, Callable[..., Any], Callable[..., dict[str, Any
     ],
     "sources": [
         ("source_usage", source_usage, lambda s, f: {"first": TABLE_ROWS}),
-        ("thinly_sourced", thinly_sourced, lambda s, f: {}),
+        ("thinly_sourced", thinly_sourced, lambda s, f: {"first": TABLE_ROWS}),
     ],
 }
 

@@ -85,14 +85,14 @@ def test_sources_are_counted_once_an_outlet_and_unused_ones_apart(seeded: Sessio
 
 
 def test_records_resting_on_one_source_are_listed(seeded: Session) -> None:
-    weak = thinly_sourced(session=seeded, filters=Filters())
+    weak = thinly_sourced(session=seeded, filters=Filters()).records
     single = set(weak[weak["single_source"]]["record"])
     assert "Lavrov visits North Korea and meets Kim" in single
     assert "Putin–Kim phone call" not in single  # Kremlin, KCNA and the digest
 
 
 def test_records_resting_only_on_the_involved_states_voices_are_listed(seeded: Session) -> None:
-    weak = thinly_sourced(session=seeded, filters=Filters())
+    weak = thinly_sourced(session=seeded, filters=Filters()).records
     # Shoigu's announcement is Russia's own voice, and the workers go from North Korea to Russia.
     own_voices = weak[weak["state_sources_only"]]
     assert list(own_voices["kind"]) == ["deployment", "estimate", "pledge"]
@@ -102,7 +102,28 @@ def test_records_resting_only_on_the_involved_states_voices_are_listed(seeded: S
         session=seeded,
         filters=Filters(perspectives=("North Korean state",), kinds=(RecordKind.ENGAGEMENT,)),
     )
-    assert kcna_only.empty  # the call rests on the Kremlin and the digest as well
+    # The call rests on the Kremlin and the digest as well.
+    assert kcna_only.records.empty and kcna_only.single_source == 0
+
+
+def test_a_page_reads_the_first_of_each_list_and_how_long_each_is(seeded: Session) -> None:
+    every = thinly_sourced(session=seeded, filters=Filters())
+    first = thinly_sourced(session=seeded, filters=Filters(), first=1)
+    for on_list, total in (
+        ("single_source", first.single_source),
+        ("state_sources_only", first.state_sources_only),
+    ):
+        records = every.records[every.records[on_list]]
+        assert total == len(records) > 1
+        # The first of each kind on the list, by name.
+        assert first.records[first.records[on_list]].groupby("kind").head(1).to_dict(
+            "records"
+        ) == records.groupby("kind").head(1).to_dict("records")
+    assert (every.single_source, every.state_sources_only) == (
+        first.single_source,
+        first.state_sources_only,
+    )
+    assert len(first.records) < len(every.records)
 
 
 def test_a_correction_is_no_second_source(seeded: Session) -> None:
@@ -121,8 +142,10 @@ def test_a_correction_is_no_second_source(seeded: Session) -> None:
             )
         ],
     )
-    weak = thinly_sourced(session=seeded, filters=Filters(kinds=(RecordKind.ESTIMATE,)))
+    weak = thinly_sourced(session=seeded, filters=Filters(kinds=(RecordKind.ESTIMATE,))).records
     [row] = weak[weak["record_id"] == eleven.id].to_dict("records")
     assert (row["sources"], row["origins"]) == (1, "Unnamed news outlet")
     western = Filters(perspectives=("Mainstream Western",), kinds=(RecordKind.ESTIMATE,))
-    assert eleven.id not in set(thinly_sourced(session=seeded, filters=western)["record_id"])
+    assert eleven.id not in set(
+        thinly_sourced(session=seeded, filters=western).records["record_id"]
+    )

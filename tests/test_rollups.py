@@ -27,7 +27,13 @@ from tracker.kinds.estimates import Estimate
 from tracker.kinds.pledges import Pledge
 from tracker.kinds.sources import Source
 from tracker.kinds.treaties import Treaty, TreatyParty
-from tracker.provenance import SourceUsage, source_usage, sources_behind, thinly_sourced
+from tracker.provenance import (
+    SourceUsage,
+    ThinlySourced,
+    source_usage,
+    sources_behind,
+    thinly_sourced,
+)
 from tracker.recount import refresh
 from tracker.rollups import (
     Rollup,
@@ -232,6 +238,10 @@ def _usage(usage: SourceUsage) -> tuple[list[dict[str, Any]], tuple[int, int, in
     return usage.sources.to_dict("records"), (usage.in_all, usage.used, usage.outlets_used)
 
 
+def _thin(thin: ThinlySourced) -> tuple[list[dict[str, Any]], tuple[int, int]]:
+    return thin.records.to_dict("records"), (thin.single_source, thin.state_sources_only)
+
+
 VIEWS = {
     "activity by month": lambda session, filters: activity_by_period(
         session=session, filters=filters, period=Period.MONTH
@@ -248,9 +258,9 @@ VIEWS = {
     "records on each source": lambda session, filters: _usage(
         source_usage(session=session, filters=filters)
     ),
-    "thinly sourced records": lambda session, filters: thinly_sourced(
-        session=session, filters=filters
-    ).to_dict("records"),
+    "thinly sourced records": lambda session, filters: _thin(
+        thinly_sourced(session=session, filters=filters)
+    ),
 }
 RANGES = {
     "every date": Filters(),

@@ -203,14 +203,30 @@ def thin_records(kind: Kind, filters: Filters, *, within: Within = no_more) -> s
     )
 
 
-def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ThinlySourced:
+    """The records in view resting on too little (with `first`, only the first of each list),
+    and how many of them rest on a single originator and how many on the involved states'
+    voices alone, in all."""
+
+    records: pd.DataFrame
+    single_source: int
+    state_sources_only: int
+
+
+def thinly_sourced(
+    *, session: Session, filters: Filters, first: int | None = None
+) -> ThinlySourced:
     """Records in view that rest on a single originator, or only on the voices of the states
-    they involve: columns kind, record_id, record, sources (how many independent originators),
-    origins (their names), single_source, state_sources_only. The whole months in the range are
-    read from the rollups (`ThinRecord`), the rest directly."""
+    they involve, by kind and name: columns kind, record_id, record, sources (how many
+    independent originators), origins (their names), single_source, state_sources_only. With
+    FIRST, only the first FIRST of each list of each kind: a page's tables, without reading the
+    tens of thousands of records they do not show. The whole months in the range are read from the
+    rollups (`ThinRecord`), the rest directly."""
     columns = ["kind", "record_id", "record", "sources", "origins", "other_sources"]
     months = whole_months(session, filters)
     frames = []
+    single_source = state_sources_only = 0
     for kind in map(kind_of, filters.kinds):
         # One kind at a time: its summary then never groups the other kinds' rows.
         parts = [thin_records(kind, filters, within=months.rest if months else no_more)]
@@ -225,24 +241,58 @@ def thinly_sourced(*, session: Session, filters: Filters) -> pd.DataFrame:
             )
         thin = sa.union_all(*parts).subquery()
         labels = _labels(kind).subquery()
-        frames.append(
-            read_frame(
-                session,
-                sa.select(
-                    sa.literal(kind.name),
-                    thin.c.record_id,
-                    labels.c.record,
-                    thin.c.sources,
-                    thin.c.origins,
-                    thin.c.other_sources,
-                )
-                .join(labels, labels.c.record_id == thin.c.record_id)
-                .order_by(labels.c.record),
-                columns,
+        lists = {"single": thin.c.sources == 1, "state": thin.c.other_sources == 0}
+        # How long each list is and, with FIRST, each record's place on each list by name (it
+        # may be on both), in one pass over the kind's thin records.
+        listed = (
+            sa.select(
+                sa.literal(kind.name).label("kind"),
+                thin.c.record_id,
+                labels.c.record,
+                thin.c.sources,
+                thin.c.origins,
+                thin.c.other_sources,
+                *(
+                    sa.func.sum(sa.case((on_list, 1), else_=0)).over().label(f"{name}_total")
+                    for name, on_list in lists.items()
+                ),
+                *(
+                    sa.func.row_number()
+                    .over(order_by=(sa.case((on_list, 0), else_=1), labels.c.record))
+                    .label(f"{name}_place")
+                    for name, on_list in lists.items()
+                    if first is not None
+                ),
             )
+            .join(labels, labels.c.record_id == thin.c.record_id)
+            .subquery()
         )
+        shown = (
+            sa.or_(
+                sa.and_(listed.c.sources == 1, listed.c.single_place <= first),
+                sa.and_(listed.c.other_sources == 0, listed.c.state_place <= first),
+            )
+            if first is not None
+            else sa.true()
+        )
+        totals = ["single_total", "state_total"]
+        frame = read_frame(
+            session,
+            sa.select(*(listed.c[column] for column in [*columns, *totals]))
+            .where(shown)
+            .order_by(listed.c.record),
+            [*columns, *totals],
+        )
+        if not frame.empty:
+            single_source += int(frame["single_total"].iloc[0])
+            state_sources_only += int(frame["state_total"].iloc[0])
+        frames.append(frame[columns])
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     frame["origins"] = frame["origins"].map(lambda joined: sorted_list(joined, "; "))
     frame["single_source"] = frame["sources"] == 1
     frame["state_sources_only"] = frame["other_sources"] == 0
-    return frame[[*columns[:5], "single_source", "state_sources_only"]]
+    return ThinlySourced(
+        frame[[*columns[:5], "single_source", "state_sources_only"]],
+        single_source,
+        state_sources_only,
+    )

@@ -112,43 +112,55 @@ ui.evidence_table(
 every_source = ui.later(source_usage)
 ui.download(lambda: as_table(every_source().sources), "sources", rows=usage.in_all)
 
-weak = ui.load(thinly_sourced)
+# The first rows of each list only, and how long each is: the downloads read them all when
+# they are pressed.
+weak = ui.load(thinly_sourced, first=ui.TABLE_ROWS)
+every_weak = ui.later(thinly_sourced)
 columns = {
     # All three in view at 1000 pixels wide; the chosen record in full under the table.
     "kind": st.column_config.TextColumn("Kind", width=90),
     "record": st.column_config.TextColumn("Record", width=260),
     "origins": st.column_config.TextColumn("Originating source", width=170),
 }
+
+
+def thin_list(on_list: str, total: int, key: str, file_name: str) -> None:
+    """The records on one list (ON_LIST, a column of `thinly_sourced` saying whether a record
+    is on it), TOTAL of them: a table of the first, and a download of them all."""
+
+    def listed(records: pd.DataFrame) -> pd.DataFrame:
+        return records[records[on_list]][list(columns)]
+
+    ui.evidence_table(
+        ui.first_rows(listed(weak.records), "records, by kind and name", total=total),
+        key=key,
+        column_config=columns,
+        what="record",
+    )
+    ui.download(lambda: listed(every_weak().records), file_name, rows=total)
+
+
 st.subheader("Records resting on a single source")
-single = weak[weak["single_source"]][["kind", "record", "origins"]]
-if single.empty:
+if not weak.single_source:
     st.success("Every record in view rests on two or more independent sources.")
 else:
     st.caption(
         "One originator only: a relayed report counts as whoever first said it (KCNA, as "
         "reported by …), and one outlet's several documents count once."
     )
-    ui.evidence_table(
-        ui.first_rows(single, "records, by kind and name"),
-        key="sources.single",
-        column_config=columns,
-        what="record",
-    )
-    ui.download(single, "single-source-records")
+    thin_list("single_source", weak.single_source, "sources.single", "single-source-records")
 
 st.subheader("Records resting only on the involved states' own voices")
 st.caption(
     "Every originator is the state media, a government readout or an agency of a state the "
     "record involves."
 )
-state_only = weak[weak["state_sources_only"]][["kind", "record", "origins"]]
-if state_only.empty:
+if not weak.state_sources_only:
     st.success("No record in view rests only on the involved states' own voices.")
 else:
-    ui.evidence_table(
-        ui.first_rows(state_only, "records, by kind and name"),
-        key="sources.state_only",
-        column_config=columns,
-        what="record",
+    thin_list(
+        "state_sources_only",
+        weak.state_sources_only,
+        "sources.state_only",
+        "state-sources-only-records",
     )
-    ui.download(state_only, "state-sources-only-records")
