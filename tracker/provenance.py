@@ -239,49 +239,42 @@ def thinly_sourced(
                     ThinRecord.other_sources,
                 ).where(*months.counted([kind.name], ThinRecord))
             )
-        thin = sa.union_all(*parts).subquery()
+        # Read once however many lists use it.
+        thin = sa.union_all(*parts).cte(f"{kind.name}_thin")
         labels = _labels(kind).subquery()
-        lists = {"single": thin.c.sources == 1, "state": thin.c.other_sources == 0}
-        # How long each list is and, with FIRST, each record's place on each list by name (it
-        # may be on both), in one pass over the kind's thin records.
-        listed = (
-            sa.select(
-                sa.literal(kind.name).label("kind"),
-                thin.c.record_id,
-                labels.c.record,
-                thin.c.sources,
-                thin.c.origins,
-                thin.c.other_sources,
-                *(
-                    sa.func.sum(sa.case((on_list, 1), else_=0)).over().label(f"{name}_total")
-                    for name, on_list in lists.items()
-                ),
-                *(
-                    sa.func.row_number()
-                    .over(order_by=(sa.case((on_list, 0), else_=1), labels.c.record))
-                    .label(f"{name}_place")
-                    for name, on_list in lists.items()
-                    if first is not None
-                ),
-            )
-            .join(labels, labels.c.record_id == thin.c.record_id)
-            .subquery()
+        named = sa.select(thin, labels.c.record).join(
+            labels, labels.c.record_id == thin.c.record_id
         )
-        shown = (
-            sa.or_(
-                sa.and_(listed.c.sources == 1, listed.c.single_place <= first),
-                sa.and_(listed.c.other_sources == 0, listed.c.state_place <= first),
-            )
-            if first is not None
-            else sa.true()
-        )
-        totals = ["single_total", "state_total"]
+        lists = {"single_total": thin.c.sources == 1, "state_total": thin.c.other_sources == 0}
+        if first is None:
+            shown = named.subquery()
+        else:
+            # The first of each list by name, each list sorted apart and no further than
+            # FIRST; a record on both lists is shown once.
+            shown = sa.union(
+                *(
+                    sa.select(
+                        named.where(on_list).order_by(labels.c.record).limit(first).subquery()
+                    )
+                    for on_list in lists.values()
+                )
+            ).subquery()
+        totals = [
+            sa.select(sa.func.count())
+            .select_from(thin)
+            .where(on_list)
+            .scalar_subquery()
+            .label(name)
+            for name, on_list in lists.items()
+        ]
         frame = read_frame(
             session,
-            sa.select(*(listed.c[column] for column in [*columns, *totals]))
-            .where(shown)
-            .order_by(listed.c.record),
-            [*columns, *totals],
+            sa.select(
+                sa.literal(kind.name).label("kind"),
+                *(shown.c[column] for column in columns[1:]),
+                *totals,
+            ).order_by(shown.c.record),
+            [*columns, *lists],
         )
         if not frame.empty:
             single_source += int(frame["single_total"].iloc[0])
