@@ -123,36 +123,37 @@ def source_usage(*, session: Session, filters: Filters, first: int | None = None
             Source.perspective,
             Source.reliability,
             records.label("records"),
-            # Each outlet's place among the outlets used: the last place is how many there are.
-            sa.case(
-                (
-                    records > 0,
-                    sa.func.dense_rank().over(partition_by=records > 0, order_by=Source.outlet),
-                ),
-                else_=0,
-            ).label("outlet_place"),
         )
         .outerjoin(used, used.c.key == Source.id)
         .where(Source.retired_at.is_(None))
-        .subquery()
+        .cte("counted")
     )
+    in_use = counted.c.records > 0
+    # Counted apart from the sources shown: those sort no further than FIRST.
+    totals = {
+        "in_all": sa.select(sa.func.count()).select_from(counted),
+        "used": sa.select(sa.func.count()).where(in_use),
+        "outlets_used": sa.select(sa.func.count(counted.c.outlet.distinct())).where(in_use),
+    }
+    shown = sa.select(counted).order_by(*_most_used(counted)).limit(first).subquery()
     frame = read_frame(
         session,
         sa.select(
-            *(counted.c[column] for column in columns),
-            sa.func.count().over().label("in_all"),
-            sa.func.sum(sa.case((counted.c.records > 0, 1), else_=0)).over().label("used"),
-            sa.func.max(counted.c.outlet_place).over().label("outlets_used"),
-        )
-        .order_by(counted.c.records.desc(), counted.c.outlet, counted.c.title)
-        .limit(first),
-        [*columns, "in_all", "used", "outlets_used"],
+            *(shown.c[column] for column in columns),
+            *(count.scalar_subquery().label(name) for name, count in totals.items()),
+        ).order_by(*_most_used(shown)),
+        [*columns, *totals],
     )
-    totals = ["in_all", "used", "outlets_used"]
-    counts = frame[totals].head(1).astype(int).to_dict("records") or [dict.fromkeys(totals, 0)]
+    counts = frame[list(totals)].head(1).astype(int).to_dict("records") or [
+        dict.fromkeys(totals, 0)
+    ]
     frame["type"] = frame["type"].str.replace("_", " ")
     frame["perspective"] = frame["perspective"].fillna("not assessed")
     return SourceUsage(frame[columns], **counts[0])
+
+
+def _most_used(sources: sa.Subquery | sa.CTE) -> tuple[Any, ...]:
+    return (sources.c.records.desc(), sources.c.outlet, sources.c.title)
 
 
 def _labels(kind: Kind) -> sa.Select:
