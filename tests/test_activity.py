@@ -191,6 +191,34 @@ def test_casualties_are_their_own_spread(seeded: Session) -> None:
     assert all(spread.low != 3000 for spread in spreads if not spread.casualties)
 
 
+def test_the_most_recent_spreads_are_listed_and_the_rest_counted(seeded: Session) -> None:
+    """People sent and people lost are listed apart, each the most recently estimated first,
+    so that neither crowds out the other."""
+    for scope, as_of in (("Kursk region", "2025-08"), ("Belgorod region", "2025-06")):
+        _add_estimate(
+            seeded,
+            qualifier="roughly",
+            low=500,
+            high=500,
+            measure="killed",
+            scope=scope,
+            as_of=as_of,
+        )
+    every = headlines(session=seeded, filters=SEED_WINDOW, spreads=100)
+    first = headlines(session=seeded, filters=SEED_WINDOW, spreads=1)
+    for casualties in (False, True):
+        listed = [spread for spread in every.estimates if spread.casualties == casualties]
+        assert len(listed) > 1
+        assert [spread.as_of for spread in listed] == sorted(
+            (spread.as_of for spread in listed), reverse=True
+        )
+        assert [spread for spread in first.estimates if spread.casualties == casualties] == [
+            listed[0]
+        ]
+    assert every.more_spreads == 0
+    assert first.more_spreads == len(every.estimates) - 2
+
+
 def test_headlines_respect_the_filters(seeded: Session) -> None:
     top = headlines(session=seeded, filters=Filters(states=("CHN",), end=date(2025, 8, 15)))
     assert (top.treaties_in_force, top.engagements_last_90_days, top.estimates) == (0, 1, [])

@@ -401,27 +401,37 @@ def estimate_spreads(
         sa.select(*group, sa.func.max(Estimate.as_of_latest).label("latest"))
         .where(*in_view)
         .group_by(*group)
-        .subquery("newest")
+        .cte("newest")
     )
     keys = (newest.c.deployment_id, newest.c.measure, newest.c.scope)
-    # Both kinds of measure in one pass over the estimates, each ranked on its own.
-    lost = newest.c.measure.in_(_measures_of(True))
-    ranked = (
-        sa.select(
-            *keys,
-            lost.label("lost"),
-            sa.func.row_number()
-            .over(partition_by=lost, order_by=(newest.c.latest.desc(), Deployment.name, *keys))
-            .label("place"),
-            sa.func.count().over(partition_by=lost).label("groups"),
+    # People sent and people lost each sorted apart, no further than MOST, and each counted
+    # apart: the groups are found once.
+    arms = []
+    for lost in (False, True):
+        of_measure = newest.c.measure.in_(_measures_of(lost))
+        arms.append(
+            sa.select(
+                *keys,
+                sa.literal(lost).label("lost"),
+                newest.c.latest,
+                Deployment.name,
+                sa.select(sa.func.count())
+                .select_from(newest)
+                .where(of_measure)
+                .scalar_subquery()
+                .label("groups"),
+            )
+            .join(Deployment, Deployment.id == newest.c.deployment_id)
+            .where(of_measure)
+            .order_by(newest.c.latest.desc(), Deployment.name, *keys)
+            .limit(most)
+            .subquery()
         )
-        .join(Deployment, Deployment.id == newest.c.deployment_id)
-        .subquery("ranked")
-    )
+    ranked = sa.union_all(*(sa.select(arm) for arm in arms)).subquery("ranked")
     listed = session.execute(
-        sa.select(*list(ranked.c)[:3], ranked.c.lost, ranked.c.groups)
-        .where(*([ranked.c.place <= most] if most is not None else []))
-        .order_by(ranked.c.lost, ranked.c.place)
+        sa.select(*list(ranked.c)[:3], ranked.c.lost, ranked.c.groups).order_by(
+            ranked.c.lost, ranked.c.latest.desc(), ranked.c.name, *list(ranked.c)[:3]
+        )
     ).all()
     if not listed:
         return [], 0
