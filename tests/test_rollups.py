@@ -296,6 +296,44 @@ def test_views_read_from_the_counts_answer_as_reading_every_record(
     assert any(read.values())
 
 
+@pytest.mark.parametrize(
+    ("view", "way"),
+    [
+        ("activity by month", "period"),
+        ("activity index", "state_a"),
+        ("sources under a chart", "outlet"),
+        ("records on each source", "source_id"),
+    ],
+)
+def test_a_view_reads_only_its_own_way_of_counting_by_its_index(
+    seeded_engine: Engine, backend: str, view: str, way: str
+) -> None:
+    """Of a month's counts, most are by source: a chart over time reads none of them."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL plans from its statistics")
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if " rollup" in statement:
+            statements.append((statement, parameters))
+
+    sa.event.listen(seeded_engine, "before_cursor_execute", keep)
+    try:
+        with Session(seeded_engine) as session:
+            VIEWS[view](session, RANGES["whole months"])
+    finally:
+        sa.event.remove(seeded_engine, "before_cursor_execute", keep)
+    with seeded_engine.connect() as connection:
+        plans = [
+            row[-1]
+            for statement, parameters in statements
+            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            if " rollup " in f"{row[-1]} "
+        ]
+    assert plans
+    assert all(f"USING INDEX ix_rollup_{way} " in plan for plan in plans), plans
+
+
 def latest(session: Session) -> date:
     return max(
         day for kind in DATED if (day := session.exec(select(sa.func.max(latest_day(kind)))).one())

@@ -41,7 +41,7 @@ from tracker.kinds.kind import Kind
 from tracker.kinds.pledges import Pledge, PledgeStatus, PledgeStatusKind
 from tracker.kinds.sources import Source
 from tracker.kinds.treaties import Treaty, in_force_on
-from tracker.rollups import Rollup, month_start, whole_months, year_start
+from tracker.rollups import GROUPINGS, Rollup, month_start, whole_months, year_start
 
 
 class Period(StrEnum):
@@ -100,8 +100,7 @@ def activity_by_period(*, session: Session, filters: Filters, period: Period) ->
                 sa.func.sum(Rollup.records).label("records"),
             )
             .where(
-                Rollup.period.is_not(None),
-                Rollup.state_a.is_(None),  # every record, not those between a pair
+                GROUPINGS["period"],  # every record, not those between a pair
                 *months.counted(kind.name for kind in kinds),
             )
             .group_by(sa.literal_column("period"), Rollup.kind)
@@ -190,7 +189,7 @@ def activity_index(
                 sa.func.sum(Rollup.records).label("records"),
                 sa.func.sum(Rollup.weight).label("index"),
             )
-            .where(Rollup.state_a.is_not(None), *months.counted(kind.name for kind in rolled))
+            .where(GROUPINGS["state_a"], *months.counted(kind.name for kind in rolled))
             .group_by(sa.literal_column("period"), Rollup.state_a, Rollup.state_b)
         )
     combined = sa.union_all(*parts).subquery()

@@ -30,7 +30,7 @@ from tracker.frames import read_frame
 from tracker.kinds import DATED, RecordKind, kind_of
 from tracker.kinds.kind import Kind
 from tracker.kinds.sources import Source
-from tracker.rollups import BY_OUTLET, BY_SOURCE, Rollup, ThinRecord, whole_months
+from tracker.rollups import BY_OUTLET, BY_SOURCE, GROUPINGS, Rollup, ThinRecord, whole_months
 from tracker.timelines import sorted_list
 
 
@@ -82,7 +82,7 @@ def _records_on(
         parts.append(
             sa.select(counted, sa.func.sum(Rollup.records))
             .where(
-                counted.is_not(None),
+                GROUPINGS[counted.key],
                 *months.counted(kind.name for kind in kinds if kind.name in filters.kinds),
             )
             .group_by(counted)
