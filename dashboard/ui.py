@@ -177,15 +177,16 @@ def download(
     )
 
 
-def later(service: Callable[..., T], **arguments: Any) -> Callable[[], T]:
-    """SERVICE's answer for the current database and filters, computed when the function
-    returned is called: for a download, when its button is pressed. That is outside the page's
-    run, where the filters can no longer be read, so they are taken now."""
-    url, filters = database_url(), current_filters()
+def later(service: Callable[..., T], *, filtered: bool = True, **arguments: Any) -> Callable[[], T]:
+    """SERVICE's answer for the current database and filters (none, unless FILTERED), computed
+    when the function returned is called: for a download, when its button is pressed. That is
+    outside the page's run, where the filters can no longer be read, so they are taken now."""
+    url = database_url()
+    extra = {"filters": current_filters()} if filtered else {}
 
     def answer() -> T:
         with Session(engine_for(url)) as session:
-            return service(session=session, filters=filters, **arguments)
+            return service(session=session, **extra, **arguments)
 
     return answer
 

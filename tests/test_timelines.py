@@ -130,7 +130,7 @@ def test_estimates_follow_the_filters(seeded: Session) -> None:
 
 
 def test_analogies_and_retractions_are_shown_apart_and_never_counted(seeded: Session) -> None:
-    apart = kept_apart(session=seeded)
+    apart = kept_apart(session=seeded).records
     assert list(apart["record"]) == [
         "Treaty of Rapallo",
         "Mao's support pledge to Stalin",
@@ -149,22 +149,29 @@ def test_analogies_and_retractions_are_shown_apart_and_never_counted(seeded: Ses
         select(Engagement).where(Engagement.title == "Lavrov visits North Korea and meets Kim")
     ).one()
     kremlin = seeded.exec(select(Source).where(Source.outlet == "Kremlin")).one()
-    cite(
-        session=seeded,
-        record=call,
-        citations=[
-            CitationCreate(
-                source_id=kremlin.id,
-                quote="no such visit took place",
-                stance="retracts",
-                stated="2025-09-01",
-            )
-        ],
-    )
-    retracted = (
-        kept_apart(session=seeded)
-        .set_index("record")
-        .loc["Lavrov visits North Korea and meets Kim"]
-    )
+    # Retracted twice: the first retraction is the one named.
+    for stated, quote in (
+        ("2025-10", "it never happened"),
+        ("2025-09-01", "no such visit took place"),
+    ):
+        cite(
+            session=seeded,
+            record=call,
+            citations=[
+                CitationCreate(source_id=kremlin.id, quote=quote, stance="retracts", stated=stated)
+            ],
+        )
+    apart = kept_apart(session=seeded)
+    retracted = apart.records.set_index("record").loc["Lavrov visits North Korea and meets Kim"]
     assert retracted["why"] == "retracted by Kremlin, 2025-09-01: “no such visit took place”"
     assert retracted["words"] == "last July"
+    assert apart.total == len(apart.records) == 4
+
+
+def test_a_page_reads_the_oldest_records_kept_apart_and_how_many_there_are(
+    seeded: Session,
+) -> None:
+    every = kept_apart(session=seeded)
+    first = kept_apart(session=seeded, first=2)
+    assert first.total == every.total == len(every.records) == 3
+    assert first.records.to_dict("records") == every.records.head(2).to_dict("records")

@@ -5,6 +5,7 @@ small frame, one row per item shown (capped, newest first, so no view ships a wh
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -541,62 +542,107 @@ def sorted_list(joined: str | None, separator: str = ", ") -> str | None:
     return None if joined is None else separator.join(sorted(joined.split(separator)))
 
 
-def kept_apart(*, session: Session) -> pd.DataFrame:
+@dataclass(frozen=True)
+class KeptApart:
+    """The records kept apart, oldest first (with `first`, only the first), and how many there
+    are in all."""
+
+    records: pd.DataFrame
+    total: int
+
+
+# What a retraction is named by: its source's outlet, its date, its words for the date, its
+# quoted passage.
+_RETRACTION = ("outlet", "stated", "stated_precision", "stated_latest", "stated_words", "quote")
+
+
+def kept_apart(*, session: Session, first: int | None = None) -> KeptApart:
     """The records kept apart from the present, oldest first: those kept only as historical
     context (analogies a source recalls) and those a later source retracted. Shown, never
     counted, never deleted. Columns kind, record, date, first_day and last_day (the days it
     may fall on), words (the source's own for the date), why ("historical context", or who
-    first retracted it, when, in which words)."""
-    frames = []
-    for kind in DATED:
+    first retracted it, when, in which words). With FIRST, only the FIRST oldest: a page's
+    table, without reading the thousands it does not show."""
+    parts = []
+    for place, kind in enumerate(DATED):
         names = kind.reader_names().subquery()
         record_id, name = names.c
         table = kind.table
         cited = getattr(Citation, f"{kind.name}_id")
-        retractions: dict[int, str] = {}
-        # Columns, not objects: thousands of records at scale.
-        for retracted_id, outlet, *stated, words, quote in session.execute(
+        # Each retraction, numbered by date: the first is the one a record's line names.
+        retractions = (
             sa.select(
-                cited,
+                cited.label("record_id"),
                 Source.outlet,
                 *_fuzzy_columns(Citation, "stated"),
                 Citation.stated_words,
                 Citation.quote,
+                sa.func.row_number()
+                .over(partition_by=cited, order_by=(Citation.stated, Citation.id))
+                .label("nth"),
             )
             .join(Source, Source.id == Citation.source_id)
             .where(cited.is_not(None), Citation.stance == Stance.RETRACTS)
-            .order_by(cited, Citation.stated, Citation.id)
-        ):
-            if retracted_id not in retractions:
-                said = f" (“{words}”)" if words else ""
-                retractions[retracted_id] = (
-                    f"retracted by {outlet}, {_text(*stated)}{said}: “{quote}”"
-                )
-        context = getattr(table, kind.context) if kind.context else sa.false()
-        apart = read_frame(
-            session,
-            sa.select(
-                name,
-                table.id,
-                *_fuzzy_columns(table, kind.starts),
-                getattr(table, f"{kind.starts}_words"),
-                context,
+            .subquery()
+        )
+        first_day, precision, last_day = _fuzzy_columns(table, kind.starts)
+        record = sa.select(
+            sa.literal(kind.label).label("kind"),
+            sa.literal(place).label("place"),
+            table.id,
+            name.label("record"),
+            first_day.label("first_day"),
+            precision.label("precision"),
+            last_day.label("last_day"),
+            getattr(table, f"{kind.starts}_words").label("words"),
+        ).join(table, table.id == record_id)
+        context = getattr(table, kind.context) if kind.context else None
+        # Kept as context, whether retracted or not; else retracted: each found from what
+        # marks it, never by reading every record.
+        if context is not None:
+            parts.append(
+                record.add_columns(
+                    sa.true().label("in_context"),
+                    *(
+                        sa.type_coerce(sa.null(), retractions.c[column].type).label(column)
+                        for column in _RETRACTION
+                    ),
+                ).where(table.retired_at.is_(None), context)
             )
-            .join(table, table.id == record_id)
-            .where(table.retired_at.is_(None), sa.or_(context, table.id.in_(list(retractions)))),
-            ["record", "id", "first_day", "precision", "last_day", "words", "in_context"],
+        parts.append(
+            record.add_columns(
+                sa.false().label("in_context"), *(retractions.c[column] for column in _RETRACTION)
+            )
+            .join(retractions, retractions.c.record_id == table.id)
+            .where(
+                table.retired_at.is_(None),
+                retractions.c.nth == 1,
+                *([sa.not_(context)] if context is not None else []),
+            )
         )
-        apart["kind"] = kind.label
-        apart["date"] = list(map(_text, apart["first_day"], apart["precision"], apart["last_day"]))
-        apart["why"] = (
-            apart["id"]
-            .map(retractions)
-            .where(~apart["in_context"].astype(bool), "historical context")
+    apart = sa.union_all(*parts).subquery()
+    columns = [column.key for column in apart.c]
+    frame = read_frame(
+        session,
+        sa.select(*apart.c, sa.func.count().over().label("total"))
+        .order_by(apart.c.first_day.asc().nulls_last(), apart.c.place, apart.c.id)
+        .limit(first),
+        [*columns, "total"],
+    )
+    frame["date"] = list(map(_text, frame["first_day"], frame["precision"], frame["last_day"]))
+    frame["why"] = [
+        "historical context"
+        if in_context
+        else f"retracted by {outlet}, {_text(*stated)}"
+        + (f" (“{words}”)" if isinstance(words, str) and words else "")
+        + f": “{quote}”"
+        for in_context, outlet, *stated, words, quote in zip(
+            frame["in_context"].astype(bool),
+            *(frame[column] for column in _RETRACTION),
+            strict=True,
         )
-        frames.append(apart)
-    columns = ["kind", "record", "date", "first_day", "last_day", "words", "why"]
-    return (
-        pd.concat([frame[columns] for frame in frames], ignore_index=True)
-        .sort_values("first_day", kind="stable")
-        .reset_index(drop=True)
+    ]
+    return KeptApart(
+        frame[["kind", "record", "date", "first_day", "last_day", "words", "why"]],
+        int(frame["total"].iloc[0]) if len(frame) else 0,
     )

@@ -226,8 +226,8 @@ def kept_apart_line(row: Any) -> str:
 
 
 st.subheader("Kept apart: history and retractions (not counted)")
-apart = ui.load(kept_apart, filtered=False)
-if apart.empty:
+apart = ui.load(kept_apart, filtered=False, first=ui.TABLE_ROWS)
+if not apart.total:
     st.caption("No record is kept as historical context or was retracted.")
 else:
     st.caption(
@@ -235,13 +235,16 @@ else:
         "retracted: shown here, never counted as in force, open or activity, never deleted."
     )
     # One block of the first few: a page drawing an element per record (thousands, at scale)
-    # would take seconds on every visit; all of them are in the table below it.
-    listed = apart.head(KEPT_APART_LISTED)
+    # would take seconds on every visit; the table below it has the first hundreds, and its
+    # download them all.
+    listed = apart.records.head(KEPT_APART_LISTED)
     st.markdown("  \n".join(kept_apart_line(row) for row in listed.itertuples()))
-    if len(apart) > len(listed):
-        st.caption(f"The first {len(listed)} of {len(apart):,}, oldest first; all are below.")
+    if apart.total > len(listed):
+        below = "all are" if apart.total <= ui.TABLE_ROWS else "the table and its download go on"
+        st.caption(f"The first {len(listed)} of {apart.total:,}, oldest first; {below} below.")
+        shown = ["kind", "record", "date", "words", "why"]
         ui.evidence_table(
-            ui.first_rows(apart.drop(columns=["first_day", "last_day"]), "records, oldest first"),
+            ui.first_rows(apart.records[shown], "records, oldest first", total=apart.total),
             key="kept-apart",
             what="record",
             column_config={
@@ -252,4 +255,5 @@ else:
                 "why": st.column_config.TextColumn("Why it is kept apart", width="large"),
             },
         )
-        ui.download(apart, "kept-apart")
+        every = ui.later(kept_apart, filtered=False)
+        ui.download(lambda: every().records, "kept-apart", rows=apart.total)
