@@ -8,9 +8,12 @@ cached answer is never served stale, and a write to any other table leaves it ca
 from __future__ import annotations
 
 import json
+import os
 import re
 import textwrap
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
@@ -19,6 +22,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 from sqlmodel import Session
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from tracker.activity import Period
 from tracker.database import engine_for, session_for
@@ -91,10 +95,35 @@ _GENERATIONS: dict[tuple[str, str, str, str], int] = {}
 def load(service: Callable[..., T], *, filtered: bool = True, **arguments: Any) -> T:
     """SERVICE's answer for the current database and filters, from the cache while none of the
     tables it read has changed since it was computed: a write to any other table leaves it."""
-    name = f"{service.__module__}.{service.__qualname__}"
+    return _answer(service, database_url(), current_filters() if filtered else None, arguments)
+
+
+# Threads for the reads pages start ahead (`start`): as many as the machine has cores (two at
+# least), since a read's time is mostly the database's, which runs while Python waits.
+_READERS = ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 1), thread_name_prefix="read")
+
+
+def start(service: Callable[..., T], *, filtered: bool = True, **arguments: Any) -> Future[T]:
+    """SERVICE's answer as `load` gives it, computed from now in another thread: a page starts
+    its slow reads at its top, side by side, and takes each answer where it shows it."""
     url, filters = database_url(), current_filters() if filtered else None
+    run = get_script_run_ctx()
+
+    def answer() -> T:
+        # The page's run, as Streamlit's cache looks for it: a rerun stops waiting for a read
+        # another thread is computing.
+        add_script_run_ctx(threading.current_thread(), run)
+        return _answer(service, url, filters, arguments)
+
+    return _READERS.submit(answer)
+
+
+def _answer(
+    service: Callable[..., T], url: str, filters: Filters | None, arguments: dict[str, Any]
+) -> T:
+    name = f"{service.__module__}.{service.__qualname__}"
     given = tuple(sorted(arguments.items()))
-    with Session(engine_for()) as session:
+    with Session(engine_for(url)) as session:
         versions = table_versions(session)
     call = (name, url, repr(filters), repr(given))
     generation = _GENERATIONS.get(call, 0)
@@ -113,8 +142,7 @@ def current_filters() -> Filters:
 def sources_line(kinds: tuple[RecordKind, ...], *, dated: bool = False) -> None:
     """A line under a chart naming the sources behind the records of KINDS in view (with DATED,
     only those with a date: all a chart over time draws)."""
-    names, more = load(sources_behind, kinds=kinds, dated=dated)
-    show_sources(names, more)
+    show_sources(*load(sources_behind, kinds=kinds, dated=dated))
 
 
 def show_sources(names: list[str], more: int = 0) -> None:

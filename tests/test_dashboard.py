@@ -7,6 +7,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
@@ -301,6 +302,40 @@ def test_a_write_empties_only_the_cached_answers_that_read_its_table(
     assert ui.load(sources_counted, filtered=False) == first[1] + 1
     assert ui.load(pledges_counted, filtered=False) == first[0]
     assert runs - runs_before == Counter({"sources": 1})  # the pledges' answer stayed cached
+
+
+def test_reads_started_ahead_run_side_by_side_and_are_cached_once(
+    seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "TRACKER_DATABASE_URL", seeded_engine.url.render_as_string(hide_password=False)
+    )
+    monkeypatch.syspath_prepend(str(project_path("dashboard")))
+    import ui
+
+    runs: Counter[str] = Counter()
+    threads: set[str] = set()
+    # Each read waits for the other to have begun: run one after the other, neither would end.
+    begun = threading.Barrier(2, timeout=30)
+
+    def counted(*, session: Session, table: str) -> int:
+        runs[table] += 1
+        threads.add(threading.current_thread().name)
+        begun.wait()
+        model = {"pledge": Pledge, "source": Source}[table]
+        return len(session.exec(select(model.id)).all())
+
+    st.cache_data.clear()
+    pledges = ui.start(counted, filtered=False, table="pledge")
+    sources = ui.start(counted, filtered=False, table="source")
+    answers = pledges.result(), sources.result()
+    assert threading.current_thread().name not in threads and len(threads) == 2
+    # Where the page shows them, the answers are taken from the cache, not computed again.
+    assert (
+        ui.load(counted, filtered=False, table="pledge"),
+        ui.load(counted, filtered=False, table="source"),
+    ) == answers
+    assert runs == Counter({"pledge": 1, "source": 1})
 
 
 def test_what_the_server_has_loaded_is_left_out_of_the_garbage_collectors_passes() -> None:

@@ -20,6 +20,7 @@ from tracker.activity import (
 from tracker.kinds import kind_of
 from tracker.kinds.estimates import Measure
 from tracker.kinds.states import state_names
+from tracker.provenance import sources_behind
 from tracker.timelines import kept_apart
 
 # How many of the records kept apart are listed in words above the table of them all.
@@ -27,6 +28,18 @@ KEPT_APART_LISTED = 10
 
 filters = ui.current_filters()
 period = Period.for_span(filters.start, filters.end)
+# The kinds the activity index counts: those that are acts between states.
+acts = tuple(kind for kind in filters.kinds if kind_of(kind).activity is not None)
+
+# The page's reads after the first, started now, side by side with it and with each other;
+# each is taken where it is shown.
+activity_ahead = ui.start(activity_by_period, period=period)
+# The charts over time place only dated records: an undated one, in view whatever the dates,
+# is not drawn, and neither are its sources named.
+activity_sources_ahead = ui.start(sources_behind, kinds=filters.kinds, dated=True)
+index_ahead = ui.start(activity_index, period=period)
+index_sources_ahead = ui.start(sources_behind, kinds=acts, dated=True)
+apart_ahead = ui.start(kept_apart, filtered=False, first=ui.TABLE_ROWS)
 
 st.title("Alliance activity")
 st.caption("What the records show, for the dates, states and sources chosen in the sidebar.")
@@ -118,7 +131,7 @@ if top.more_spreads:
     )
 
 st.subheader("Activity over time")
-activity = ui.load(activity_by_period, period=period)
+activity = activity_ahead.result()
 if activity.empty:
     ui.nothing_to_show("records")
 else:
@@ -140,12 +153,10 @@ else:
         .properties(height=340)
     )
     st.altair_chart(chart, width="stretch", alt="Bar chart of records per period by kind")
-# The chart places only dated records: an undated one, in view whatever the dates, is not
-# drawn, and neither are its sources named.
-ui.sources_line(filters.kinds, dated=True)
+ui.show_sources(*activity_sources_ahead.result())
 
 st.subheader("Activity index by pair of states")
-index = ui.load(activity_index, period=period)
+index = index_ahead.result()
 if index.empty:
     ui.nothing_to_show("records between two states")
 else:
@@ -194,10 +205,7 @@ else:
         f"darker the more cooperative the records between them that {period} (the sum of their "
         f"Goldstein weights). A blank cell: no record between the pair that {period}."
     )
-# The index counts the kinds that are acts between states.
-ui.sources_line(
-    tuple(kind for kind in filters.kinds if kind_of(kind).activity is not None), dated=True
-)
+ui.show_sources(*index_sources_ahead.result())
 with st.expander("How the activity index is weighted"):
     st.write(
         "Each record between two states adds the Goldstein cooperation score of its CAMEO event "
@@ -226,7 +234,7 @@ def kept_apart_line(row: Any) -> str:
 
 
 st.subheader("Kept apart: history and retractions (not counted)")
-apart = ui.load(kept_apart, filtered=False, first=ui.TABLE_ROWS)
+apart = apart_ahead.result()
 if not apart.total:
     st.caption("No record is kept as historical context or was retracted.")
 else:

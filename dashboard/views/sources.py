@@ -18,8 +18,10 @@ st.caption(
     "C fairly reliable, D not usually reliable, E unreliable, F cannot be judged."
 )
 
-# The most used sources only: the chart and the table show no more, and the download reads
-# them all when it is pressed.
+# The first rows of each list only (the most used sources; the thinly sourced records by kind
+# and name), and how long each is: the chart and the tables show no more, and the downloads
+# read them all when they are pressed. The second read starts now, beside the first.
+weak_ahead = ui.start(thinly_sourced, first=ui.TABLE_ROWS)
 usage = ui.load(source_usage, first=ui.TABLE_ROWS)
 used = usage.sources[usage.sources["records"] > 0]
 st.subheader("How many records rest on each source")
@@ -112,9 +114,7 @@ ui.evidence_table(
 every_source = ui.later(source_usage)
 ui.download(lambda: as_table(every_source().sources), "sources", rows=usage.in_all)
 
-# The first rows of each list only, and how long each is: the downloads read them all when
-# they are pressed.
-weak = ui.load(thinly_sourced, first=ui.TABLE_ROWS)
+weak = weak_ahead.result()
 every_weak = ui.later(thinly_sourced)
 columns = {
     # All three in view at 1000 pixels wide; the chosen record in full under the table.
