@@ -248,7 +248,7 @@ else:
     listed = apart.records.head(KEPT_APART_LISTED)
     st.markdown("  \n".join(kept_apart_line(row) for row in listed.itertuples()))
     if apart.total > len(listed):
-        below = "all are" if apart.total <= ui.TABLE_ROWS else "the table and its download go on"
+        below = "all are" if apart.total <= ui.TABLE_ROWS else "more are"
         st.caption(f"The first {len(listed)} of {apart.total:,}, oldest first; {below} below.")
         shown = ["kind", "record", "date", "words", "why"]
         ui.evidence_table(
