@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
@@ -131,6 +131,35 @@ class RollupMark(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)
     month: date | None = Field(default=None, description="None for an undated record")
+
+
+class _FoundFirst(sa.sql.expression.ColumnElement[bool]):
+    """Whether COLUMN is among the values SUBQUERY selects, those found first: PostgreSQL
+    otherwise reads every record of the range to match them against the few the subquery
+    finds."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+
+    def __init__(self, column: Any, subquery: Any) -> None:
+        self.column, self.subquery = column, subquery
+
+    _traverse_internals: ClassVar = [
+        ("column", sa.sql.visitors.InternalTraversal.dp_clauseelement),
+        ("subquery", sa.sql.visitors.InternalTraversal.dp_clauseelement),
+    ]
+
+
+@compiles(_FoundFirst, "postgresql")
+def _postgresql_found_first(element: _FoundFirst, compiler: Any, **kw: Any) -> str:
+    column, subquery = (compiler.process(part, **kw) for part in (element.column, element.subquery))
+    return f"{column} = ANY(ARRAY{subquery})"
+
+
+@compiles(_FoundFirst)
+def _found_first(element: _FoundFirst, compiler: Any, **kw: Any) -> str:
+    column, subquery = (compiler.process(part, **kw) for part in (element.column, element.subquery))
+    return f"{column} IN {subquery}"
 
 
 class _MonthStart(sa.sql.expression.FunctionElement):
@@ -250,12 +279,13 @@ class Months:
             if stale_kind == kind.name
         ]
         return [
-            kind.table.id.in_(
+            _FoundFirst(
+                kind.table.id,
                 sa.union_all(
                     *(sa.select(record.id).where(part) for part in parts),
                     # Never counted, and in view where the range ends before the retraction.
                     retracted_ids(kind, not_by=self.end),
-                )
+                ).scalar_subquery(),
             )
         ]
 
