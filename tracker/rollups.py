@@ -140,6 +140,8 @@ class _FoundFirst(sa.sql.expression.ColumnElement[bool]):
 
     type = sa.Boolean()
     inherit_cache = True
+    # A condition in itself: SQLite is not to be given "... = 1", which keeps it off the index.
+    _is_implicitly_boolean = True
 
     def __init__(self, column: Any, subquery: Any) -> None:
         self.column, self.subquery = column, subquery
