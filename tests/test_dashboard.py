@@ -11,6 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
+from types import ModuleType
 from typing import Any
 
 import pyarrow as pa
@@ -40,6 +41,18 @@ def dashboard(seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Iterato
         "TRACKER_DATABASE_URL", seeded_engine.url.render_as_string(hide_password=False)
     )
     yield AppTest.from_file(str(APP), default_timeout=120)
+
+
+@pytest.fixture
+def ui(seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    """The pages' shared module, reading the seeded database, called outside a page's run."""
+    monkeypatch.setenv(
+        "TRACKER_DATABASE_URL", seeded_engine.url.render_as_string(hide_password=False)
+    )
+    monkeypatch.syspath_prepend(str(project_path("dashboard")))
+    import ui as module
+
+    return module
 
 
 def open_page(app: AppTest, page: str, **query: Any) -> AppTest:
@@ -269,14 +282,8 @@ def test_a_write_shows_on_the_next_run(dashboard: AppTest, seeded_engine: Engine
 
 
 def test_a_write_empties_only_the_cached_answers_that_read_its_table(
-    seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch
+    seeded_engine: Engine, ui: ModuleType
 ) -> None:
-    monkeypatch.setenv(
-        "TRACKER_DATABASE_URL", seeded_engine.url.render_as_string(hide_password=False)
-    )
-    monkeypatch.syspath_prepend(str(project_path("dashboard")))
-    import ui
-
     runs: Counter[str] = Counter()
 
     def pledges_counted(*, session: Session) -> int:
@@ -304,15 +311,7 @@ def test_a_write_empties_only_the_cached_answers_that_read_its_table(
     assert runs - runs_before == Counter({"sources": 1})  # the pledges' answer stayed cached
 
 
-def test_reads_started_ahead_run_side_by_side_and_are_cached_once(
-    seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv(
-        "TRACKER_DATABASE_URL", seeded_engine.url.render_as_string(hide_password=False)
-    )
-    monkeypatch.syspath_prepend(str(project_path("dashboard")))
-    import ui
-
+def test_reads_started_ahead_run_side_by_side_and_are_cached_once(ui: ModuleType) -> None:
     runs: Counter[str] = Counter()
     threads: set[str] = set()
     # Each read waits for the other to have begun: run one after the other, neither would end.
@@ -669,12 +668,12 @@ def test_the_sources_table_shows_reliability_without_scrolling(dashboard: AppTes
 
 
 def test_a_long_table_shows_its_first_rows_and_its_download_has_them_all(
-    dashboard: AppTest, seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch
+    dashboard: AppTest,
+    seeded_engine: Engine,
+    ui: ModuleType,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Tens of thousands of rows in a grid would cost the page seconds on every visit."""
-    monkeypatch.syspath_prepend(str(project_path("dashboard")))
-    import ui
-
     monkeypatch.setattr(ui, "TABLE_ROWS", 2)
     with Session(seeded_engine) as session:
         sources = len(session.exec(select(Source.id).where(Source.retired_at.is_(None))).all())
