@@ -203,14 +203,20 @@ def press(page: Page, button: str, heading: str) -> None:
     finished(page)
 
 
-def download(page: Page, button: str, nth: int = 0) -> Download:
-    """Press the NTH BUTTON (the first, unless told) and take the file it downloads. A run
-    starting as the button is pressed can lose the click: it is pressed again, up to three
-    times."""
+def download(page: Page, button: str, key: str | None = None) -> Download:
+    """Press the first BUTTON, or the one the page keys KEY, and take the file it downloads. A
+    run starting as the button is pressed can lose the click: it is pressed again, up to three
+    times. (Where a page has several, a key finds the button while a run redraws the page, when
+    counting buttons may not.)"""
+    pressed = (
+        page.locator(f".st-key-{key}").get_by_role("button", name=button)
+        if key
+        else page.get_by_role("button", name=button).first
+    )
     for _ in range(3):
         finished(page)
         with suppress(PlaywrightTimeout), page.expect_download(timeout=20_000) as started:
-            page.get_by_role("button", name=button).nth(nth).click()
+            pressed.click()
         with suppress(PlaywrightTimeout):
             return started.value
     raise AssertionError(f"pressing {button!r} three times downloaded nothing")
@@ -345,15 +351,17 @@ def test_the_sources_downloads_are_made_when_pressed_and_have_every_row(
     """The page reads only the sources it shows; the file is made outside the page's run, with
     the filters of the page it was pressed on."""
     open_page(page, dashboard_url, "sources", "Sources")
-    label = page.get_by_role("button", name="Download this table").first.inner_text()
+    label = page.locator(".st-key-download-sources").get_by_role("button").inner_text()
     rows = int(label.split("CSV, ")[1].split(" row")[0].replace(",", ""))
-    frame = pd.read_csv(download(page, "Download this table").path())
+    frame = pd.read_csv(download(page, "Download this table", key="download-sources").path())
     assert list(frame.columns) == ["outlet", "grade", "records", "type", "perspective", "title"]
     assert len(frame) == rows > 0
     assert "KCNA (Korean Central News Agency)" in set(frame["outlet"])
     assert frame["records"].is_monotonic_decreasing
     # The records resting on a single source, made the same way.
-    single = pd.read_csv(download(page, "Download this table", nth=1).path())
+    single = pd.read_csv(
+        download(page, "Download this table", key="download-single-source-records").path()
+    )
     assert list(single.columns) == ["kind", "record", "origins"]
     assert "Lavrov visits North Korea and meets Kim" in set(single["record"])
 
