@@ -59,6 +59,14 @@ def test_the_index_is_the_same_whichever_way_a_pair_is_named(seeded: Session) ->
     assert set(frame["dyad"]) == {"PRK–RUS"}
 
 
+def test_the_index_keeps_the_most_active_pairs_and_breaks_ties_by_name(seeded: Session) -> None:
+    # In the seeds: PRK–RUS (35.1), RUS–USA (2.8), then four pairs at 1.0 each.
+    frame = activity_index(session=seeded, filters=Filters(), period=Period.YEAR, top=3)
+    assert set(frame["dyad"]) == {"PRK–RUS", "RUS–USA", "BRA–RUS"}
+    # Every year of the range, for each pair kept: quiet ones as 0.
+    assert len(frame) == 3 * frame["period"].nunique()
+
+
 def test_estimates_add_nothing_to_the_index(seeded: Session) -> None:
     only_estimates = Filters(kinds=(RecordKind.ESTIMATE,))
     assert activity_index(session=seeded, filters=only_estimates, period=Period.YEAR).empty

@@ -192,24 +192,42 @@ def activity_index(
             .where(GROUPINGS["state_a"], *months.counted(kind.name for kind in rolled))
             .group_by(sa.literal_column("period"), Rollup.state_a, Rollup.state_b)
         )
+    # Summed once (materialised), so the most active pairs are chosen from the sums and only
+    # their periods reach Python: a few hundred rows, not every pair's every month.
     combined = sa.union_all(*parts).subquery()
-    frame = read_frame(
-        session,
+    cells = (
         sa.select(
             combined.c.period,
             combined.c.state_a,
             combined.c.state_b,
-            sa.func.sum(combined.c.records),
-            sa.func.sum(combined.c["index"]),
-        ).group_by(combined.c.period, combined.c.state_a, combined.c.state_b),
+            sa.func.sum(combined.c.records).label("records"),
+            sa.func.sum(combined.c["index"]).label("index"),
+        )
+        .group_by(combined.c.period, combined.c.state_a, combined.c.state_b)
+        .cte("cells")
+        .prefix_with("MATERIALIZED")
+    )
+    leaders = (
+        sa.select(cells.c.state_a, cells.c.state_b)
+        .group_by(cells.c.state_a, cells.c.state_b)
+        .order_by(
+            sa.func.sum(cells.c["index"]).desc().nulls_last(), cells.c.state_a, cells.c.state_b
+        )
+        .limit(top)
+        .subquery("leaders")
+    )
+    frame = read_frame(
+        session,
+        sa.select(*(cells.c[name] for name in columns)).join(
+            leaders,
+            sa.and_(leaders.c.state_a == cells.c.state_a, leaders.c.state_b == cells.c.state_b),
+        ),
         columns,
     )
     if frame.empty:
         return pd.DataFrame(columns=[*columns, "dyad"])
     frame["period"] = pd.to_datetime(frame["period"])
     frame["dyad"] = frame["state_a"] + "–" + frame["state_b"]
-    leaders = frame.groupby("dyad")["index"].sum().nlargest(top).index
-    frame = frame[frame["dyad"].isin(leaders)]
     # A period with no records between a pair is an index of 0, not a gap to draw across.
     first = pd.Timestamp(filters.start or frame["period"].min())
     last = pd.Timestamp(filters.end or frame["period"].max())
