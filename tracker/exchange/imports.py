@@ -421,7 +421,7 @@ class _Import:
             for number, name in enumerate(key, start=2)  # column1 numbers the wanted values
         )
         found: dict[tuple, int] = {}
-        for part in _batches(wanted, _LOOKUP):
+        for part in _batches(wanted, self.lookup_size):
             values, parameters = self.values_list(table, key, part)
             sql = (
                 f"SELECT wanted.column1, existing.id FROM ({values}) AS wanted "
@@ -431,32 +431,53 @@ class _Import:
             found.update((part[number], stored_id) for number, stored_id in result)
         return found
 
+    @property
+    def lookup_size(self) -> int:
+        """How many values `values_list` takes at a time: SQLite binds at most 32,766
+        parameters; PostgreSQL binds an array a column, whatever its length."""
+        return BATCH if self.session.get_bind().dialect.name == "postgresql" else _LOOKUP
+
     def values_list(
         self, table: str, key: tuple[str, ...], part: list[tuple]
     ) -> tuple[str, tuple[Any, ...]]:
-        """PART, tuples of values of TABLE's KEY columns, as an SQL VALUES list that numbers
+        """PART, tuples of values of TABLE's KEY columns, as SQL for a relation that numbers
         them from 0 (its column1) beside their values (column2 on), and the parameters it
-        binds. Both databases look a VALUES list up by the key's index (SQLite scans the whole
-        index for a row-value IN); the values go to the driver directly, as SQLAlchemy spends
-        more on that many parameters than the database does on the query."""
+        binds: a VALUES list on SQLite, and on PostgreSQL the unnest of one array a column,
+        which it binds, plans and runs three to four times as fast as a VALUES list of
+        thousands of parameters. Both databases look the relation up by the key's index
+        (SQLite scans the whole index for a row-value IN); the values go to the driver
+        directly, as SQLAlchemy spends more on that many parameters than the database does on
+        the query."""
         dialect = self.session.connection().dialect
         columns = metadata.tables[table].c
         processors = [
             columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in key
         ]
+        if any(processors):
+            part = [
+                tuple(
+                    value if process is None else process(value)
+                    for process, value in zip(processors, values, strict=True)
+                )
+                for values in part
+            ]
+        if dialect.name == "postgresql":
+            arrays = ", ".join(
+                [
+                    "%s::integer[]",
+                    *(f"%s::{_array_type(columns[name].type, dialect)}[]" for name in key),
+                ]
+            )
+            names = ", ".join(f"column{number}" for number in range(1, len(key) + 2))
+            parameters = (
+                list(range(len(part))),
+                *([values[index] for values in part] for index in range(len(key))),
+            )
+            return f"SELECT * FROM unnest({arrays}) AS wanted ({names})", parameters
         marker = "?" if dialect.paramstyle == "qmark" else "%s"
         markers = f", {marker}" * len(key)
-        parameters = (
-            [
-                value if process is None else process(value)
-                for values in part
-                for process, value in zip(processors, values, strict=True)
-            ]
-            if any(processors)
-            else [value for values in part for value in values]
-        )
         rows = ", ".join([f"({number}{markers})" for number in range(len(part))])
-        return f"VALUES {rows}", tuple(parameters)
+        return f"VALUES {rows}", tuple(value for values in part for value in values)
 
     def parse(self, table: str, file: str, stream: IO[bytes]) -> Iterator[tuple[int, Row]]:
         """The file's rows as typed values, each with its line; problems go to the report.
@@ -828,7 +849,7 @@ class _Import:
                 continue
             unwritten = self.unwritten_rows.get((required.rows_table, required.column), Counter())
             column = quote(required.column)
-            for part in _batches(zip(records.ids, records.lines, strict=True), _LOOKUP):
+            for part in _batches(zip(records.ids, records.lines, strict=True), self.lookup_size):
                 values, parameters = self.values_list(
                     required.rows_table,
                     (required.column,),
@@ -932,6 +953,14 @@ _REFERENCED = {
     for table in metadata.tables.values()
     for element in table.foreign_keys
 }
+
+
+def _array_type(column_type: sa.types.TypeEngine, dialect: sa.Dialect) -> str:
+    """The PostgreSQL type of an array of COLUMN_TYPE's values: text for text of any length,
+    as a cast to varchar(n) would cut a longer value short and match it wrongly."""
+    if isinstance(column_type, sa.String):
+        return "text"
+    return column_type.compile(dialect=dialect)
 
 
 def _natural_keys(table: str) -> list[tuple[str, ...]]:
