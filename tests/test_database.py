@@ -14,6 +14,7 @@ from sqlmodel import Session, func, select
 
 from tracker.database import (
     backup,
+    bulk_writing,
     create_engine,
     database_url,
     engine_for,
@@ -62,6 +63,20 @@ def test_sqlite_enforces_foreign_keys_on_every_connection(tmp_path: Path) -> Non
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         engine.dispose()
+
+
+def test_a_bulk_write_keeps_sqlite_temporary_files_in_memory_only_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """A statement firing triggers journals itself in a temporary file: in memory, a bulk
+    write's rows are inserted nearly twice as fast (citations: 39 to 22 µs a row)."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'bulk.db'}")
+    in_memory, default = 2, 0
+    with bulk_writing(engine) as connection, Session(bind=connection) as session:
+        session.exec(sa.text("CREATE TABLE written (id INTEGER)"))  # a transaction is open
+        assert connection.exec_driver_sql("PRAGMA temp_store").scalar() == in_memory
+    with engine.connect() as connection:  # the same connection, back in the pool
+        assert connection.exec_driver_sql("PRAGMA temp_store").scalar() == default
 
 
 def test_postgresql_runs_the_queries_without_compiling_them_first(

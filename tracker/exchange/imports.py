@@ -44,6 +44,7 @@ from sqlmodel import Session
 
 from tracker.cameo import CameoEventBase
 from tracker.citations import CitationBase, CitationRelayBase
+from tracker.database import bulk_writing
 from tracker.errors import TrackerError, describe, message
 from tracker.exchange.cells import restore_text
 from tracker.exchange.columns import (
@@ -1100,7 +1101,11 @@ def import_data(
     else:
         label = PurePath(name).name
     report = ImportReport(dry_run=dry_run)
-    with Session(engine) as session, ExitStack() as stack:
+    with (
+        bulk_writing(engine) as connection,
+        Session(bind=connection) as session,
+        ExitStack() as stack,
+    ):
         session.info["actor"] = require_editor(session=session, actor=actor)
         work = _Import(session, report, Policy(policy), label)
         tables = []
