@@ -423,7 +423,7 @@ class _Import:
         )
         found: dict[tuple, int] = {}
         for part in _batches(wanted, self.lookup_size):
-            values, parameters = self.values_list(table, key, part)
+            values, parameters = self.wanted_rows(table, key, part)
             sql = (
                 f"SELECT wanted.column1, existing.id FROM ({values}) AS wanted "
                 f"JOIN {quote(table)} AS existing ON {on}"
@@ -434,21 +434,21 @@ class _Import:
 
     @property
     def lookup_size(self) -> int:
-        """How many values `values_list` takes at a time: SQLite binds at most 32,766
+        """How many values `wanted_rows` takes at a time: SQLite binds at most 32,766
         parameters; PostgreSQL binds an array a column, whatever its length."""
         return BATCH if self.session.get_bind().dialect.name == "postgresql" else _LOOKUP
 
-    def values_list(
+    def wanted_rows(
         self, table: str, key: tuple[str, ...], part: list[tuple]
     ) -> tuple[str, tuple[Any, ...]]:
         """PART, tuples of values of TABLE's KEY columns, as SQL for a relation that numbers
         them from 0 (its column1) beside their values (column2 on), and the parameters it
         binds: a VALUES list on SQLite, and on PostgreSQL the unnest of one array a column,
-        which it binds, plans and runs three to four times as fast as a VALUES list of
-        thousands of parameters. Both databases look the relation up by the key's index
-        (SQLite scans the whole index for a row-value IN); the values go to the driver
-        directly, as SQLAlchemy spends more on that many parameters than the database does on
-        the query."""
+        which it binds, plans and runs in about 2 ms for 500 values, where a VALUES list of
+        them took 4 to 9 ms (the more, the larger the table). Both databases look the
+        relation up by the key's index (SQLite scans the whole index for a row-value IN); the
+        values go to the driver directly, as SQLAlchemy spends more on that many parameters
+        than the database does on the query."""
         dialect = self.session.connection().dialect
         columns = metadata.tables[table].c
         processors = [
@@ -851,7 +851,7 @@ class _Import:
             unwritten = self.unwritten_rows.get((required.rows_table, required.column), Counter())
             column = quote(required.column)
             for part in _batches(zip(records.ids, records.lines, strict=True), self.lookup_size):
-                values, parameters = self.values_list(
+                values, parameters = self.wanted_rows(
                     required.rows_table,
                     (required.column,),
                     [(record_id,) for record_id, _line in part],
