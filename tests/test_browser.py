@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import Databases
-from playwright.sync_api import Browser, Download, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Download, Locator, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy.engine import URL
 from sqlmodel import Session
@@ -396,6 +396,20 @@ def sign_in(page: Page, address: str, name: str) -> None:
     press(page, "Sign in", "Account")
 
 
+def fill(page: Page, box: Locator, text: str) -> None:
+    """Type TEXT into the text BOX and commit it, as leaving the box does (the page then runs
+    again): checked once the run ends, and typed again if a redraw meanwhile wiped it."""
+    for _attempt in range(3):
+        finished(page)
+        box.fill(text)
+        box.press("Tab")
+        finished(page)
+        with suppress(AssertionError):
+            expect(box).to_have_value(text, timeout=5_000)
+            return
+    expect(box).to_have_value(text)
+
+
 def choose(page: Page, label: str, option: str) -> None:
     """Pick OPTION in the select box labelled LABEL, by typing to search it as an analyst would."""
     box = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text(label, exact=True))
@@ -428,24 +442,39 @@ def test_an_editor_adds_a_pledge_with_a_new_source_and_sees_it(
     sign_in(page, dashboard_url, "ana")
     page.get_by_role("link", name="Add or edit records").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add or edit records", timeout=30_000)
-    finished(page)
-    page.get_by_role("textbox", name="Title", exact=True).first.fill(
-        "Russia pledges grain to North Korea"
-    )
+    title = page.get_by_role("textbox", name="Title", exact=True)
+    typed = [
+        (title.first, "Russia pledges grain to North Korea"),
+        (page.get_by_role("textbox", name="Made", exact=True), "2025-09"),
+        (
+            page.get_by_role("textbox", name="Exact words", exact=True),
+            "We will send grain to our friends",
+        ),
+    ]
+    fill(page, *typed[0])
     choose(page, "Pledged by (state)", "Russia (RUS)")
     # The recipients are a table drawn on a canvas; AppTest fills it (tests/test_data_entry.py).
-    page.get_by_role("textbox", name="Made", exact=True).fill("2025-09")
-    page.get_by_role("textbox", name="Exact words", exact=True).fill(
-        "We will send grain to our friends"
-    )
+    for box, text in typed[1:]:
+        fill(page, box, text)
     choose(page, "Source read", "A new source (fill in below)")
-    page.get_by_role("textbox", name="Quoted passage", exact=True).fill(
-        "Russia will send grain to North Korea, the minister said"
+    typed.append(
+        (
+            page.get_by_role("textbox", name="Quoted passage", exact=True),
+            "Russia will send grain to North Korea, the minister said",
+        )
     )
+    fill(page, *typed[-1])
     page.get_by_text("A new source to cite").click()
-    page.get_by_role("textbox", name="Outlet or author", exact=True).fill("Example Wire")
-    page.get_by_role("textbox", name="Title", exact=True).nth(1).fill("Grain for Pyongyang")
+    typed += [
+        (page.get_by_role("textbox", name="Outlet or author", exact=True), "Example Wire"),
+        (title.nth(1), "Grain for Pyongyang"),
+    ]
+    for box, text in typed[-2:]:
+        fill(page, box, text)
     choose(page, "Type", "news report")
+    finished(page)
+    for box, text in typed:  # every box still holds what was typed, whatever ran since
+        expect(box).to_have_value(text)
     page.get_by_role("button", name="Save the pledge").click()
     expect(page.get_by_text("Saved the pledge.")).to_be_visible(timeout=30_000)
     assert_no_errors(page)
