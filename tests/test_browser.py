@@ -442,35 +442,29 @@ def test_an_editor_adds_a_pledge_with_a_new_source_and_sees_it(
     sign_in(page, dashboard_url, "ana")
     page.get_by_role("link", name="Add or edit records").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Add or edit records", timeout=30_000)
+    typed: list[tuple[Locator, str]] = []
+
+    def type_in(box: Locator, text: str) -> None:
+        fill(page, box, text)
+        typed.append((box, text))
+
     title = page.get_by_role("textbox", name="Title", exact=True)
-    typed = [
-        (title.first, "Russia pledges grain to North Korea"),
-        (page.get_by_role("textbox", name="Made", exact=True), "2025-09"),
-        (
-            page.get_by_role("textbox", name="Exact words", exact=True),
-            "We will send grain to our friends",
-        ),
-    ]
-    fill(page, *typed[0])
+    type_in(title.first, "Russia pledges grain to North Korea")
     choose(page, "Pledged by (state)", "Russia (RUS)")
     # The recipients are a table drawn on a canvas; AppTest fills it (tests/test_data_entry.py).
-    for box, text in typed[1:]:
-        fill(page, box, text)
-    choose(page, "Source read", "A new source (fill in below)")
-    typed.append(
-        (
-            page.get_by_role("textbox", name="Quoted passage", exact=True),
-            "Russia will send grain to North Korea, the minister said",
-        )
+    type_in(page.get_by_role("textbox", name="Made", exact=True), "2025-09")
+    type_in(
+        page.get_by_role("textbox", name="Exact words", exact=True),
+        "We will send grain to our friends",
     )
-    fill(page, *typed[-1])
+    choose(page, "Source read", "A new source (fill in below)")
+    type_in(
+        page.get_by_role("textbox", name="Quoted passage", exact=True),
+        "Russia will send grain to North Korea, the minister said",
+    )
     page.get_by_text("A new source to cite").click()
-    typed += [
-        (page.get_by_role("textbox", name="Outlet or author", exact=True), "Example Wire"),
-        (title.nth(1), "Grain for Pyongyang"),
-    ]
-    for box, text in typed[-2:]:
-        fill(page, box, text)
+    type_in(page.get_by_role("textbox", name="Outlet or author", exact=True), "Example Wire")
+    type_in(title.nth(1), "Grain for Pyongyang")
     choose(page, "Type", "news report")
     finished(page)
     for box, text in typed:  # every box still holds what was typed, whatever ran since
