@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from support.plans import plans_of
 
 from tracker.activity import (
     Period,
@@ -181,6 +184,29 @@ def test_a_retracted_or_corrected_estimate_leaves_the_spread_but_not_the_record(
     assert any(spread.low == 12000 for spread in before)  # not yet retracted then
     [kept] = [row for row in list_estimates(session=seeded) if row.low == 12000]
     assert kept.standing == "retracted by Unnamed multi-perspective news digest, 2025-08-01"
+
+
+def test_the_spreads_read_the_estimates_in_view_and_their_corrections_from_indexes_alone(
+    seeded_engine: Engine, backend: str
+) -> None:
+    """At a million events the spreads weigh tens of thousands of estimates: what they filter
+    and group by, and which were corrected or retracted, come from two indexes, not from a row
+    looked up for each."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL plans from its statistics")
+
+    def read() -> None:
+        with Session(seeded_engine) as session:
+            headlines(session=session, filters=SEED_WINDOW)
+
+    [newest] = plans_of(seeded_engine, read, mentioning="WITH newest")
+    estimates = [line for line in newest if line.startswith("SEARCH estimate ")]
+    citations = [line for line in newest if line.startswith("SEARCH citation")]
+    assert estimates == [
+        "SEARCH estimate USING COVERING INDEX ix_estimate_as_of_latest (as_of_latest>?)"
+    ]
+    assert len(citations) == 2  # the corrections, and the retractions the filters leave out
+    assert all("USING COVERING INDEX ix_citation_estimate_stance " in line for line in citations)
 
 
 def test_casualties_are_their_own_spread(seeded: Session) -> None:

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from support.plans import plans_of
 
 import tracker.activity
 import tracker.provenance
@@ -311,25 +312,17 @@ def test_a_view_reads_only_its_own_way_of_counting_by_its_index(
     """Of a month's counts, most are by source: a chart over time reads none of them."""
     if backend != "sqlite":
         pytest.skip("PostgreSQL plans from its statistics")
-    statements: list[tuple[str, Any]] = []
 
-    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if " rollup" in statement:
-            statements.append((statement, parameters))
-
-    sa.event.listen(seeded_engine, "before_cursor_execute", keep)
-    try:
+    def read() -> None:
         with Session(seeded_engine) as session:
             VIEWS[view](session, RANGES["whole months"])
-    finally:
-        sa.event.remove(seeded_engine, "before_cursor_execute", keep)
-    with seeded_engine.connect() as connection:
-        plans = [
-            row[-1]
-            for statement, parameters in statements
-            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
-            if " rollup " in f"{row[-1]} "
-        ]
+
+    plans = [
+        line
+        for plan in plans_of(seeded_engine, read, mentioning=" rollup")
+        for line in plan
+        if " rollup " in f"{line} "
+    ]
     assert plans
     assert all(f"USING INDEX ix_rollup_{way} " in plan for plan in plans), plans
 

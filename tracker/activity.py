@@ -397,19 +397,18 @@ def estimate_spreads(
     each the most recently estimated first and up to MOST of them; and how many more there
     are."""
     # Found once, by the index on stance (corrections are few), not looked up estimate by
-    # estimate.
+    # estimate. The filters, ending on the day, leave out those retracted by then.
     corrected = Estimate.id.in_(
         sa.select(Citation.estimate_id).where(
-            Citation.stance.in_([stance for stance in Stance if stance.against]),
+            Citation.stance == Stance.CORRECTS,
             Citation.estimate_id.is_not(None),
             Citation.stated <= as_of,
         )
     )
     in_view = [
         Estimate.rank != Rank.DEPRECATED,
-        Estimate.as_of <= as_of,
         sa.not_(corrected),
-        *filters.conditions(RecordKind.ESTIMATE),
+        *filters.model_copy(update={"end": as_of}).conditions(RecordKind.ESTIMATE),
     ]
     # The groups listed first, by their latest estimate alone: a group's window, and so its
     # spread, is then read only for those listed.

@@ -135,6 +135,16 @@ class Citation(CitationBase, Table, table=True):
         sa.CheckConstraint("length(quote) > 0", name="quote_not_empty"),
         sa.CheckConstraint("stance = 'supports' OR stated IS NOT NULL", name="correction_dated"),
         *date_checks(CitationBase),
+        # The estimates corrected or retracted by a day, read from this index alone (the
+        # spreads of estimates, tracker.activity), not a citation of every kind looked up.
+        sa.Index(
+            "ix_citation_estimate_stance",
+            "stance",
+            "stated",
+            "estimate_id",
+            sqlite_where=sa.text("estimate_id IS NOT NULL"),
+            postgresql_where=sa.text("estimate_id IS NOT NULL"),
+        ),
     )
 
     person_id: int | None = Field(

@@ -124,8 +124,19 @@ class EstimateBase(Record):
 class Estimate(EstimateBase, Editable, Table, table=True):
     __table_args__ = (
         sa.UniqueConstraint("deployment_id", "source_id", "measure", "scope", "as_of"),
-        # A date range is matched on the latest day a record may date from (tracker.filters).
-        sa.Index("ix_estimate_as_of_latest", "as_of_latest"),
+        # A date range is matched on the latest day a record may date from (tracker.filters);
+        # the index also carries what the spreads of estimates filter and group by
+        # (tracker.activity), so they read the estimates in view from it alone.
+        sa.Index(
+            "ix_estimate_as_of_latest",
+            "as_of_latest",
+            "as_of",
+            "rank",
+            "retired_at",
+            "deployment_id",
+            "measure",
+            "scope",
+        ),
         *figure_checks(),
         *date_checks(EstimateBase),
     )

@@ -1,0 +1,30 @@
+"""What SQLite plans for the statements a piece of code runs: the lines of EXPLAIN QUERY PLAN,
+for the tests that check a read is served by the index meant for it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+
+def plans_of(engine: Engine, run: Callable[[], Any], *, mentioning: str) -> list[list[str]]:
+    """The plan of each statement RUN sends ENGINE whose text has MENTIONING in it."""
+    statements: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if mentioning in statement:
+            statements.append((statement, parameters))
+
+    sa.event.listen(engine, "before_cursor_execute", keep)
+    try:
+        run()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", keep)
+    with engine.connect() as connection:
+        return [
+            [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", values)]
+            for sql, values in statements
+        ]
