@@ -17,7 +17,12 @@ from benchmarks.timing import best_of
 from tracker.activity import Period, activity_by_period, activity_index, headlines, record_span
 from tracker.filters import Filters
 from tracker.kinds import RecordKind, kind_of
-from tracker.provenance import source_usage, sources_behind, thinly_sourced
+from tracker.provenance import (
+    source_usage,
+    sources_behind,
+    sources_behind_each,
+    thinly_sourced,
+)
 from tracker.timelines import (
     deployments_in_view,
     engagement_timeline,
@@ -50,12 +55,14 @@ PAGES: dict[str, list[tuple[str, Callable[..., Any], Callable[..., dict[str, Any
         ("activity_by_period", activity_by_period, lambda s, f: {"period": Period.MONTH}),
         ("activity_index", activity_index, lambda s, f: {"period": Period.MONTH}),
         # Under the chart by month, and under the activity index (the kinds it counts).
-        ("sources_behind", sources_behind, lambda s, f: {"kinds": f.kinds, "dated": True}),
         (
-            "sources_behind_index",
-            sources_behind,
+            "sources_behind_each",
+            sources_behind_each,
             lambda s, f: {
-                "kinds": tuple(kind for kind in f.kinds if kind_of(kind).activity is not None),
+                "groups": (
+                    f.kinds,
+                    tuple(kind for kind in f.kinds if kind_of(kind).activity is not None),
+                ),
                 "dated": True,
             },
         ),

@@ -5,14 +5,21 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from support.plans import statements_of
 
 from tracker.citations import CitationCreate, cite
 from tracker.filters import Filters
 from tracker.kinds import RecordKind
 from tracker.kinds.estimates import Estimate
 from tracker.kinds.sources import Source
-from tracker.provenance import source_usage, sources_behind, thinly_sourced
+from tracker.provenance import (
+    source_usage,
+    sources_behind,
+    sources_behind_each,
+    thinly_sourced,
+)
 
 
 def test_the_sources_behind_a_view_are_named_most_used_first(seeded: Session) -> None:
@@ -28,6 +35,33 @@ def test_only_the_kinds_in_view_have_sources(seeded: Session) -> None:
     assert sources_behind(
         session=seeded, filters=Filters(kinds=(RecordKind.TREATY,)), kinds=[RecordKind.PLEDGE]
     ) == ([], 0)
+
+
+def test_the_sources_behind_each_chart_of_a_page_are_counted_in_one_read(
+    seeded_engine: Engine,
+) -> None:
+    """The Overview names the sources under two charts, of overlapping kinds: one read counts
+    the records by outlet and kind, and each chart's line is what it would be alone."""
+    everything = (RecordKind.ENGAGEMENT, RecordKind.PLEDGE, RecordKind.DEPLOYMENT)
+    groups = (everything, (RecordKind.PLEDGE,), (RecordKind.TREATY,))
+    in_view = Filters(kinds=everything)
+    answers: list[tuple[list[str], int]] = []
+
+    def read() -> None:
+        with Session(seeded_engine) as session:
+            answers.extend(
+                sources_behind_each(session=session, filters=in_view, groups=groups, most=3)
+            )
+
+    assert len(statements_of(seeded_engine, read, mentioning="citation")) == 1
+    with Session(seeded_engine) as session:
+        alone = [
+            sources_behind(session=session, filters=in_view, kinds=group, most=3)
+            for group in groups
+        ]
+    assert answers == alone
+    assert answers[0][1] > 0  # more sources than the three named
+    assert answers[2] == ([], 0)  # treaties are not in view
 
 
 def test_a_chart_over_time_names_only_the_sources_of_dated_records(seeded: Session) -> None:

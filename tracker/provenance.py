@@ -46,14 +46,47 @@ def sources_behind(
     to MOST outlets, and how many more there are. With DATED, only the records that have a
     date: what a chart over time draws. An undated record is in view whatever the dates (its
     day may fall in any range), but no such chart places it."""
-    kinds = [kind_of(kind) for kind in kinds if kind in filters.kinds]
+    [behind] = sources_behind_each(
+        session=session, filters=filters, groups=(tuple(kinds),), most=most, dated=dated
+    )
+    return behind
+
+
+def sources_behind_each(
+    *,
+    session: Session,
+    filters: Filters,
+    groups: Sequence[Sequence[RecordKind]],
+    most: int = 12,
+    dated: bool = False,
+) -> list[tuple[list[str], int]]:
+    """`sources_behind` for each of GROUPS of kinds (the charts of one page), from one read:
+    the records are counted by outlet and kind once, then summed for each group."""
+    chosen = [[kind_of(kind) for kind in group if kind in filters.kinds] for group in groups]
+    kinds = list({kind.name: kind for group in chosen for kind in group}.values())
     if not kinds:
-        return [], 0
-    counts = _records_on(session, filters, kinds, BY_OUTLET, dated=dated)
-    rows = session.exec(
-        sa.select(counts.c.key, counts.c.records).order_by(counts.c.records.desc(), counts.c.key)
-    ).all()
-    return [outlet for outlet, _ in rows[:most]], max(0, len(rows) - most)
+        return [([], 0) for _ in groups]
+    counts = (
+        _records_on(session, filters, kinds, BY_OUTLET, dated=dated, by_kind=True)
+        .cte("counts")
+        .prefix_with("MATERIALIZED")
+    )
+    summed = sa.union_all(
+        *(
+            sa.select(sa.literal(place).label("place"), counts.c.key, sa.func.sum(counts.c.records))
+            .where(counts.c.kind.in_([kind.name for kind in group]))
+            .group_by(counts.c.key)
+            for place, group in enumerate(chosen)
+            if group
+        )
+    ).subquery("summed")
+    place, key, records = summed.c
+    outlets: list[list[str]] = [[] for _ in groups]
+    for group, outlet in session.execute(
+        sa.select(place, key).order_by(place, records.desc(), key)
+    ).all():
+        outlets[group].append(outlet)
+    return [(found[:most], max(0, len(found) - most)) for found in outlets]
 
 
 def _records_on(
@@ -63,11 +96,12 @@ def _records_on(
     by: tuple[Any, Any],
     *,
     dated: bool = False,
-) -> sa.Subquery:
+    by_kind: bool = False,
+) -> sa.Select:
     """How many records of KINDS in view rest on each outlet or each source (BY: BY_OUTLET or
-    BY_SOURCE), each record once however often cited: columns key, records. The whole months
-    in the range are read from the counts, the rest directly. With DATED, only the records
-    that have a date."""
+    BY_SOURCE), each record once however often cited: columns key, records (with BY_KIND,
+    key, kind, records, counted for each kind apart). The whole months in the range are read
+    from the counts, the rest directly. With DATED, only the records that have a date."""
     key, counted = by
     months = whole_months(session, filters)
     evidence = evidence_rows(kinds, filters, dated=dated, within=months.rest if months else no_more)
@@ -77,21 +111,24 @@ def _records_on(
         .distinct()
         .subquery()
     )
-    parts = [sa.select(used.c.key, sa.func.count().label("records")).group_by(used.c.key)]
+    apart = [used.c.kind] if by_kind else []
+    parts = [
+        sa.select(used.c.key, *apart, sa.func.count().label("records")).group_by(used.c.key, *apart)
+    ]
     if months:
+        rolled_apart = [Rollup.kind] if by_kind else []
         parts.append(
-            sa.select(counted, sa.func.sum(Rollup.records))
+            sa.select(counted, *rolled_apart, sa.func.sum(Rollup.records))
             .where(
                 GROUPINGS[counted.key],
                 *months.counted(kind.name for kind in kinds if kind.name in filters.kinds),
             )
-            .group_by(counted)
+            .group_by(counted, *rolled_apart)
         )
     keyed = sa.union_all(*parts).subquery()
-    return (
-        sa.select(keyed.c.key, sa.func.sum(keyed.c.records).label("records"))
-        .group_by(keyed.c.key)
-        .subquery()
+    apart = [keyed.c.kind] if by_kind else []
+    return sa.select(keyed.c.key, *apart, sa.func.sum(keyed.c.records).label("records")).group_by(
+        keyed.c.key, *apart
     )
 
 
@@ -111,7 +148,7 @@ def source_usage(*, session: Session, filters: Filters, first: int | None = None
     most used first: columns id, outlet, title, type, perspective, reliability, records. With
     FIRST, only the FIRST most used, and the counts of them all: a page's table and chart,
     without reading the tens of thousands of sources it does not show."""
-    used = _records_on(session, filters, DATED, BY_SOURCE)
+    used = _records_on(session, filters, DATED, BY_SOURCE).subquery()
     records = sa.func.coalesce(used.c.records, 0)
     columns = ["id", "outlet", "title", "type", "perspective", "reliability", "records"]
     counted = (

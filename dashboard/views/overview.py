@@ -20,7 +20,7 @@ from tracker.activity import (
 from tracker.kinds import kind_of
 from tracker.kinds.estimates import Measure
 from tracker.kinds.states import state_names
-from tracker.provenance import sources_behind
+from tracker.provenance import sources_behind_each
 from tracker.timelines import kept_apart
 
 # How many of the records kept apart are listed in words above the table of them all.
@@ -36,9 +36,9 @@ acts = tuple(kind for kind in filters.kinds if kind_of(kind).activity is not Non
 activity_ahead = ui.start(activity_by_period, period=period)
 # The charts over time place only dated records: an undated one, in view whatever the dates,
 # is not drawn, and neither are its sources named.
-activity_sources_ahead = ui.start(sources_behind, kinds=filters.kinds, dated=True)
+# The sources under the chart by month and under the activity index, counted in one read.
+sources_ahead = ui.start(sources_behind_each, groups=(filters.kinds, acts), dated=True)
 index_ahead = ui.start(activity_index, period=period)
-index_sources_ahead = ui.start(sources_behind, kinds=acts, dated=True)
 apart_ahead = ui.start(kept_apart, filtered=False, first=ui.TABLE_ROWS)
 
 st.title("Alliance activity")
@@ -153,7 +153,8 @@ else:
         .properties(height=340)
     )
     st.altair_chart(chart, width="stretch", alt="Bar chart of records per period by kind")
-ui.show_sources(*activity_sources_ahead.result())
+activity_sources, index_sources = sources_ahead.result()
+ui.show_sources(*activity_sources)
 
 st.subheader("Activity index by pair of states")
 index = index_ahead.result()
@@ -205,7 +206,7 @@ else:
         f"darker the more cooperative the records between them that {period} (the sum of their "
         f"Goldstein weights). A blank cell: no record between the pair that {period}."
     )
-ui.show_sources(*index_sources_ahead.result())
+ui.show_sources(*index_sources)
 with st.expander("How the activity index is weighted"):
     st.write(
         "Each record between two states adds the Goldstein cooperation score of its CAMEO event "

@@ -1,5 +1,6 @@
-"""What SQLite plans for the statements a piece of code runs: the lines of EXPLAIN QUERY PLAN,
-for the tests that check a read is served by the index meant for it."""
+"""The statements a piece of code sends the database, and what SQLite plans for them (the
+lines of EXPLAIN QUERY PLAN): for the tests that check a read is one statement, or is served
+by the index meant for it."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 
-def plans_of(engine: Engine, run: Callable[[], Any], *, mentioning: str) -> list[list[str]]:
-    """The plan of each statement RUN sends ENGINE whose text has MENTIONING in it."""
+def statements_of(
+    engine: Engine, run: Callable[[], Any], *, mentioning: str
+) -> list[tuple[str, Any]]:
+    """Each statement RUN sends ENGINE whose text has MENTIONING in it, with its parameters."""
     statements: list[tuple[str, Any]] = []
 
     def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
@@ -23,6 +26,12 @@ def plans_of(engine: Engine, run: Callable[[], Any], *, mentioning: str) -> list
         run()
     finally:
         sa.event.remove(engine, "before_cursor_execute", keep)
+    return statements
+
+
+def plans_of(engine: Engine, run: Callable[[], Any], *, mentioning: str) -> list[list[str]]:
+    """SQLite's plan of each statement RUN sends ENGINE whose text has MENTIONING in it."""
+    statements = statements_of(engine, run, mentioning=mentioning)
     with engine.connect() as connection:
         return [
             [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", values)]
