@@ -111,25 +111,27 @@ def _records_on(
         .distinct()
         .subquery()
     )
-    apart = [used.c.kind] if by_kind else []
+    used_kind = [used.c.kind] if by_kind else []
     parts = [
-        sa.select(used.c.key, *apart, sa.func.count().label("records")).group_by(used.c.key, *apart)
+        sa.select(used.c.key, *used_kind, sa.func.count().label("records")).group_by(
+            used.c.key, *used_kind
+        )
     ]
     if months:
-        rolled_apart = [Rollup.kind] if by_kind else []
+        counted_kind = [Rollup.kind] if by_kind else []
         parts.append(
-            sa.select(counted, *rolled_apart, sa.func.sum(Rollup.records))
+            sa.select(counted, *counted_kind, sa.func.sum(Rollup.records))
             .where(
                 GROUPINGS[counted.key],
                 *months.counted(kind.name for kind in kinds if kind.name in filters.kinds),
             )
-            .group_by(counted, *rolled_apart)
+            .group_by(counted, *counted_kind)
         )
     keyed = sa.union_all(*parts).subquery()
-    apart = [keyed.c.kind] if by_kind else []
-    return sa.select(keyed.c.key, *apart, sa.func.sum(keyed.c.records).label("records")).group_by(
-        keyed.c.key, *apart
-    )
+    keyed_kind = [keyed.c.kind] if by_kind else []
+    return sa.select(
+        keyed.c.key, *keyed_kind, sa.func.sum(keyed.c.records).label("records")
+    ).group_by(keyed.c.key, *keyed_kind)
 
 
 @dataclass(frozen=True)
