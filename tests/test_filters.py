@@ -8,7 +8,9 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from pydantic import ValidationError
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from support.plans import plan_of
 
 from tracker.activity import Period, activity_index, headlines
 from tracker.filters import Filters
@@ -115,7 +117,7 @@ def test_minimum_reliability_keeps_records_with_a_source_that_reliable(seeded: S
     ],
 )
 def test_the_records_in_a_range_are_found_by_their_latest_day(
-    seeded: Session, backend: str, kind: RecordKind, by_date: str
+    seeded_engine: Engine, backend: str, kind: RecordKind, by_date: str
 ) -> None:
     # SQLite plans without statistics: it would read every record through the index on
     # retired_at (empty on nearly all of them), and every citation through the one on stance.
@@ -124,12 +126,7 @@ def test_the_records_in_a_range_are_found_by_their_latest_day(
     recent = Filters(start=date(2025, 7, 1), end=date(2025, 12, 31))
     table = kind_of(kind).table
     in_view = sa.select(table.id).where(*recent.conditions(kind))
-    compiled = in_view.compile(seeded.get_bind())
-    parameters = tuple(compiled.params[name] for name in compiled.positiontup or ())
-    plan = " | ".join(
-        row[-1]
-        for row in seeded.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", parameters)
-    )
+    plan = " | ".join(plan_of(seeded_engine, in_view))
     assert re.search(f"SEARCH {table.__tablename__} USING (COVERING )?INDEX {by_date} ", plan)
     assert "retired_at" not in plan
 

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
-from support.plans import plans_of
+from support.plans import plan_of, plans_of
 
 import tracker.activity
 import tracker.provenance
@@ -337,12 +337,7 @@ def test_the_records_the_counts_do_not_hold_are_found_by_id(
         pytest.skip("PostgreSQL plans from its statistics")
     months = whole_months_of(seeded_engine, RANGES["part months at both ends"])
     table = kind.table
-    rest = sa.select(table.id).where(*months.rest(kind)).compile(seeded_engine)
-    parameters = tuple(rest.params[name] for name in rest.positiontup or ())
-    with seeded_engine.connect() as connection:
-        plan = [
-            row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {rest}", parameters)
-        ]
+    plan = plan_of(seeded_engine, sa.select(table.id).where(*months.rest(kind)))
     assert f"SEARCH {table.__tablename__} USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
 
 

@@ -33,7 +33,16 @@ def plans_of(engine: Engine, run: Callable[[], Any], *, mentioning: str) -> list
     """SQLite's plan of each statement RUN sends ENGINE whose text has MENTIONING in it."""
     statements = statements_of(engine, run, mentioning=mentioning)
     with engine.connect() as connection:
-        return [
-            [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", values)]
-            for sql, values in statements
-        ]
+        return [_explained(connection, sql, values) for sql, values in statements]
+
+
+def plan_of(engine: Engine, query: sa.Select) -> list[str]:
+    """SQLite's plan of QUERY, with the values it binds."""
+    compiled = query.compile(engine)
+    values = tuple(compiled.params[name] for name in compiled.positiontup or ())
+    with engine.connect() as connection:
+        return _explained(connection, str(compiled), values)
+
+
+def _explained(connection: sa.Connection, sql: str, values: Any) -> list[str]:
+    return [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", values)]
