@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
+from support.plans import plan_of, plans_of
 from test_exports import each_filtered_export
 from typer.testing import CliRunner
 
@@ -26,6 +27,7 @@ from tracker.database import create_engine, downgrade, init_database, migrate
 from tracker.errors import TrackerError
 from tracker.exchange.exports import TABLES, export, filtered
 from tracker.exchange.imports import Policy, import_data, max_upload_bytes
+from tracker.exchange.rules import ROW_RULES, RowRule
 from tracker.filters import Filters
 from tracker.history import Change, ChangeSet, ChangeSetRun, history_of
 from tracker.kinds.engagements import Engagement
@@ -243,6 +245,41 @@ def test_a_spell_that_overlaps_another_of_the_same_state_is_refused_at_its_line(
         "overlap: one must end before the next begins"
     ]
     assert not report.written and snapshot(seeded_engine) == before
+
+
+def test_overlapping_spells_are_looked_for_from_the_rows_written_by_their_ids(
+    seeded_engine: Engine, backend: str, tmp_path: Path
+) -> None:
+    """A million-event import writes thousands of spells. Each batch of them is found by id and
+    compared with the same state's spells in its own record. Asked for either side's ids at
+    once, SQLite read every spell of each state, once a batch."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL plans from its statistics")
+    export(seeded_engine, tmp_path / "out", tables=["treaty_party"])
+
+    def read() -> None:
+        assert import_data(seeded_engine, tmp_path / "out" / "treaty_party.csv").problems == []
+
+    plans = plans_of(seeded_engine, read, mentioning="treaty_party_2")
+    assert plans
+    for plan in plans:
+        assert plan[0] == "SEARCH treaty_party_1 USING INTEGER PRIMARY KEY (rowid=?)", plan
+        assert not any(line.startswith("SCAN") for line in plan), plan
+
+
+@pytest.mark.parametrize("rule", ROW_RULES, ids=lambda rule: f"{rule.table}.{rule.column}")
+def test_the_rules_a_row_keeps_with_its_record_look_each_row_up_by_its_id(
+    engine: Engine, backend: str, rule: RowRule
+) -> None:
+    """A chain of relays must name its originator. Asked as a join, SQLite read every citation
+    without one (nearly all of them) for each batch of relays: two minutes of a million-event
+    import. Each row is found by its id, and its record from it."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL plans from its statistics")
+    plan = plan_of(engine, rule.offending([1, 2, 3]))
+    assert plan[0] == f"SEARCH {rule.table} USING INTEGER PRIMARY KEY (rowid=?)", plan
+    record = rule.record.__tablename__
+    assert f"SEARCH {record} USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
 
 
 def test_after_a_bad_row_the_records_written_are_checked_where_the_answer_is_certain(

@@ -38,7 +38,7 @@ def plans_of(engine: Engine, run: Callable[[], Any], *, mentioning: str) -> list
 
 def plan_of(engine: Engine, query: sa.Select) -> list[str]:
     """SQLite's plan of QUERY, with the values it binds."""
-    compiled = query.compile(engine)
+    compiled = query.compile(engine, compile_kwargs={"render_postcompile": True})
     values = tuple(compiled.params[name] for name in compiled.positiontup or ())
     with engine.connect() as connection:
         return _explained(connection, str(compiled), values)

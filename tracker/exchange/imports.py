@@ -83,10 +83,8 @@ RULES: dict[str, type[BaseModel] | None] = {
 # leaves out of what a change changed: its id, version and times). A row that differs from the
 # stored one only there holds the same record; of it, only the times can follow the file.
 _TIMES = ("created_at", "updated_at")
-_COUNTED = {required.table for required in REQUIRED_ROWS}
-_RULED = {
-    rule.table for rule in ROW_RULES
-}  # tables whose written rows a RowRule checks  # tables a rule across rows counts for
+_COUNTED = {required.table for required in REQUIRED_ROWS}  # tables a rule across rows counts for
+_RULED = {rule.table for rule in ROW_RULES}  # tables whose written rows a RowRule checks
 
 
 _KIB, _MIB, _GIB = 2**10, 2**20, 2**30
@@ -880,6 +878,9 @@ class _Import:
             lines = dict(zip(written.ids, written.lines, strict=True))
             first, second = aliased(states.table), aliased(states.table)
             _, meet = states.together(first, second)
+            # From the rows written, each found by its id: asked for either side's ids at once,
+            # SQLite read every spell of the same state, once a batch. A pair of rows written
+            # is told once, at the later one's line.
             for part in _batches(list(lines), _LOOKUP):
                 overlapping = connection.execute(
                     sa.select(first.id, second.id, first.state_code)
@@ -888,14 +889,16 @@ class _Import:
                         sa.and_(
                             getattr(second, states.owner) == getattr(first, states.owner),
                             second.state_code == first.state_code,
-                            first.id < second.id,
+                            second.id != first.id,
                         ),
                     )
-                    .where(sa.or_(first.id.in_(part), second.id.in_(part)), *meet)
+                    .where(first.id.in_(part), *meet)
                 )
-                for one, other, code in overlapping:
-                    line = lines.get(other, lines.get(one))
-                    self.problem(written.file, line, states.spells[0], spells_overlap(code))
+                for row_id, other, code in overlapping:
+                    if other < row_id or other not in lines:
+                        self.problem(
+                            written.file, lines[row_id], states.spells[0], spells_overlap(code)
+                        )
 
     def refuse_rows_breaking_rules(self) -> None:
         """Refuse each row written that breaks a rule it keeps with its record (ROW_RULES), at
@@ -906,9 +909,8 @@ class _Import:
             if written is None or rule.table in self.refused_tables:
                 continue
             lines = dict(zip(written.ids, written.lines, strict=True))
-            table = metadata.tables[rule.table]
             for part in _batches(list(lines), _LOOKUP):
-                for (row_id,) in connection.execute(rule.offending().where(table.c.id.in_(part))):
+                for (row_id,) in connection.execute(rule.offending(part)):
                     self.problem(written.file, lines[row_id], rule.column, rule.reason)
 
     def _stored_keys(self, table: str, rows: list[Row]) -> dict[tuple[str, ...], dict[tuple, int]]:

@@ -5,7 +5,7 @@ writes the rows they ask for beside each record, so that it imports whole."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Annotated, Any, get_origin
 
@@ -118,50 +118,58 @@ OWNED_ROWS = _owned_rows()
 
 @dataclass(frozen=True)
 class RowRule:
-    """A rule a row of TABLE keeps with the record it belongs to, which its own model cannot
-    see (a pledge's recipient is not its pledger): OFFENDING selects the rows that break it,
-    by id; REASON says why in the form's words, at COLUMN."""
+    """A rule a row of ROW keeps with the RECORD it belongs to (named by the row's OWNER
+    column), which its own model cannot see (a pledge's recipient is not its pledger): BROKEN,
+    over the two, holds where the row breaks it. REASON says why in the form's words, at
+    COLUMN."""
 
-    table: str
+    row: Any
+    record: Any
+    owner: str
     column: str
     reason: str
-    offending: Callable[[], sa.Select]
+    broken: Callable[[], sa.ColumnElement[bool]]
+
+    @property
+    def table(self) -> str:
+        return self.row.__tablename__
+
+    def offending(self, ids: Collection[int]) -> sa.Select:
+        """Which of the rows IDS break the rule. Each row is found by its id and its record
+        looked up from it: as a join, SQLite read it from the record's side instead, through
+        whatever index BROKEN offers (every citation without an originator), once a batch."""
+        return sa.select(self.row.id).where(
+            self.row.id.in_(ids),
+            sa.exists().where(self.record.id == getattr(self.row, self.owner), self.broken()),
+        )
 
 
 ROW_RULES = (
     RowRule(
-        "pledge_recipient",
+        PledgeRecipient,
+        Pledge,
+        "pledge_id",
         "state_code",
         TO_ITSELF,
-        lambda: (
-            sa.select(PledgeRecipient.id)
-            .join(Pledge, Pledge.id == PledgeRecipient.pledge_id)
-            .where(PledgeRecipient.state_code == Pledge.pledger_state_code)
-        ),
+        lambda: PledgeRecipient.state_code == Pledge.pledger_state_code,
     ),
     RowRule(
-        "citation_relay",
+        CitationRelay,
+        Citation,
+        "citation_id",
         "citation_id",
         CHAIN_WITHOUT_ORIGINATOR,
-        lambda: (
-            sa.select(CitationRelay.id)
-            .join(Citation, Citation.id == CitationRelay.citation_id)
-            .where(Citation.relayed_source_id.is_(None))
-        ),
+        lambda: Citation.relayed_source_id.is_(None),
     ),
     RowRule(
-        "citation_relay",
+        CitationRelay,
+        Citation,
+        "citation_id",
         "source_id",
         STEP_REPEATED,
-        lambda: (
-            sa.select(CitationRelay.id)
-            .join(Citation, Citation.id == CitationRelay.citation_id)
-            .where(
-                sa.or_(
-                    CitationRelay.source_id == Citation.source_id,
-                    CitationRelay.source_id == Citation.relayed_source_id,
-                )
-            )
+        lambda: sa.or_(
+            CitationRelay.source_id == Citation.source_id,
+            CitationRelay.source_id == Citation.relayed_source_id,
         ),
     ),
 )
