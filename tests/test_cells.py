@@ -5,10 +5,21 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.exchange.cells import cell, frame_csv, neutralise, restore_text
+from tracker.exchange.cells import (
+    _field,
+    _field_sql,
+    cell,
+    frame_csv,
+    neutralise,
+    restore_text,
+    sql_text,
+)
+from tracker.exchange.exports import TABLES
+from tracker.models import metadata
 
 
 @pytest.mark.parametrize(
@@ -49,3 +60,25 @@ def test_dashboard_tables_download_by_the_same_rules() -> None:
         "'=1+1,,2025-08",
         '"over 11,000",15000,',
     ]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_each_columns_cell_sql_is_its_types_rules_written_once_for_every_column(
+    dialect: str,
+) -> None:
+    """The export writes a type's cell rules once, for a stand-in column, and names each column
+    of the type in them: for every column exported, and for columns whose types differ only in
+    what the rules read, that is the SQL its own rules give."""
+    differing = sa.Table(
+        "differing",
+        sa.MetaData(),
+        sa.Column("plain_words", sa.Enum("announced", "delivered")),
+        sa.Column("risky_words", sa.Enum("=announced", "delivered")),
+        sa.Column("local_time", sa.DateTime()),
+        sa.Column("zoned_time", sa.DateTime(timezone=True)),
+    )
+    for table in [*(metadata.tables[name] for name in TABLES), differing]:
+        for column in table.columns:
+            assert _field_sql(column, dialect) == sql_text(_field(column, dialect), dialect), (
+                f"{table.name}.{column.name}"
+            )

@@ -32,7 +32,7 @@ from sqlmodel import SQLModel
 from tracker import __version__
 from tracker.citations import CITED_TABLES, Citation, CitationRelay
 from tracker.errors import TrackerError
-from tracker.exchange.cells import csv_line_sql
+from tracker.exchange.cells import csv_line_sql, sql_text
 from tracker.exchange.rules import OWNED_ROWS
 from tracker.filters import Filters
 from tracker.kinds import DATED, with_parts
@@ -151,6 +151,7 @@ def lines(table: sa.Table, dialect: str, where: Iterable[Any] = ()) -> sa.Select
     """The query for TABLE's rows as CSV lines (`csv_line_sql`), in id order."""
     return (
         sa.select(csv_line_sql(list(table.columns), dialect))
+        .select_from(table)
         .where(*where)
         .order_by(*table.primary_key.columns)
     )
@@ -170,12 +171,8 @@ def line_batches(
         for batch in result.scalars().partitions():
             yield len(batch), "".join(batch).encode()
         return
-    # The queries' values are constants, written into the SQL, by a dialect that leaves a "%"
-    # as it is (psycopg's doubles it, for the driver to undo): ADBC runs the text it is given.
-    plain = type(connection.dialect)(paramstyle="named")
-    compiled = query.compile(dialect=plain, compile_kwargs={"literal_binds": True})
     with columnar.cursor() as cursor:
-        cursor.execute(str(compiled))
+        cursor.execute(sql_text(query, connection.dialect.name))
         for batch in cursor.fetch_record_batch():
             if batch.num_rows:
                 yield batch.num_rows, _characters(batch.column(0))
@@ -589,8 +586,10 @@ def _view_lines(view: _View, dialect: str) -> sa.Select:
     query as a subquery, read once: built into the query itself, each list it joins would be
     joined again for every use the cell's rules make of it."""
     rows = view.query.subquery()
-    return sa.select(csv_line_sql(list(rows.c), dialect)).order_by(
-        *(rows.c[name] for name in view.order)
+    return (
+        sa.select(csv_line_sql(list(rows.c), dialect))
+        .select_from(rows)
+        .order_by(*(rows.c[name] for name in view.order))
     )
 
 
